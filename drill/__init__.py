@@ -1,0 +1,3 @@
+"""drill: practise the calculations deep-learning interviews ask."""
+
+__version__ = "0.1.0"

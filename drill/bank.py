@@ -1,0 +1,356 @@
+"""Question banks: YAML files of question templates, loaded safely and validated.
+
+A bank file::
+
+    format_version: 1
+    topic: param-counts            # default topic for the questions below
+    questions:
+      - id: mlp-params             # unique, stable, kebab-case
+        title: Parameters of a small MLP
+        difficulty: 1              # 1–3
+        prompt: "An MLP maps {in_features} inputs ..."
+        solver: network-params     # a name in the solvers registry
+        params: {...}              # the canonical instance (the seed's own numbers)
+        vary: {path: spec, ...}    # how to draw random params (see drill.variants)
+        answer: 529411             # the hand-written key for the canonical params
+        answer_type: integer       # integer | number | shape | vector | matrix | choice | expression
+        source: "003: Quiz Break, MLP parameters"
+
+Only ``yaml.CSafeLoader``/``SafeLoader`` is used. Every problem becomes a :class:`BankError`
+that names the file, the line, the question id and the field; a loader collects all of a
+file's problems rather than stopping at the first. This module imports no numpy/sympy.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from drill.grading import ANSWER_TYPES, Tolerance
+
+__all__ = ["FORMAT_VERSION", "Question", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
+
+FORMAT_VERSION = 1
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+REQUIRED = ("id", "title", "difficulty", "prompt", "solver", "params", "answer", "answer_type", "source")
+OPTIONAL = ("topic", "vary", "constraints", "tolerance", "hint", "n_choices", "variables", "tags")
+FILE_KEYS = ("format_version", "topic", "questions")
+VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
+VARY_MODIFIERS = ("decimals", "step", "len", "rows", "cols", "exclude")
+ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
+
+
+@dataclass(frozen=True)
+class BankError:
+    """One problem in a bank file, printed as one line: ``file:line: question 'id': field: message``."""
+
+    file: str
+    message: str
+    line: int | None = None
+    qid: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        parts = [where]
+        if self.qid:
+            parts.append(f"question {self.qid!r}")
+        if self.field:
+            parts.append(f"field {self.field!r}")
+        return ": ".join(parts) + ": " + self.message
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    topic: str
+    title: str
+    difficulty: int
+    prompt: str
+    solver: str
+    params: dict
+    answer: Any
+    answer_type: str
+    source: str
+    vary: dict = field(default_factory=dict)
+    constraints: tuple[str, ...] = ()
+    tolerance: Tolerance = Tolerance()
+    hint: str = ""
+    n_choices: int = 5
+    variables: tuple[str, ...] = ("x",)
+    tags: tuple[str, ...] = ()
+    file: str = ""
+    line: int | None = None
+
+    @property
+    def placeholders(self) -> list[str]:
+        return PLACEHOLDER_RE.findall(self.prompt)
+
+
+@dataclass
+class Bank:
+    questions: dict[str, Question] = field(default_factory=dict)
+    errors: list[BankError] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def topics(self) -> dict[str, list[Question]]:
+        out: dict[str, list[Question]] = {}
+        for q in self.questions.values():
+            out.setdefault(q.topic, []).append(q)
+        return out
+
+
+def builtin_dir() -> Path:
+    """The bank shipped inside the package (works from a wheel as well as a checkout)."""
+    return Path(str(resources.files("question_bank")))
+
+
+def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
+    """Load every ``*.yaml`` under ``dirs`` (default: the built-in bank), in name order.
+
+    A question whose id is already taken by another file is an error naming both files.
+    """
+    bank = Bank()
+    for d in list(dirs) if dirs is not None else [builtin_dir()]:
+        paths = sorted(Path(d).glob("*.yaml")) if Path(d).is_dir() else [Path(d)]
+        for path in paths:
+            bank.files.append(str(path))
+            questions, errors = load_file(path)
+            bank.errors.extend(errors)
+            for q in questions:
+                other = bank.questions.get(q.id)
+                if other is not None:
+                    bank.errors.append(BankError(q.file, f"id already used in {other.file}:{other.line}", q.line, q.id, "id"))
+                    continue
+                bank.questions[q.id] = q
+    return bank
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path.name if path.parent == builtin_dir() else str(path)
+
+
+def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
+    """Parse and validate one bank file; returns the valid questions and every problem found."""
+    name = _display(Path(path))
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [BankError(name, f"cannot read: {exc}")]
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "!!python" in str(exc) or "could not determine a constructor" in str(exc):
+            problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
+        return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)]
+    locate = _Locator(text)
+    if not isinstance(data, dict):
+        return [], [BankError(name, "a bank file is a mapping with format_version and questions", 1)]
+    errors: list[BankError] = []
+    for key in data:
+        if key not in FILE_KEYS:
+            errors.append(BankError(name, f"unknown top-level key {key!r}; allowed: {', '.join(FILE_KEYS)}", locate(key)))
+    if data.get("format_version") != FORMAT_VERSION:
+        errors.append(BankError(name, f"format_version must be {FORMAT_VERSION} (found {data.get('format_version')!r})", locate("format_version") or 1))
+    items = data.get("questions")
+    if not isinstance(items, list):
+        errors.append(BankError(name, "'questions' must be a list of question mappings", locate("questions") or 1))
+        return [], errors
+    questions = []
+    for i, raw in enumerate(items):
+        q, errs = _question(raw, i, data.get("topic"), name, locate)
+        errors.extend(errs)
+        if q is not None and not errs:
+            questions.append(q)
+    return questions, errors
+
+
+class _Locator:
+    """Finds the line of ``questions[i].field`` by composing the node tree (only on errors)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._root: Any = None
+
+    def __call__(self, *path: Any) -> int | None:
+        if self._root is None:
+            try:
+                self._root = yaml.compose(self.text, Loader=_Loader)
+            except yaml.YAMLError:
+                return None
+        node, line = self._root, None
+        for key in path:
+            if isinstance(node, yaml.MappingNode):
+                match = next(((k, v) for k, v in node.value if k.value == key), None)
+                if match is None:
+                    return line
+                line, node = match[0].start_mark.line + 1, match[1]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+
+def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator) -> tuple[Question | None, list[BankError]]:
+    line = locate("questions", i)
+    qid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
+    errors: list[BankError] = []
+
+    def err(fld: str | None, msg: str) -> None:
+        at = locate("questions", i, fld) if fld else line
+        errors.append(BankError(name, msg, at or line, qid, fld))
+
+    if not isinstance(raw, dict):
+        err(None, "a question must be a mapping of fields")
+        return None, errors
+    for key in raw:
+        if key not in REQUIRED and key not in OPTIONAL:
+            err(str(key), f"unknown field; allowed: {', '.join(REQUIRED + OPTIONAL)}")
+    for key in REQUIRED:
+        if key not in raw:
+            err(None, f"missing required field {key!r}")
+    if errors:
+        return None, errors
+
+    topic = raw.get("topic", default_topic)
+    if not isinstance(raw["id"], str) or not ID_RE.fullmatch(raw["id"]):
+        err("id", "must be kebab-case: lowercase letters, digits and single hyphens")
+    if not isinstance(topic, str) or not ID_RE.fullmatch(topic):
+        err("topic", "must be a kebab-case topic name (set it on the question or the file)")
+    for key in ("title", "prompt", "solver", "source"):
+        if not isinstance(raw[key], str) or not raw[key].strip():
+            err(key, "must be non-empty text")
+    if not isinstance(raw["difficulty"], int) or isinstance(raw["difficulty"], bool) or not 1 <= raw["difficulty"] <= 3:
+        err("difficulty", "must be 1, 2 or 3")
+    if not isinstance(raw["params"], dict):
+        err("params", "must be a mapping of parameter names to values")
+    if raw["answer_type"] not in ANSWER_TYPES:
+        err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(ANSWER_TYPES)}")
+    tolerance = _tolerance(raw.get("tolerance"), err)
+    if "tolerance" in raw and raw["answer_type"] in ("integer", "shape", "choice"):
+        err("tolerance", f"{raw['answer_type']} answers are exact; remove the tolerance")
+    for key in ("hint",):
+        if key in raw and not isinstance(raw[key], str):
+            err(key, "must be text")
+    n_choices = raw.get("n_choices", 5)
+    if not isinstance(n_choices, int) or isinstance(n_choices, bool) or not 2 <= n_choices <= 26:
+        err("n_choices", "must be a whole number from 2 to 26")
+    variables = raw.get("variables", ["x"])
+    if not isinstance(variables, list) or not all(isinstance(v, str) and v.isidentifier() for v in variables):
+        err("variables", "must be a list of variable names")
+    constraints = raw.get("constraints", [])
+    if not isinstance(constraints, list) or not all(isinstance(c, str) for c in constraints):
+        err("constraints", "must be a list of expressions over the params")
+    tags = raw.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        err("tags", "must be a list of words")
+    vary = raw.get("vary", {})
+    if not isinstance(vary, dict):
+        err("vary", "must be a mapping of param paths to draw specs")
+    elif isinstance(raw["params"], dict):
+        for path, spec in vary.items():
+            problem = _check_vary(str(path), spec, raw["params"])
+            if problem:
+                err("vary", f"{path}: {problem}")
+    if isinstance(raw["params"], dict) and isinstance(raw["prompt"], str):
+        for ph in PLACEHOLDER_RE.findall(raw["prompt"]):
+            root = ph.split(".")[0]
+            if root not in raw["params"] and not root.startswith("_"):
+                err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
+    if errors:
+        return None, errors
+    return Question(
+        id=raw["id"], topic=topic, title=raw["title"].strip(), difficulty=raw["difficulty"],
+        prompt=raw["prompt"].strip(), solver=raw["solver"], params=raw["params"], answer=raw["answer"],
+        answer_type=raw["answer_type"], source=raw["source"], vary=vary,
+        constraints=tuple(constraints), tolerance=tolerance, hint=raw.get("hint", ""),
+        n_choices=n_choices, variables=tuple(variables), tags=tuple(tags), file=name, line=line,
+    ), errors
+
+
+def _tolerance(raw: Any, err: Any) -> Tolerance:
+    if raw is None:
+        return Tolerance()
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 <= raw < 1:
+        return Tolerance(rtol=float(raw))
+    if isinstance(raw, dict) and set(raw) <= {"rtol", "atol"} and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6 for v in raw.values()
+    ):
+        return Tolerance(**{k: float(v) for k, v in raw.items()})
+    err("tolerance", "must be a relative tolerance in [0, 1) or a mapping with rtol and/or atol")
+    return Tolerance()
+
+
+def _check_vary(path: str, spec: Any, params: dict) -> str | None:
+    """Why a vary entry is malformed, or None. Paths are dotted: ``layers.0.out_channels``."""
+    node: Any = params
+    for part in path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return "path not found in params"
+    if isinstance(spec, list):
+        return None if spec else "an empty choice list"
+    if not isinstance(spec, dict):
+        return "a spec is a list of choices or a mapping such as {int: [1, 9]}"
+    kinds = [k for k in spec if k in VARY_KINDS]
+    unknown = [k for k in spec if k not in VARY_KINDS and k not in VARY_MODIFIERS]
+    if unknown:
+        return f"unknown spec key {unknown[0]!r}; kinds: {', '.join(VARY_KINDS)}"
+    if len(kinds) != 1:
+        return f"a spec has exactly one kind of {', '.join(VARY_KINDS)}"
+    kind = kinds[0]
+    value = spec[kind]
+    if kind in ("int", "float"):
+        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value)):
+            return f"{kind} takes [low, high] (numbers or expressions over params)"
+    elif kind == "choice" and not (isinstance(value, list) and value):
+        return "choice takes a non-empty list"
+    elif kind in ("vector", "matrix"):
+        if not isinstance(value, dict) or not any(k in value for k in ("int", "float")):
+            return f"{kind} takes a mapping with int or float [low, high] and len (or rows/cols)"
+    elif kind in ("same", "expr") and not isinstance(value, str):
+        return f"{kind} takes text: a param path (same) or an expression (expr)"
+    return None
+
+
+class SelectionError(LookupError):
+    """An unknown topic or question id; the message names it and the closest known names."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def select(bank: Bank, topics: Iterable[str] = (), ids: Iterable[str] = ()) -> list[Question]:
+    """The questions with these ids, else those in these topics, else all (in bank order)."""
+    import difflib
+
+    ids, topics = list(ids), list(topics)
+    for qid in ids:
+        if qid not in bank.questions:
+            close = difflib.get_close_matches(qid, bank.questions, n=3)
+            raise SelectionError(f"unknown question {qid!r}" + (f"; did you mean {', '.join(close)}?" if close else "; see 'drill list'"))
+    if ids:
+        return [bank.questions[qid] for qid in ids]
+    known = bank.topics()
+    for t in topics:
+        if t not in known:
+            close = difflib.get_close_matches(t, known, n=3)
+            raise SelectionError(f"unknown topic {t!r}" + (f"; did you mean {', '.join(close)}?" if close else f"; topics: {', '.join(sorted(known))}"))
+    return [q for q in bank.questions.values() if not topics or q.topic in topics]

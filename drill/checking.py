@@ -1,0 +1,131 @@
+"""``drill check``: every question's solver agrees with its key, and every variant grades right.
+
+For each question: the solver exists; the canonical variant (seed 0) reproduces the bank's
+hand-written ``answer``; then for N random variants: the prompt is fully rendered, the
+solver's answer is graded correct, an answer just outside tolerance is graded wrong, a
+malformed string is reported unreadable, every mistake is graded wrong *and* named, and
+multiple-choice options are distinct. The same function runs in pytest (the CI check).
+"""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from drill.bank import PLACEHOLDER_RE, Question
+from drill.grading import Unreadable, answer_type
+from drill.variants import Variant, VariantError, make_variant
+
+__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions"]
+
+
+@dataclass(frozen=True)
+class Failure:
+    qid: str
+    seed: int | None
+    what: str
+
+    def __str__(self) -> str:
+        seed = "" if self.seed is None else f" (seed {self.seed})"
+        return f"{self.qid}{seed}: {self.what}"
+
+
+def key_value(q: Question) -> Any:
+    """The bank's hand-written key in the answer type's form (choice: the correct option's value)."""
+    if q.answer_type == "choice":
+        return q.answer
+    atype = answer_type(q.answer_type, q.variables)
+    return atype.parse(str(q.answer))
+
+
+def _key_agrees(q: Question, v: Variant) -> str | None:
+    try:
+        key = key_value(q)
+    except Unreadable as exc:
+        return f"answer key {q.answer!r} is unreadable: {exc}"
+    if q.answer_type == "choice":
+        solved = v.answer_value
+        if isinstance(key, (int, float)) and isinstance(solved, (int, float)):
+            ok = q.tolerance.accepts(float(key), float(solved))
+        else:
+            ok = " ".join(str(key).split()) == " ".join(str(solved).split())
+    else:
+        ok = v.atype.close(key, v.answer, v.tolerance)
+    if not ok:
+        shown = v.answer_value if q.answer_type == "choice" else v.atype.format(v.answer)
+        return f"solver gives {shown} for the canonical params but the key says {q.answer!r}"
+    return None
+
+
+def check_variant(v: Variant) -> list[str]:
+    """Everything one variant must satisfy; returns the problems found (empty when fine)."""
+    problems: list[str] = []
+    left = PLACEHOLDER_RE.findall(v.prompt)
+    if left:
+        problems.append(f"prompt has unfilled placeholders {left}")
+    if not v.steps:
+        problems.append("solver gave no worked steps")
+    fmt = v.atype.format
+    g = v.grade(fmt(v.answer))
+    if not g.correct:
+        problems.append(f"the solver's own answer {fmt(v.answer)!r} is graded {g.status}")
+    if v.choices is None:
+        outside = fmt(v.atype.nudge(v.answer, v.tolerance))
+        g = v.grade(outside)
+        if g.status != "wrong":
+            problems.append(f"{outside!r}, just outside tolerance, is graded {g.status}")
+    else:
+        if len(set(v.choices)) != len(v.choices) or len(v.choices) < 2:
+            problems.append(f"choices are not distinct or too few: {v.choices}")
+        if v.grade(v.atype.nudge(v.answer, v.tolerance)).status != "wrong":
+            problems.append("a wrong letter is not graded wrong")
+    g = v.grade(v.atype.malformed)
+    if g.status != "unreadable":
+        problems.append(f"malformed {v.atype.malformed!r} is graded {g.status}, not unreadable")
+    for name in v.masked:
+        problems.append(f"mistake {name!r} falls inside the tolerance, so it would be graded correct")
+    for name, value in v.mistakes.items():
+        g = v.grade(fmt(value))
+        if g.status != "wrong" or g.mistake != name:
+            problems.append(f"mistake {name!r} ({fmt(value)}) is graded {g.status}, named {g.mistake!r}")
+    try:
+        json.dumps(v.to_json())
+    except (TypeError, ValueError) as exc:
+        problems.append(f"variant is not JSON-serializable: {exc}")
+    return problems
+
+
+def check_question(q: Question, variants: int = 100) -> list[Failure]:
+    """All failures of one question: the canonical key, then ``variants`` random seeds."""
+    failures: list[Failure] = []
+    try:
+        v0 = make_variant(q, 0)
+    except (VariantError, KeyError) as exc:
+        return [Failure(q.id, 0, str(exc))]
+    problem = _key_agrees(q, v0)
+    if problem:
+        failures.append(Failure(q.id, 0, problem))
+    failures += [Failure(q.id, 0, p) for p in check_variant(v0)]
+    for seed in range(1, variants + 1):
+        try:
+            v = make_variant(q, seed)
+        except (VariantError, KeyError) as exc:
+            failures.append(Failure(q.id, seed, str(exc)))
+            break
+        failures += [Failure(q.id, seed, p) for p in check_variant(v)]
+    return failures
+
+
+def _check_one(args: tuple[Question, int]) -> list[Failure]:
+    return check_question(*args)
+
+
+def check_questions(questions: Iterable[Question], variants: int = 100, workers: int = 1) -> list[Failure]:
+    """Check many questions, in ``workers`` processes when more than one."""
+    jobs = [(q, variants) for q in questions]
+    if workers <= 1 or len(jobs) < 4:
+        return [f for job in jobs for f in _check_one(job)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [f for fs in pool.map(_check_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))) for f in fs]

@@ -1,0 +1,411 @@
+"""Parse → grade → feedback, for every answer type. The one place drill compares answers.
+
+Lifecycle (PrairieLearn's): ``parse`` turns typed text into a value or raises
+:class:`Unreadable` (a format error costs the learner nothing: they are asked again);
+``grade`` compares the value with the key under the question's tolerance and, when it is
+wrong, names the solver mistake it matches. Floats are never compared with ``==``.
+
+Answer types differ by their class only (rich's ``IntPrompt`` vs ``Prompt``); they are
+registered in :data:`ANSWER_TYPES` by the name the YAML uses.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Sequence
+
+from drill.safe_expr import ExprError, evaluate
+from solvers._fmt import fmt, shape as fmt_shape
+
+__all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
+
+
+class Unreadable(ValueError):
+    """Text that is not an answer of the expected type; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Accept ``x`` when ``|x − key| ≤ max(rtol·|key|, atol)``. Defaults: rtol 1 %, atol 1e-8."""
+
+    rtol: float = 1e-2
+    atol: float = 1e-8
+
+    def width(self, key: float) -> float:
+        return max(self.rtol * abs(key), self.atol)
+
+    def accepts(self, x: float, key: float) -> bool:
+        return math.isfinite(x) and abs(x - key) <= self.width(key)
+
+    def describe(self, key: float) -> str:
+        """Plain words: '±1 %, i.e. between 0.09999 and 0.10201'."""
+        w = self.width(key)
+        lo, hi = fmt(key - w), fmt(key + w)
+        if w == self.atol and self.rtol * abs(key) < self.atol:
+            return f"±{fmt(self.atol)}, i.e. between {lo} and {hi}"
+        return f"±{fmt(self.rtol * 100)} %, i.e. between {lo} and {hi}"
+
+
+@dataclass
+class Grade:
+    """The verdict on one typed answer.
+
+    status:   "correct" | "wrong" | "unreadable"
+    expected: the key as text (exact, even when the answer was accepted within tolerance)
+    reason:   why the text could not be read (status "unreadable")
+    mistake:  the solver mistake the wrong answer matches, if any
+    notes:    extra feedback lines (accepted range, power-of-ten slip, order of dimensions)
+    """
+
+    status: str
+    expected: str
+    given: str = ""
+    reason: str = ""
+    mistake: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+
+class AnswerType:
+    """Base class: subclasses set ``name``/``example`` and override parse/close/format/nudge."""
+
+    name: ClassVar[str] = ""
+    example: ClassVar[str] = ""
+    malformed: ClassVar[str] = "#?"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> Any:
+        raise NotImplementedError
+
+    def coerce(self, value: Any) -> Any:
+        """A solver's or a key's value in this type's canonical Python form."""
+        return value
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return given == key
+
+    def format(self, value: Any) -> str:
+        return fmt(value)
+
+    def nudge(self, key: Any, tol: Tolerance) -> Any:
+        """A value just outside the tolerance of ``key`` (for ``drill check``)."""
+        raise NotImplementedError
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        return []
+
+
+def _number(text: str) -> float | int:
+    try:
+        value = evaluate(text)
+    except ExprError as exc:
+        raise Unreadable(f"could not read {_clip(text)!r} as a number: {exc}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise Unreadable(f"could not read {_clip(text)!r} as a number")
+    return value
+
+
+def _clip(text: str, n: int = 40) -> str:
+    text = text.strip()
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _power_of_ten(given: float, key: float) -> str | None:
+    if given == 0 or key == 0 or (given > 0) != (key > 0):
+        return None
+    k = round(math.log10(abs(given / key)))
+    if k != 0 and abs(given / key / 10.0**k - 1) < 0.01:
+        return f"off by a factor of 10^{k}: check the decimal point or a missing/extra factor of ten"
+    return None
+
+
+class IntegerAnswer(AnswerType):
+    name = "integer"
+    example = "529411 (also 529,411 or 1024*2+1024)"
+    malformed = "12abc"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> int | float:
+        t = text.strip()
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", t):
+            t = t.replace(",", "")
+        value = _number(t)
+        if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+            return int(value)
+        return value
+
+    def coerce(self, value: Any) -> int:
+        f = float(value)
+        if not f.is_integer():
+            raise ValueError(f"integer answer expected, got {value!r}")
+        return int(value)
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return isinstance(given, int) and given == key
+
+    def format(self, value: Any) -> str:
+        return str(int(value)) if isinstance(value, int) else fmt(value)
+
+    def nudge(self, key: Any, tol: Tolerance) -> int:
+        return key + 1
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        if correct:
+            return []
+        if isinstance(given, float):
+            return ["the answer is a whole number"]
+        hint = _power_of_ten(given, key)
+        return [hint] if hint else []
+
+
+class NumberAnswer(AnswerType):
+    name = "number"
+    example = "-0.119, 1e-3, 3/4, sigmoid(2)-1, 0.1*(1+0.1**2)"
+    malformed = "0.1.2"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> float:
+        return float(_number(text))
+
+    def coerce(self, value: Any) -> float:
+        return float(value)
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return tol.accepts(float(given), float(key))
+
+    def nudge(self, key: Any, tol: Tolerance) -> float:
+        return float(key) + 2 * tol.width(float(key)) + 1e-12
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        out = [f"accepted: {tol.describe(key)}; exact value {fmt(key, 10)}"]
+        if not correct:
+            if key != 0 and tol.accepts(-given, key):
+                out.append("the sign is flipped")
+            hint = _power_of_ten(given, key)
+            if hint:
+                out.append(hint)
+        return out
+
+
+class ShapeAnswer(AnswerType):
+    name = "shape"
+    example = "5x7, 5×7, (5, 7), [5,7] or 5 7"
+    malformed = "5 by"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> tuple[int, ...]:
+        t = text.strip().strip("()[]").strip()
+        parts = [p for p in re.split(r"\s*(?:[x×X*,]|\s)\s*", t) if p != ""]
+        if not parts or not all(re.fullmatch(r"\d{1,9}", p) for p in parts):
+            raise Unreadable(f"could not read {_clip(text)!r} as a shape; write it like {self.example}")
+        return tuple(int(p) for p in parts)
+
+    def coerce(self, value: Any) -> tuple[int, ...]:
+        return tuple(int(v) for v in value)
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return tuple(given) == tuple(key)
+
+    def format(self, value: Any) -> str:
+        return fmt_shape(value)
+
+    def nudge(self, key: Any, tol: Tolerance) -> tuple[int, ...]:
+        return (key[0] + 1, *key[1:])
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        if correct:
+            return []
+        if len(given) != len(key):
+            return [f"the answer has {len(key)} dimensions, yours has {len(given)}"]
+        if sorted(given) == sorted(key):
+            return ["right numbers, wrong order: check the order of dimensions the question asks for"]
+        return []
+
+
+def _floats(value: Any, what: str, text: str) -> list[float]:
+    if not isinstance(value, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+        raise Unreadable(f"could not read {_clip(text)!r} as {what}")
+    return [float(v) for v in value]
+
+
+class VectorAnswer(AnswerType):
+    name = "vector"
+    example = "[0.1, -0.2, 0.1] or 0.1, -0.2, 0.1"
+    malformed = "[0.1, "
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> list[float]:
+        t = text.strip()
+        if t and t[0] not in "[(":
+            t = "[" + (t if "," in t else ",".join(t.split())) + "]"
+        try:
+            value = evaluate(t, allow_lists=True)
+        except ExprError as exc:
+            raise Unreadable(f"could not read {_clip(text)!r} as a vector: {exc}") from None
+        return _floats(value, "a vector of numbers", text)
+
+    def coerce(self, value: Any) -> list[float]:
+        return [float(v) for v in value]
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return len(given) == len(key) and all(tol.accepts(g, k) for g, k in zip(given, key))
+
+    def nudge(self, key: Any, tol: Tolerance) -> list[float]:
+        return [key[0] + 2 * tol.width(key[0]) + 1e-12, *key[1:]]
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        if not correct and len(given) != len(key):
+            out.append(f"the answer has {len(key)} entries, yours has {len(given)}")
+        elif not correct and self.close([-g for g in given], key, tol):
+            out.append("the sign is flipped")
+        return out
+
+
+class MatrixAnswer(VectorAnswer):
+    name = "matrix"
+    example = "[[1, 2], [3, 4]] or 1 2; 3 4"
+    malformed = "[[1, 2], [3"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> list[list[float]]:
+        t = text.strip()
+        if ";" in t:
+            rows = [VectorAnswer.parse(self, r) for r in t.strip("[]").split(";") if r.strip()]
+        else:
+            try:
+                value = evaluate(t, allow_lists=True)
+            except ExprError as exc:
+                raise Unreadable(f"could not read {_clip(text)!r} as a matrix: {exc}") from None
+            if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
+                raise Unreadable(f"could not read {_clip(text)!r} as a matrix; write it like {self.example}")
+            rows = [_floats(r, "a matrix of numbers", text) for r in value]
+        if not rows or len({len(r) for r in rows}) != 1:
+            raise Unreadable("the rows of the matrix have different lengths")
+        return rows
+
+    def coerce(self, value: Any) -> list[list[float]]:
+        return [[float(v) for v in row] for row in value]
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        return len(given) == len(key) and all(VectorAnswer.close(self, g, k, tol) for g, k in zip(given, key))
+
+    def format(self, value: Any) -> str:
+        return "[" + ", ".join(fmt(row) for row in value) + "]"
+
+    def nudge(self, key: Any, tol: Tolerance) -> list[list[float]]:
+        return [VectorAnswer.nudge(self, key[0], tol), *key[1:]]
+
+    def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
+        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        if not correct and (len(given), len(given[0])) != (len(key), len(key[0])):
+            out.append(f"the answer is {len(key)}×{len(key[0])}, yours is {len(given)}×{len(given[0])}")
+        return out
+
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+class ChoiceAnswer(AnswerType):
+    name = "choice"
+    example = "a letter such as C, or the choice's text"
+    malformed = "#?"
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
+        choices = list(choices or [])
+        t = text.strip()
+        m = re.fullmatch(r"\(?([A-Za-z])[).]?", t)
+        if m:
+            letter = m.group(1).upper()
+            if LETTERS.index(letter) < len(choices):
+                return letter
+            raise Unreadable(f"pick one of {LETTERS[0]}–{LETTERS[len(choices) - 1]}")
+        wanted = " ".join(t.lower().split())
+        for i, c in enumerate(choices):
+            if " ".join(str(c).lower().split()) == wanted:
+                return LETTERS[i]
+        raise Unreadable(f"type a letter {LETTERS[0]}–{LETTERS[max(len(choices), 1) - 1]} or a choice's exact text")
+
+    def format(self, value: Any) -> str:
+        return str(value)
+
+    def nudge(self, key: Any, tol: Tolerance) -> str:
+        return "A" if key != "A" else "B"
+
+
+class ExpressionAnswer(AnswerType):
+    """A formula in the question's variables, compared by value at several points."""
+
+    name = "expression"
+    example = "1 - tanh(x)**2"
+    malformed = "x +* 1"
+    POINTS: ClassVar[tuple[float, ...]] = (-1.7, -0.6, 0.35, 1.1, 2.3)
+
+    def __init__(self, variables: Sequence[str] = ("x",)) -> None:
+        self.variables = tuple(variables)
+
+    def _points(self) -> list[dict[str, float]]:
+        n = len(self.POINTS)
+        return [{v: self.POINTS[(i + j) % n] for j, v in enumerate(self.variables)} for i in range(n)]
+
+    def _values(self, expr: str) -> list[float]:
+        return [float(evaluate(expr, p)) for p in self._points()]
+
+    def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
+        try:
+            self._values(text)
+        except ExprError as exc:
+            raise Unreadable(f"could not read {_clip(text)!r} as a formula in {', '.join(self.variables)}: {exc}") from None
+        return text.strip()
+
+    def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
+        try:
+            return all(tol.accepts(g, k) for g, k in zip(self._values(given), self._values(key)))
+        except ExprError:
+            return False
+
+    def format(self, value: Any) -> str:
+        return str(value)
+
+    def nudge(self, key: Any, tol: Tolerance) -> str:
+        return f"({key}) + 1"
+
+
+ANSWER_TYPES: dict[str, type[AnswerType]] = {
+    t.name: t for t in (IntegerAnswer, NumberAnswer, ShapeAnswer, VectorAnswer, MatrixAnswer, ChoiceAnswer, ExpressionAnswer)
+}
+
+
+def answer_type(name: str, variables: Sequence[str] | None = None) -> AnswerType:
+    """The answer type registered as ``name``; a failed lookup names the key and the known ones."""
+    try:
+        cls = ANSWER_TYPES[name]
+    except KeyError:
+        raise KeyError(f"unknown answer_type {name!r}; known: {', '.join(ANSWER_TYPES)}") from None
+    return cls(variables or ("x",)) if cls is ExpressionAnswer else cls()
+
+
+def grade_value(
+    atype: AnswerType,
+    text: str,
+    key: Any,
+    tol: Tolerance,
+    mistakes: dict[str, Any] | None = None,
+    choices: Sequence[str] | None = None,
+) -> Grade:
+    """Grade ``text`` against ``key``. Unreadable text is reported, never marked wrong."""
+    expected = atype.format(key)
+    try:
+        given = atype.parse(text, choices)
+    except Unreadable as exc:
+        return Grade("unreadable", expected, given=text, reason=str(exc))
+    correct = atype.close(given, key, tol)
+    mistake = None
+    if not correct:
+        mistake = next((name for name, value in (mistakes or {}).items() if atype.close(given, value, tol)), None)
+    return Grade(
+        "correct" if correct else "wrong",
+        expected,
+        given=atype.format(given),
+        mistake=mistake,
+        notes=atype.notes(given, key, tol, correct),
+    )

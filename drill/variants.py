@@ -1,0 +1,316 @@
+"""Question template + seed → a concrete, solved variant.
+
+Seed 0 is the canonical instance (the ``params`` written in the bank, the seeds' own
+numbers). Any other seed draws params from the template's ``vary`` specs with a NumPy
+Generator seeded from ``(seed, crc32(question id))``, so a variant is the same on every
+machine. Draw specs, applied in the order written, over a deep copy of ``params``::
+
+    in_features: {int: [2, 64]}                 # inclusive; optional step
+    x: {float: [-3, 3], decimals: 1}            # rounded *before* anything is computed
+    activation: [relu, tanh]                    # a list is a choice
+    logits: {vector: {len: [3, 5], float: [-2, 2], decimals: 1}}
+    image: {matrix: {rows: 3, cols: [3, 4], int: [0, 9]}}
+    target: {int: [0, "len(logits) - 1"]}       # bounds may be expressions over params
+    layers.1.in_features: {same: layers.0.out_features}
+    padding: {expr: "kernel_size // 2"}
+
+A draw that the template's ``constraints`` reject, or whose solver raises
+``InvalidParams``, is thrown away and drawn again (up to :data:`MAX_DRAWS` times).
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+import re
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from drill.bank import PLACEHOLDER_RE, Question
+from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
+from drill.safe_expr import ExprError, evaluate
+from solvers import InvalidParams, Solution, get as get_solver
+from solvers._fmt import fmt
+
+__all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "MAX_DRAWS"]
+
+MAX_DRAWS = 200
+
+
+class VariantError(ValueError):
+    """A template that cannot produce a valid variant; the message names the question and why."""
+
+
+@dataclass
+class Variant:
+    """One concrete question: params drawn, prompt rendered, answer and mistakes solved.
+
+    answer:   the key in the answer type's form (a letter for multiple choice)
+    mistakes: {name: wrong answer in the same form}, only those distinguishable from the key
+    choices:  option texts for multiple choice, else None
+    """
+
+    question: Question
+    seed: int
+    params: dict
+    prompt: str
+    answer: Any
+    atype: AnswerType
+    steps: list[str]
+    mistakes: dict[str, Any]
+    choices: list[str] | None = None
+    answer_value: Any = None
+    context: dict[str, str] = field(default_factory=dict)
+    masked: list[str] = field(default_factory=list)  # mistakes inside the tolerance (a bank bug)
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return self.question.tolerance
+
+    @property
+    def expected(self) -> str:
+        """The answer as text; for multiple choice, the letter and the option."""
+        if self.choices is not None:
+            return f"{self.answer}) {self.choices[LETTERS.index(self.answer)]}"
+        return self.atype.format(self.answer)
+
+    def grade(self, text: str) -> Grade:
+        g = grade_value(self.atype, text, self.answer, self.tolerance, self.mistakes, self.choices)
+        g.expected = self.expected
+        return g
+
+    def to_json(self) -> dict:
+        out = {
+            "id": self.question.id, "topic": self.question.topic, "seed": self.seed, "params": self.params,
+            "prompt": self.prompt, "answer": _jsonable(self.answer), "answer_type": self.question.answer_type,
+        }
+        if self.choices is not None:
+            out["choices"] = self.choices
+            out["answer_text"] = self.choices[LETTERS.index(self.answer)]
+        return out
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def rng_for(question_id: str, seed: int):
+    import numpy as np
+
+    return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(seed) >> 32, zlib.crc32(question_id.encode())])
+
+
+def make_variant(q: Question, seed: int) -> Variant:
+    """Build variant ``seed`` of ``q`` (seed 0: the canonical params). Raises VariantError."""
+    solver = get_solver(q.solver)
+    if seed == 0:
+        params = copy.deepcopy(q.params)
+        solution = _solve(q, solver, params, canonical=True)
+        assert solution is not None
+        return _finish(q, seed, params, solution)
+    rng = rng_for(q.id, seed)
+    for _ in range(MAX_DRAWS):
+        try:
+            params = draw_params(q, rng)
+            solution = _solve(q, solver, params, canonical=False)
+        except InvalidParams:
+            continue
+        if solution is None:
+            continue
+        variant = _finish(q, seed, params, solution)
+        if not variant.masked:  # a draw where a named mistake is graded correct is redrawn
+            return variant
+    raise VariantError(f"question {q.id!r}: vary yields no valid params in {MAX_DRAWS} draws")
+
+
+def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant:
+    atype = answer_type(q.answer_type, q.variables)
+    prompt = render_prompt(q, params, solution.context)
+    if q.answer_type == "choice":
+        return _choice_variant(q, seed, params, prompt, solution, atype)
+    try:
+        key = atype.coerce(solution.answer)
+        masked: list[str] = []
+        mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
+    except (TypeError, ValueError) as exc:
+        raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}") from None
+    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked)
+
+
+def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:
+    for c in q.constraints:
+        try:
+            ok = evaluate(c, params, allow_lists=True, allow_logic=True)
+        except ExprError as exc:
+            raise VariantError(f"question {q.id!r}: constraint {c!r}: {exc}") from None
+        if not ok:
+            if canonical:
+                raise VariantError(f"question {q.id!r}: canonical params break constraint {c!r}")
+            return None
+    try:
+        return solver.run(params)
+    except InvalidParams as exc:
+        if canonical:
+            raise VariantError(f"question {q.id!r}: canonical params are invalid: {exc}") from None
+        raise
+    except (KeyError, IndexError, TypeError) as exc:
+        raise VariantError(f"question {q.id!r}: solver {q.solver!r} cannot use these params ({type(exc).__name__}: {exc})") from None
+
+
+def distinct_mistakes(
+    atype: AnswerType, key: Any, mistakes: dict[str, Any], tol: Tolerance, masked: list[str] | None = None
+) -> dict[str, Any]:
+    """Drop mistakes a grader could not tell from the key; merge those it cannot tell apart.
+
+    A mistake that equals the key exactly is no mistake for these params. One that differs
+    but falls inside the tolerance would be graded correct: its name goes to ``masked``.
+    """
+    kept: dict[str, Any] = {}
+    for name, value in mistakes.items():
+        if atype.close(value, key, tol):
+            if masked is not None and not atype.close(value, key, Tolerance(rtol=1e-9, atol=1e-12)):
+                masked.append(name)
+            continue
+        twin = next((n for n, v in kept.items() if atype.close(value, v, tol)), None)
+        if twin is None:
+            kept[name] = value
+        else:
+            kept[f"{twin}; or {name}"] = kept.pop(twin)
+    return kept
+
+
+def _choice_variant(q: Question, seed: int, params: dict, prompt: str, sol: Solution, atype: AnswerType) -> Variant:
+    """Options = the answer, then the named mistakes (or the solver's fixed choices), shuffled."""
+    correct = _option_text(sol.answer)
+    texts: list[str] = [correct]
+    why: dict[str, str] = {}
+    pool = [(n, v) for n, v in sol.mistakes.items()] + [(None, v) for v in (sol.choices or [])]
+    for name, value in pool:
+        text = _option_text(value)
+        if text not in texts and len(texts) < q.n_choices:
+            texts.append(text)
+        if name and text != correct:
+            why.setdefault(text, name)
+    order = list(range(len(texts)))
+    random.Random(f"{q.id}:{seed}").shuffle(order)
+    choices = [texts[i] for i in order]
+    letter = LETTERS[choices.index(correct)]
+    mistakes = {why[t]: LETTERS[i] for i, t in enumerate(choices) if t in why}
+    return Variant(q, seed, params, prompt, letter, atype, list(sol.steps), mistakes, choices, sol.answer, sol.context)
+
+
+def _option_text(value: Any) -> str:
+    return fmt(value, 4) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+# --- drawing params ---------------------------------------------------------------------
+
+
+def draw_params(q: Question, rng: Any) -> dict:
+    params = copy.deepcopy(q.params)
+    for path, spec in q.vary.items():
+        _set(params, str(path), _draw(spec, params, rng, q.id, str(path)))
+    return params
+
+
+def _get(params: Any, path: str) -> Any:
+    node = params
+    for part in path.split("."):
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node
+
+
+def _set(params: dict, path: str, value: Any) -> None:
+    *head, last = path.split(".")
+    node: Any = params
+    for part in head:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+def _bound(value: Any, params: dict, qid: str, path: str) -> Any:
+    if isinstance(value, str):
+        try:
+            return evaluate(value, params, allow_lists=True, allow_logic=True)
+        except ExprError as exc:
+            raise VariantError(f"question {qid!r}: vary {path}: {value!r}: {exc}") from None
+    return value
+
+
+def _pick(options: list, rng: Any) -> Any:
+    return copy.deepcopy(options[int(rng.integers(len(options)))])
+
+
+def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
+    if isinstance(spec, list):
+        return _pick(spec, rng)
+    if "choice" in spec:
+        return _pick(spec["choice"], rng)
+    if "same" in spec:
+        try:
+            return copy.deepcopy(_get(params, spec["same"]))
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise VariantError(f"question {qid!r}: vary {path}: same: {spec['same']!r} not found") from None
+    if "expr" in spec:
+        return _bound(spec["expr"], params, qid, path)
+    if "vector" in spec:
+        v = spec["vector"]
+        n = _count(v.get("len", 3), params, rng, qid, path)
+        return [_scalar(v, params, rng, qid, path) for _ in range(n)]
+    if "matrix" in spec:
+        m = spec["matrix"]
+        rows = _count(m.get("rows", 3), params, rng, qid, path)
+        cols = _count(m.get("cols", 3), params, rng, qid, path)
+        return [[_scalar(m, params, rng, qid, path) for _ in range(cols)] for _ in range(rows)]
+    return _scalar(spec, params, rng, qid, path)
+
+
+def _count(spec: Any, params: dict, rng: Any, qid: str, path: str) -> int:
+    if isinstance(spec, list):
+        lo, hi = (int(_bound(b, params, qid, path)) for b in spec)
+        return int(rng.integers(lo, hi + 1))
+    return int(_bound(spec, params, qid, path))
+
+
+def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
+    exclude = spec.get("exclude", [])
+    for _ in range(100):
+        if "int" in spec:
+            lo, hi = (int(_bound(b, params, qid, path)) for b in spec["int"])
+            step = int(spec.get("step", 1))
+            if hi < lo:
+                raise InvalidParams(f"{path}: empty range [{lo}, {hi}]")
+            value: Any = lo + step * int(rng.integers((hi - lo) // step + 1))
+        else:
+            lo, hi = (float(_bound(b, params, qid, path)) for b in spec["float"])
+            value = round(float(rng.uniform(lo, hi)), int(spec.get("decimals", 2))) + 0.0
+        if value not in exclude:
+            return value
+    raise VariantError(f"question {qid!r}: vary {path}: every draw is excluded")
+
+
+def render_prompt(q: Question, params: dict, context: dict[str, str]) -> str:
+    """Fill ``{path}`` placeholders from params (numbers via fmt) and ``{_name}`` from the solver."""
+
+    def sub(m: re.Match) -> str:
+        path = m.group(1)
+        if path.startswith("_"):
+            if path not in context:
+                raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not provided by solver {q.solver!r}")
+            return context[path]
+        try:
+            return _show(_get(params, path))
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not in params") from None
+
+    return PLACEHOLDER_RE.sub(sub, q.prompt).replace("{{", "{").replace("}}", "}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
+        return "[" + ", ".join(_show(r) for r in value) + "]"
+    return fmt(value)

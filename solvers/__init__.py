@@ -1,0 +1,116 @@
+"""NumPy reference solvers, one small function per question family, registered by name.
+
+A solver takes a question's ``params`` (plain YAML data) and returns a :class:`Solution`:
+the answer, the worked steps and the classic mistakes, all computed from the same
+intermediate values in one scope, so they cannot disagree (the micrograd way).
+
+The contract the rest of drill relies on::
+
+    get("network-params").solve(params)     -> answer
+    get("network-params").steps(params)     -> ["worked line", ...]
+    get("network-params").mistakes(params)  -> {"forgot the biases": 528384, ...}
+
+Built-in solver modules register through the same ``@solver`` decorator an add-on would use.
+This module imports nothing heavy; numpy is imported by the topic modules when they load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
+
+
+class InvalidParams(ValueError):
+    """Params that do not make a valid question (e.g. a conv output size below 1)."""
+
+
+class UnknownSolver(KeyError):
+    """A solver name that is not registered; the message names it and the closest names."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message
+        return str(self.args[0])
+
+
+@dataclass
+class Solution:
+    """What a solver returns.
+
+    answer:   int | float | tuple[int, ...] | list[float] | list[list[float]] | str
+    steps:    worked-solution lines, each a full sentence or equation a learner can follow.
+    mistakes: {what went wrong: the wrong answer it gives}, in the same form as ``answer``.
+    context:  extra prompt placeholders the solver derives (e.g. a network drawn as text).
+    choices:  for multiple choice, optional fixed option values (the answer among them).
+    """
+
+    answer: Any
+    steps: list[str] = field(default_factory=list)
+    mistakes: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, str] = field(default_factory=dict)
+    choices: list[Any] | None = None
+
+
+@dataclass(frozen=True)
+class Solver:
+    name: str
+    fn: Callable[[dict], Solution]
+    module: str
+    doc: str
+
+    def run(self, params: dict) -> Solution:
+        return self.fn(params)
+
+    def solve(self, params: dict) -> Any:
+        return self.fn(params).answer
+
+    def steps(self, params: dict) -> list[str]:
+        return self.fn(params).steps
+
+    def mistakes(self, params: dict) -> dict[str, Any]:
+        return self.fn(params).mistakes
+
+
+SOLVERS: dict[str, Solver] = {}
+_loaded = False
+
+
+def solver(name: str) -> Callable[[Callable[[dict], Solution]], Callable[[dict], Solution]]:
+    """Register ``fn`` under ``name``. A name registered twice is a programming error."""
+
+    def register(fn: Callable[[dict], Solution]) -> Callable[[dict], Solution]:
+        if name in SOLVERS and SOLVERS[name].fn is not fn:
+            raise ValueError(f"solver {name!r} registered twice ({SOLVERS[name].module} and {fn.__module__})")
+        SOLVERS[name] = Solver(name=name, fn=fn, module=fn.__module__, doc=(fn.__doc__ or "").strip())
+        return fn
+
+    return register
+
+
+def load_builtin() -> None:
+    """Import every ``solvers.<topic>`` module once, so their ``@solver`` functions register."""
+    global _loaded
+    if _loaded:
+        return
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    _loaded = True
+
+
+def get(name: str) -> Solver:
+    load_builtin()
+    try:
+        return SOLVERS[name]
+    except KeyError:
+        close = difflib.get_close_matches(name, SOLVERS, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise UnknownSolver(f"unknown solver {name!r}{hint}") from None
+
+
+def all_solvers() -> dict[str, Solver]:
+    load_builtin()
+    return dict(SOLVERS)
