@@ -84,7 +84,8 @@ def quiz(
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _console(stderr=True).print
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=warn)
-    ui.summary(console, attempts, session_seed)
+    replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
+    ui.summary(console, attempts, replay)
     if ended == "interrupt":
         raise typer.Exit(130)
 

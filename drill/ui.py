@@ -98,7 +98,7 @@ def hint(console: Console, v: Variant) -> None:
         console.print(f"  [dim]{escape(v.steps[0])}[/]")
 
 
-def summary(console: Console, attempts: Sequence[Attempt], session_seed: int) -> None:
+def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
     """Per-topic table, then the list of what was missed with a replay command for each."""
     if not attempts:
         console.print("[dim]No questions answered.[/]")
@@ -127,4 +127,4 @@ def summary(console: Console, attempts: Sequence[Attempt], session_seed: int) ->
                 f"answer {escape(a.variant.expected)}{escape(mistake)}\n"
                 f"    [dim]drill quiz --question {escape(q.id)} --seed {a.variant.seed}[/]"
             )
-    console.print(f"[dim]Replay this session: drill quiz --seed {session_seed}[/]")
+    console.print(f"[dim]Replay this session: {escape(replay)}[/]")

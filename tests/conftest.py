@@ -1,0 +1,27 @@
+"""Shared fixtures: the built-in bank, and a private DRILL_HOME so tests never touch real data."""
+
+from __future__ import annotations
+
+import pytest
+
+from drill.bank import load_bank
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("DRILL_HOME", str(tmp_path / "drill-home"))
+
+
+@pytest.fixture(scope="session")
+def bank():
+    b = load_bank()
+    assert not b.errors, [str(e) for e in b.errors]
+    return b
+
+
+def variants_of(bank, qid: str, n: int = 30):
+    """Canonical variant plus ``n`` random ones of question ``qid``."""
+    from drill.variants import make_variant
+
+    q = bank.questions[qid]
+    return [make_variant(q, seed) for seed in range(n + 1)]

@@ -1,0 +1,40 @@
+"""The design card's CI check: every question's solver agrees with its key, over 100 variants."""
+
+from __future__ import annotations
+
+import pytest
+
+from drill.bank import load_bank
+from drill.checking import check_question
+
+QUESTIONS = sorted(load_bank().questions.values(), key=lambda q: q.id)
+
+
+@pytest.mark.parametrize("q", QUESTIONS, ids=[q.id for q in QUESTIONS])
+def test_question_passes_check(q):
+    failures = check_question(q, variants=100)
+    assert failures == [], "\n".join(map(str, failures))
+
+
+def test_bank_loads_without_errors(bank):
+    assert bank.errors == []
+    assert len(bank.questions) >= 8
+
+
+def test_check_catches_a_wrong_key(bank):
+    import dataclasses
+
+    q = dataclasses.replace(bank.questions["mlp-params"], answer=529412)
+    failures = check_question(q, variants=2)
+    assert [f.seed for f in failures] == [0]
+    assert "529411" in failures[0].what and "529412" in failures[0].what
+
+
+def test_check_catches_a_mistake_inside_the_tolerance(bank):
+    import dataclasses
+
+    from drill.grading import Tolerance
+
+    q = dataclasses.replace(bank.questions["residual-grad"], tolerance=Tolerance(rtol=0.05))
+    failures = check_question(q, variants=0)
+    assert any("forgot the branch path" in f.what and "inside the tolerance" in f.what for f in failures)
