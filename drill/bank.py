@@ -33,14 +33,15 @@ import yaml
 
 from drill.grading import ANSWER_TYPES, Tolerance
 
-__all__ = ["FORMAT_VERSION", "Question", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
+__all__ = ["FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
 
 FORMAT_VERSION = 1
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 REQUIRED = ("id", "title", "difficulty", "prompt", "solver", "params", "answer", "answer_type", "source")
 OPTIONAL = ("topic", "vary", "constraints", "tolerance", "hint", "n_choices", "variables", "tags")
-FILE_KEYS = ("format_version", "topic", "questions")
+FILE_KEYS = ("format_version", "topic", "questions", "explain")
+EXPLAIN_KEYS = ("summary", "conventions", "formulas", "example")
 VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
 VARY_MODIFIERS = ("decimals", "step", "len", "rows", "cols", "exclude")
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -94,11 +95,30 @@ class Question:
         return PLACEHOLDER_RE.findall(self.prompt)
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """A topic's walkthrough text (the file-level ``explain:`` section of its bank file).
+
+    summary:     what the topic is, with its conventions, in a few sentences
+    conventions: one line each (padding per side, floor, cross-correlation, …)
+    formulas:    [(formula text, {symbol: meaning})]
+    example:     the question id whose fresh variant is the worked example
+    """
+
+    topic: str
+    summary: str
+    example: str
+    conventions: tuple[str, ...] = ()
+    formulas: tuple[tuple[str, dict], ...] = ()
+    file: str = ""
+
+
 @dataclass
 class Bank:
     questions: dict[str, Question] = field(default_factory=dict)
     errors: list[BankError] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    explanations: dict[str, Explanation] = field(default_factory=dict)
 
     def topics(self) -> dict[str, list[Question]]:
         out: dict[str, list[Question]] = {}
@@ -122,8 +142,14 @@ def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
         paths = sorted(Path(d).glob("*.yaml")) if Path(d).is_dir() else [Path(d)]
         for path in paths:
             bank.files.append(str(path))
-            questions, errors = load_file(path)
+            questions, errors, explanation = _load_file(path)
             bank.errors.extend(errors)
+            if explanation is not None:
+                other = bank.explanations.get(explanation.topic)
+                if other is not None:
+                    bank.errors.append(BankError(explanation.file, f"topic {explanation.topic!r} is already explained in {other.file}", None, None, "explain"))
+                else:
+                    bank.explanations[explanation.topic] = explanation
             for q in questions:
                 other = bank.questions.get(q.id)
                 if other is not None:
@@ -142,11 +168,24 @@ def _display(path: Path) -> str:
 
 def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
     """Parse and validate one bank file; returns the valid questions and every problem found."""
+    questions, errors, _ = _load_file(path)
+    return questions, errors
+
+
+def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation | None]:
+    questions, errors, data, locate, name = _load_questions(path)
+    explanation = None
+    if isinstance(data, dict) and "explain" in data:
+        explanation = _explanation(data["explain"], data.get("topic"), questions, name, locate, errors)
+    return questions, errors, explanation
+
+
+def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, Any, str]:
     name = _display(Path(path))
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        return [], [BankError(name, f"cannot read: {exc}")]
+        return [], [BankError(name, f"cannot read: {exc}")], None, None, name
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
@@ -154,10 +193,10 @@ def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "!!python" in str(exc) or "could not determine a constructor" in str(exc):
             problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
-        return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)]
+        return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)], None, None, name
     locate = _Locator(text)
     if not isinstance(data, dict):
-        return [], [BankError(name, "a bank file is a mapping with format_version and questions", 1)]
+        return [], [BankError(name, "a bank file is a mapping with format_version and questions", 1)], None, None, name
     errors: list[BankError] = []
     for key in data:
         if key not in FILE_KEYS:
@@ -167,14 +206,48 @@ def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
     items = data.get("questions")
     if not isinstance(items, list):
         errors.append(BankError(name, "'questions' must be a list of question mappings", locate("questions") or 1))
-        return [], errors
+        return [], errors, data, locate, name
     questions = []
     for i, raw in enumerate(items):
         q, errs = _question(raw, i, data.get("topic"), name, locate)
         errors.extend(errs)
         if q is not None and not errs:
             questions.append(q)
-    return questions, errors
+    return questions, errors, data, locate, name
+
+
+def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:
+    def err(key: str | None, msg: str) -> None:
+        errors.append(BankError(name, msg, locate("explain", key) if key else locate("explain"), None, f"explain.{key}" if key else "explain"))
+
+    if not isinstance(raw, dict):
+        err(None, f"must be a mapping with {', '.join(EXPLAIN_KEYS)}")
+        return None
+    before = len(errors)
+    for key in raw:
+        if key not in EXPLAIN_KEYS:
+            err(str(key), f"unknown key; allowed: {', '.join(EXPLAIN_KEYS)}")
+    if not isinstance(topic, str):
+        err(None, "a file with an explain section needs a file-level topic")
+    if not isinstance(raw.get("summary"), str) or not raw["summary"].strip():
+        err("summary", "must be non-empty text")
+    conventions = raw.get("conventions", [])
+    if not isinstance(conventions, list) or not all(isinstance(c, str) for c in conventions):
+        err("conventions", "must be a list of lines")
+    formulas = raw.get("formulas", [])
+    ok_formula = lambda f: isinstance(f, dict) and isinstance(f.get("formula"), str) and set(f) <= {"formula", "where"} and (  # noqa: E731
+        isinstance(f.get("where", {}), dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in f.get("where", {}).items()))
+    if not isinstance(formulas, list) or not all(ok_formula(f) for f in formulas):
+        err("formulas", "must be a list of {formula: text, where: {symbol: meaning}}")
+    example = raw.get("example")
+    if not isinstance(example, str) or example not in {q.id for q in questions}:
+        err("example", f"must be the id of a question in this file, got {example!r}")
+    if len(errors) > before:
+        return None
+    return Explanation(
+        topic=topic, summary=" ".join(raw["summary"].split()), example=example, conventions=tuple(conventions),
+        formulas=tuple((f["formula"], dict(f.get("where", {}))) for f in formulas), file=name,
+    )
 
 
 class _Locator:

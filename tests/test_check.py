@@ -38,3 +38,10 @@ def test_check_catches_a_mistake_inside_the_tolerance(bank):
     q = dataclasses.replace(bank.questions["residual-grad"], tolerance=Tolerance(rtol=0.05))
     failures = check_question(q, variants=0)
     assert any("forgot the branch path" in f.what and "inside the tolerance" in f.what for f in failures)
+
+
+def test_every_topic_has_a_walkthrough(bank):
+    missing = sorted(set(bank.topics()) - set(bank.explanations))
+    assert missing == [], f"topics without an explain: section: {missing}"
+    for topic, e in bank.explanations.items():
+        assert bank.questions[e.example].topic == topic
