@@ -173,6 +173,8 @@ def test_bank_key_matches_the_seed(bank, qid):
         assert norm(w) in norm(key), (qid, w)
     assert q.answer_type == "choice"
     assert q.source.strip()
+    # Without a hint the quiz would show the first worked step, which states the answer.
+    assert q.hint.strip() and norm(key) not in norm(q.hint)
 
 
 @pytest.mark.parametrize("qid", sorted(SEED_KEYS))
