@@ -64,8 +64,7 @@ SEED_KEYS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "one-stage-small-objects": ("002 Q29", "Miss more small objects, in exchange for higher speed", ("miss more small objects",)),
     "fc-loses-spatial-structure": (
         "002 Q31",
-        "The spatial structure: the fully connected layer treats the feature map as a flat vector, with no "
-        "notion of neighbouring positions",
+        "The spatial structure: the feature map becomes a flat vector with no notion of neighbouring positions",
         ("spatial",),
     ),
     "learnable-upsampling": ("002 Q33", "Transposed convolution", ("transposed convolution",)),
@@ -107,8 +106,7 @@ SEED_KEYS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "relu-vs-sigmoid-gradients": (
         "001 gradient vanishing",
-        "ReLU's derivative is 1 for every positive input, while the sigmoid's is at most 0.25, so a product "
-        "of many layers' derivatives shrinks far less",
+        "ReLU's derivative is 1 for every positive input, while the sigmoid's is at most 0.25",
         ("relu", "sigmoid"),
     ),
     "perceptron-cannot-xor": ("001 perceptron", "XOR", ("xor",)),
