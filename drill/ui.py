@@ -92,10 +92,15 @@ def skipped(console: Console, v: Variant) -> None:
 
 
 def hint(console: Console, v: Variant) -> None:
-    text = v.question.hint or "Work it out step by step; the first step of the solution is:"
-    console.print(f"[cyan]Hint:[/] {escape(text)}")
-    if not v.question.hint and v.steps:
+    """The question's hint; without one, the first worked step — except for multiple choice,
+    whose first step may name the answer."""
+    if v.question.hint:
+        console.print(f"[cyan]Hint:[/] {escape(v.question.hint)}")
+    elif v.choices is None and v.steps:
+        console.print("[cyan]Hint:[/] the first step of the solution is:")
         console.print(f"  [dim]{escape(v.steps[0])}[/]")
+    else:
+        console.print("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")
 
 
 def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:

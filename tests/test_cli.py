@@ -103,3 +103,18 @@ def test_pty_session():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_hint_never_reveals_a_choice_answer(bank):
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from drill import ui
+
+    q = dataclasses.replace(bank.questions["residual-grad-choice"], hint="")
+    v = make_variant(q, 0)
+    out = io.StringIO()
+    ui.hint(Console(file=out, width=100), v)
+    assert "0.101" not in out.getvalue() and "rule out" in out.getvalue()
