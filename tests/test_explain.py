@@ -357,3 +357,32 @@ def test_terminal_session_pages_then_offers_a_question():
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_topic_without_an_explain_section_still_gets_a_walkthrough(tmp_path):
+    from drill.bank import load_bank
+
+    (tmp_path / "extra.yaml").write_text(
+        "format_version: 1\ntopic: residual-extra\nquestions:\n"
+        "  - {id: extra-grad, title: Extra residual question, difficulty: 1, prompt: 'F = x + {_branch}, dL/dF = {upstream}?',\n"
+        "     solver: residual-grad, params: {local_grads: [0.5, 0.5], upstream: 2}, answer: 2.5, answer_type: number,\n"
+        "     source: test, vary: {upstream: {int: [1, 9]}}}\n",
+        encoding="utf-8",
+    )
+    bank = load_bank([tmp_path])
+    assert not bank.errors, bank.errors
+    w = ex.build(bank, "residual-extra", 0)
+    text = squash(text_of(ex.render(w), width=200))
+    assert "Questions on residual-extra: Extra residual question." in text
+    assert "Answer: 2.5" in text and "forgot the identity path" in text
+    assert w.picture is None  # pictures are keyed by topic
+
+
+def test_matrix_params_are_shown_as_tables(bank):
+    q = Question(id="m", topic="skip-connection", title="t", difficulty=1, prompt="Blocks {local_grads}, dL/dF = {upstream}.",
+                 solver="stacked-residual-grad", params={"local_grads": [[0.5, 0.4], [0.5, 0.6]], "upstream": 0.1}, answer=0.156,
+                 answer_type="number", source="test")
+    v = make_variant(q, 0)
+    w = ex.Walkthrough("skip-connection", bank.explanations["skip-connection"], v, [], None)
+    text = text_of(ex.render(w))
+    assert re.search(r"local_grads =\s*│\n│\s+0\.5\s+0\.4\s+│\n│\s+0\.5\s+0\.6", text)
