@@ -328,7 +328,9 @@ def test_activation_picture_from_the_real_table(bank):
     qs = bank.topics().get("activations")
     if not qs:
         pytest.skip("no activations questions in this bank yet")
-    text = text_of(ex.build(bank, "activations", 1).picture, width=100)
+    picture = ex.build(bank, "activations", 1).picture
+    assert picture is not None
+    text = text_of(picture, width=100)
     for name in table:
         assert f"{name} (line)" in text
 
