@@ -136,6 +136,46 @@ def list_questions() -> None:
 
 
 @app.command()
+def explain(
+    topic: Annotated[Optional[str], typer.Argument(metavar="TOPIC", help="A topic (or a question id). Without one: list the topics.")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Variant seed of the worked example (0 = the source's own numbers).")] = None,
+    try_it: Annotated[bool, typer.Option("--try", help="Then answer a few questions on the topic.")] = False,
+) -> None:
+    """Walk through a topic: what it is, its formulas, a worked example with fresh numbers, pictures, mistakes."""
+    from drill import explain as ex
+    from drill.bank import SelectionError
+
+    bank, console = _load(), _console()
+    if topic is None:
+        console.print(ex.render_list(bank))
+        return
+    from drill.variants import VariantError
+
+    s = seed if seed is not None else random.randrange(1, 1_000_000)
+    try:
+        w = ex.build(bank, topic, s)
+    except (SelectionError, VariantError) as exc:
+        raise fail(str(exc)) from None
+    ex.show(console, ex.render(w))
+    if not try_it and sys.stdin.isatty() and console.is_terminal:
+        from rich.prompt import Confirm
+
+        try:
+            try_it = Confirm.ask("Try a question on this topic now?", console=console, default=False)
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+    if try_it:
+        from drill import quiz as quiz_mod
+        from drill import ui
+
+        items = quiz_mod.plan(_select(bank, [w.topic], None), 3, s)
+        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_console(stderr=True).print)
+        ui.summary(console, attempts, f"drill quiz -t {w.topic} -n 3 --seed {s}")
+        if ended == "interrupt":
+            raise typer.Exit(130)
+
+
+@app.command()
 def check(
     variants: Annotated[int, typer.Option(min=0, help="Random variants per question, besides the canonical one.")] = 100,
     topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,

@@ -1,0 +1,221 @@
+"""Walkthroughs: a topic explained at whiteboard pace, with a fresh worked example.
+
+``build(bank, name, seed)`` assembles a :class:`Walkthrough` for a topic (or for a question id:
+its topic, with that question as the example)::
+
+    what it is     the bank's explain.summary and conventions
+    formulas       explain.formulas, every symbol named
+    worked example a fresh variant of the example question: its prompt, the solver's steps
+                   one per line, the answer — the very steps that grade quiz answers, so the
+                   explanation and the grader cannot disagree
+    picture        drill.pictures for the topic, drawn from the same variant (if any)
+    mistakes       each named mistake with the wrong answer it gives on this example
+
+``render(walkthrough)`` turns it into one rich renderable. Nothing here computes an answer.
+The walkthrough text lives in each bank file's ``explain:`` section (see drill.bank).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console, Group, RenderableType
+from rich.pager import Pager
+from rich.markup import escape
+from rich.panel import Panel
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from drill.bank import Bank, Explanation, Question, SelectionError
+from drill.grading import LETTERS
+from drill.ui import _is_matrix, _matrix_table
+
+if TYPE_CHECKING:
+    from drill.variants import Variant
+
+__all__ = ["Walkthrough", "build", "render", "render_list", "show", "topic_lines", "resolve", "first_sentence", "mistake_text"]
+
+
+@dataclass
+class Walkthrough:
+    """Everything a walkthrough shows. ``mistakes``: (what went wrong, the wrong answer as text)."""
+
+    topic: str
+    explanation: Explanation
+    variant: Variant
+    mistakes: list[tuple[str, str]]
+    picture: RenderableType | None = None
+
+    @property
+    def question(self) -> Question:
+        return self.variant.question
+
+    @property
+    def seed(self) -> int:
+        return self.variant.seed
+
+
+def first_sentence(text: str) -> str:
+    """The summary's first sentence: a topic's one line in the list."""
+    m = re.match(r"(.+?[.!?])(\s|$)", text)
+    return m.group(1) if m else text
+
+
+def topic_lines(bank: Bank) -> list[tuple[str, int, str]]:
+    """(topic, number of questions, one line) for every topic, sorted by name."""
+    out = []
+    for topic, qs in sorted(bank.topics().items()):
+        ex = bank.explanations.get(topic)
+        out.append((topic, len(qs), first_sentence(ex.summary) if ex else qs[0].title))
+    return out
+
+
+def _fallback(topic: str, qs: list[Question]) -> Explanation:
+    """A topic whose questions come from a file without its own explain section."""
+    titles = "; ".join(q.title for q in qs)
+    return Explanation(topic=topic, summary=f"Questions on {topic}: {titles}.", example=qs[0].id)
+
+
+def resolve(bank: Bank, name: str) -> tuple[str, Explanation, Question]:
+    """A topic name (or a question id) → (topic, its explanation, the example question).
+
+    Raises SelectionError naming the closest topics for an unknown name.
+    """
+    topics = bank.topics()
+    if name in topics:
+        ex = bank.explanations.get(name) or _fallback(name, topics[name])
+        q = bank.questions.get(ex.example)
+        if q is None or q.topic != name:  # the example was skipped as broken, or belongs elsewhere
+            q = topics[name][0]
+        return name, ex, q
+    if name in bank.questions:
+        q = bank.questions[name]
+        return q.topic, bank.explanations.get(q.topic) or _fallback(q.topic, topics[q.topic]), q
+    close = difflib.get_close_matches(name, list(topics), n=3) or difflib.get_close_matches(name, list(bank.questions), n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else f"; topics: {', '.join(sorted(topics))}"
+    raise SelectionError(f"unknown topic {name!r}{hint}")
+
+
+def mistake_text(v: Variant, value: Any) -> str:
+    """A mistake's wrong answer as text; for multiple choice, the option it picks."""
+    if v.choices is not None:
+        return f"{value}) {v.choices[LETTERS.index(value)]}"
+    return v.atype.format(value)
+
+
+def build(bank: Bank, name: str, seed: int) -> Walkthrough:
+    """The walkthrough of topic (or question id) ``name`` with variant ``seed`` as its example.
+
+    Raises SelectionError (unknown name) or drill.variants.VariantError (a broken template).
+    """
+    from drill.pictures import picture_for
+    from drill.variants import make_variant
+
+    topic, ex, q = resolve(bank, name)
+    v = make_variant(q, seed)
+    mistakes = [(what, mistake_text(v, value)) for what, value in v.mistakes.items()]
+    return Walkthrough(topic, ex, v, mistakes, picture_for(v))
+
+
+# --- rendering ---------------------------------------------------------------------------
+
+
+def _heading(text: str) -> Text:
+    return Text(f"\n{text}", style="bold underline")
+
+
+def _formulas(ex: Explanation) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    for formula, where in ex.formulas:
+        out.append(Text(f"  {formula}", style="bold cyan"))
+        if where:
+            table = Table.grid(padding=(0, 2))
+            table.add_column(style="cyan", no_wrap=True)
+            table.add_column()
+            for symbol, meaning in where.items():
+                table.add_row(f"      {symbol}", meaning)
+            out.append(table)
+    return out
+
+
+def _steps(steps: list[str]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", justify="right", no_wrap=True)
+    table.add_column()
+    for i, line in enumerate(steps, start=1):
+        table.add_row(f"  {i}.", Text(line))
+    return table
+
+
+def render(w: Walkthrough) -> RenderableType:
+    """The walkthrough as one renderable: text sections, the example, the picture, the mistakes."""
+    ex, v, q = w.explanation, w.variant, w.question
+    parts: list[RenderableType] = [Rule(f"[bold]drill explain {escape(w.topic)}[/] · seed {w.seed}", align="left")]
+    parts += [_heading("What it is"), Text(ex.summary)]
+    if ex.conventions:
+        parts.append(_heading("Conventions"))
+        parts += [Text(f"  • {c}") for c in ex.conventions]
+    if ex.formulas:
+        parts.append(_heading("Formulas"))
+        parts += _formulas(ex)
+    parts.append(_heading(f"Worked example · {q.id} · seed {w.seed}"))
+    prompt: list[RenderableType] = [Text(v.prompt)]
+    for name in q.placeholders:  # matrices also as tables, as the quiz shows them
+        if _is_matrix(v.params.get(name)):
+            prompt += [Text(f"\n{name} =", style="bold"), _matrix_table("", v.params[name])]
+    if v.choices:
+        prompt += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
+    parts.append(Panel(Group(*prompt), title=escape(q.title), title_align="left", border_style="dim"))
+    parts.append(_steps(v.steps))
+    parts.append(Text.assemble(("  Answer: ", "bold"), (v.expected, "bold green")))
+    if w.picture is not None:
+        parts.append(_heading("Picture"))
+        parts.append(w.picture)
+    if w.mistakes:
+        parts.append(_heading("Common mistakes, and what each gives on this example"))
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=3)
+        table.add_column(style="red", ratio=1)
+        for what, value in w.mistakes:
+            table.add_row("  ✗", what, f"→ {value}")
+        parts.append(table)
+    again = f"drill explain {q.id if q.id != ex.example else w.topic} --seed {w.seed}"
+    parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {w.topic} --try"))
+    parts.append(Text.assemble(("This example again:", "dim"), f" {again}"))
+    return Group(*parts)
+
+
+def show(console: Console, renderable: RenderableType, *, pager: Pager | None = None) -> bool:
+    """Print; page it when the console is a terminal and it is taller than the screen.
+
+    Piped output is printed plainly (rich writes no colour codes when stdout is not a
+    terminal). Returns whether it was paged. ``less`` is told to keep colours (-R), quit if the
+    text fits (-F) and leave the text on screen (-X), unless the user has set LESS.
+    """
+    if console.is_terminal:
+        lines = console.render_lines(renderable, console.options, pad=False, new_lines=False)
+        if len(lines) > console.height:
+            custom = os.environ.get("MANPAGER") or os.environ.get("PAGER")
+            os.environ.setdefault("LESS", "-FRX")
+            with console.pager(pager=pager, styles=not custom or "less" in custom):
+                console.print(renderable)
+            return True
+    console.print(renderable)
+    return False
+
+
+def render_list(bank: Bank) -> Table:
+    """The topics, one line each, for ``drill explain`` without a topic."""
+    table = Table(title="Topics · drill explain TOPIC", title_justify="left", box=None, padding=(0, 2, 0, 0))
+    table.add_column("topic", style="bold", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("what it is")
+    for topic, n, line in topic_lines(bank):
+        table.add_row(topic, str(n), line)
+    return table
