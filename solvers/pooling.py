@@ -1,0 +1,191 @@
+"""Max and average pooling on a small matrix: forward values and the backward pass.
+
+input X of shape (H, W), a square window of side k (``kernel_size``), stride s, no padding::
+
+    window (i, j) = X[s·i : s·i + k, s·j : s·j + k],   Y of shape (H', W'),  H' = ⌊(H − k)/s⌋ + 1
+    max:  Y[i, j] = max(window)         dX: the whole dL/dY[i, j] goes to the window's argmax
+    avg:  Y[i, j] = mean(window)        dX: dL/dY[i, j] / (k·k) goes to every position in the window
+
+Tie rule (PyTorch's on CPU): the first maximum in row-major order gets the gradient. Where
+windows overlap (s < k) a position collects the gradients of every window it is in (they add).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers import InvalidParams, Solution, solver
+from solvers._fmt import fmt
+from solvers._layers import conv_out
+from solvers.conv_forward import as_chw, matrix_text
+
+
+def _setup(p: dict, *, upstream: bool = False) -> tuple[np.ndarray, int, int, list[tuple[int, int, int, int]], tuple[int, int]]:
+    """(X (H, W), k, s, windows [(i, j, row0, col0)], output shape); validates the upstream shape."""
+    x = as_chw(p["input"], "input")
+    if x.shape[0] != 1:
+        raise InvalidParams("pooling questions use one channel (an H×W input)")
+    x = x[0]
+    k, s = int(p["kernel_size"]), int(p["stride"])
+    if k < 2:
+        raise InvalidParams(f"kernel_size {k} must be at least 2")
+    oh, ow = conv_out(x.shape[0], k, s), conv_out(x.shape[1], k, s)
+    windows = [(i, j, i * s, j * s) for i in range(oh) for j in range(ow)]
+    if upstream:
+        u = np.asarray(p["upstream"], dtype=float)
+        if u.shape != (oh, ow):
+            raise InvalidParams(f"upstream must be {oh}×{ow} (the pooled output's shape), got {u.shape}")
+    return x, k, s, windows, (oh, ow)
+
+
+def _forward(x: np.ndarray, k: int, windows: list, shape: tuple[int, int], how: str) -> np.ndarray:
+    y = np.empty(shape)
+    for i, j, r, c in windows:
+        w = x[r : r + k, c : c + k]
+        y[i, j] = w.max() if how == "max" else w.mean()
+    return y
+
+
+def _argmax(x: np.ndarray, k: int, r: int, c: int) -> tuple[int, int]:
+    """Position of the window's first maximum in row-major order (the tie rule)."""
+    w = x[r : r + k, c : c + k]
+    a, b = divmod(int(np.argmax(w)), k)
+    return r + a, c + b
+
+
+def _overlap_note(k: int, s: int) -> str:
+    if s < k:
+        return (f"The windows overlap (stride {s} < window {k}): a position inside several windows "
+                "receives the sum of their gradients.")
+    return f"The windows do not overlap (stride {s} ≥ window {k})."
+
+
+def _context(x: np.ndarray, k: int, s: int, shape: tuple[int, int]) -> dict[str, str]:
+    return {"_out_shape": f"{shape[0]}×{shape[1]}", "_in_shape": f"{x.shape[0]}×{x.shape[1]}", "_overlap": _overlap_note(k, s)}
+
+
+def _pool_forward(p: dict, how: str) -> Solution:
+    x, k, s, windows, shape = _setup(p)
+    y = _forward(x, k, windows, shape, how)
+    other = _forward(x, k, windows, shape, "avg" if how == "max" else "max")
+    steps = [f"Output size: ⌊({x.shape[0]} − {k})/{s}⌋ + 1 = {shape[0]} rows, ⌊({x.shape[1]} − {k})/{s}⌋ + 1 = {shape[1]} columns; "
+             f"window (i, j) starts at row {s}·i, column {s}·j."]
+    for i, j, r, c in windows:
+        vals = ", ".join(fmt(v) for v in x[r : r + k, c : c + k].ravel())
+        if how == "max":
+            steps.append(f"Y[{i},{j}] = max({vals}) = {fmt(y[i, j])}")
+        else:
+            steps.append(f"Y[{i},{j}] = ({vals.replace(', ', ' + ')}) / {k * k} = {fmt(y[i, j], 4)}")
+    steps.append(f"Y = {matrix_text(np.round(y, 4))}")
+    mistakes = {}
+    if how == "max":
+        mistakes["took the average instead of the max"] = other.tolist()
+    else:
+        mistakes["took the max instead of the average"] = other.tolist()
+        mistakes[f"summed the window without dividing by k·k = {k * k}"] = (y * k * k).tolist()
+    if s != k:
+        try:
+            _, _, _, w2, shape2 = _setup({**p, "stride": k})
+            mistakes[f"used stride = kernel size ({k}, PyTorch's default) instead of the stated stride {s}"] = _forward(x, k, w2, shape2, how).tolist()
+        except InvalidParams:
+            pass
+    return Solution(y.tolist(), steps, mistakes, context=_context(x, k, s, shape))
+
+
+@solver("maxpool-forward")
+def maxpool_forward(p: dict) -> Solution:
+    """Max pooling of an H×W input with a k×k window and stride s, no padding: (H', W')."""
+    return _pool_forward(p, "max")
+
+
+@solver("avgpool-forward")
+def avgpool_forward(p: dict) -> Solution:
+    """Average pooling of an H×W input with a k×k window and stride s, no padding: (H', W')."""
+    return _pool_forward(p, "avg")
+
+
+def _scatter(shape, windows, k, value_at, *, accumulate: bool = True, to_argmax_of: np.ndarray | None = None) -> np.ndarray:
+    """dX of shape ``shape`` from per-window gradients: to the argmax (if given) or spread over the window."""
+    dx = np.zeros(shape)
+    for i, j, r, c in windows:
+        g = value_at(i, j)
+        if to_argmax_of is not None:
+            a, b = _argmax(to_argmax_of, k, r, c)
+            dx[a, b] = dx[a, b] + g if accumulate else g
+        elif accumulate:
+            dx[r : r + k, c : c + k] += g
+        else:
+            dx[r : r + k, c : c + k] = g
+    return dx
+
+
+@solver("maxpool-backward")
+def maxpool_backward(p: dict) -> Solution:
+    """dL/dX (H, W) of max pooling: each dL/dY[i, j] goes to its window's first argmax; overlaps add.
+
+    Windows with a tied maximum are refused (the tie rule is stated, but not made the puzzle)."""
+    x, k, s, windows, shape = _setup(p, upstream=True)
+    u = np.asarray(p["upstream"], dtype=float)
+    for i, j, r, c in windows:
+        w = x[r : r + k, c : c + k]
+        if np.sum(w == w.max()) > 1:
+            raise InvalidParams(f"window ({i}, {j}) has a tied maximum {fmt(w.max())}")
+    dx = _scatter(x.shape, windows, k, lambda i, j: u[i, j], to_argmax_of=x)
+    steps = ["Max pooling passes each upstream gradient dL/dY[i,j] to the one input that was the window's "
+             "maximum (the first one in row-major order if tied); every other input in the window gets 0.",
+             _overlap_note(k, s)]
+    for i, j, r, c in windows:
+        a, b = _argmax(x, k, r, c)
+        steps.append(f"window ({i},{j}): max {fmt(x[a, b])} at X[{a},{b}] ← dL/dY[{i},{j}] = {fmt(u[i, j])}")
+    steps.append(f"dL/dX = {matrix_text(dx)}")
+    mistakes = {
+        f"spread the gradient evenly over the window (÷{k * k}: that is average pooling's backward)":
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k)).tolist(),
+        "gave every position in the window the full upstream gradient":
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j]).tolist(),
+    }
+    if s < k:
+        mistakes["overwrote instead of adding where windows overlap (kept only the last window's gradient)"] = \
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j], accumulate=False, to_argmax_of=x).tolist()
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape))
+
+
+@solver("maxpool-backward-overlap")
+def maxpool_backward_overlap(p: dict) -> Solution:
+    """maxpool-backward for overlapping windows where one input is the maximum of two or more windows."""
+    x, k, s, windows, _ = _setup(p, upstream=True)
+    if s >= k or _hits(x, k, windows).max() < 2:
+        raise InvalidParams("no input position is the maximum of two overlapping windows")
+    return maxpool_backward(p)
+
+
+def _hits(x: np.ndarray, k: int, windows: list) -> np.ndarray:
+    """How many windows pick each input position as their maximum."""
+    hits = np.zeros(x.shape, dtype=int)
+    for _, _, r, c in windows:
+        hits[_argmax(x, k, r, c)] += 1
+    return hits
+
+
+@solver("avgpool-backward")
+def avgpool_backward(p: dict) -> Solution:
+    """dL/dX (H, W) of average pooling: each dL/dY[i, j] / (k·k) goes to every input in its window."""
+    x, k, s, windows, shape = _setup(p, upstream=True)
+    u = np.asarray(p["upstream"], dtype=float)
+    dx = _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k))
+    steps = [f"Y[i,j] = (sum of its {k}×{k} window) / {k * k}, so dY[i,j]/dX = 1/{k * k} for each input in the window.",
+             _overlap_note(k, s)]
+    for i, j, r, c in windows:
+        steps.append(f"window ({i},{j}) = rows {r}–{r + k - 1}, columns {c}–{c + k - 1}: each gets "
+                     f"{fmt(u[i, j])}/{k * k} = {fmt(u[i, j] / (k * k), 4)}")
+    steps.append(f"dL/dX = {matrix_text(np.round(dx, 4))}")
+    mistakes = {
+        f"did not divide by k·k = {k * k} (gave each input the full upstream gradient)":
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j]).tolist(),
+        "sent the whole gradient to each window's maximum (that is max pooling's backward)":
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j], to_argmax_of=x).tolist(),
+    }
+    if s < k:
+        mistakes["overwrote instead of adding where windows overlap"] = \
+            _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k), accumulate=False).tolist()
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape))
