@@ -138,7 +138,7 @@ def _formulas(ex: Explanation) -> list[RenderableType]:
             table.add_column(style="cyan", no_wrap=True)
             table.add_column()
             for symbol, meaning in where.items():
-                table.add_row(f"      {symbol}", meaning)
+                table.add_row(Text(f"      {symbol}"), Text(meaning))
             out.append(table)
     return out
 
@@ -183,7 +183,7 @@ def render(w: Walkthrough) -> RenderableType:
         table.add_column(ratio=3)
         table.add_column(style="red", ratio=1)
         for what, value in w.mistakes:
-            table.add_row("  ✗", what, f"→ {value}")
+            table.add_row("  ✗", Text(what), Text(f"→ {value}"))
         parts.append(table)
     again = f"drill explain {q.id if q.id != ex.example else w.topic} --seed {w.seed}"
     parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {w.topic} --try"))
@@ -217,5 +217,5 @@ def render_list(bank: Bank) -> Table:
     table.add_column("n", justify="right")
     table.add_column("what it is")
     for topic, n, line in topic_lines(bank):
-        table.add_row(topic, str(n), line)
+        table.add_row(topic, str(n), Text(line))
     return table
