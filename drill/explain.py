@@ -33,7 +33,7 @@ from rich.text import Text
 
 from drill.bank import Bank, Explanation, Question, SelectionError
 from drill.grading import LETTERS
-from drill.ui import _is_matrix, _matrix_table
+from drill.ui import is_matrix, matrix_table
 
 if TYPE_CHECKING:
     from drill.variants import Variant
@@ -166,8 +166,8 @@ def render(w: Walkthrough) -> RenderableType:
     parts.append(_heading(f"Worked example · {q.id} · seed {w.seed}"))
     prompt: list[RenderableType] = [Text(v.prompt)]
     for name in q.placeholders:  # matrices also as tables, as the quiz shows them
-        if _is_matrix(v.params.get(name)):
-            prompt += [Text(f"\n{name} =", style="bold"), _matrix_table("", v.params[name])]
+        if is_matrix(v.params.get(name)):
+            prompt += [Text(""), matrix_table(name, v.params[name])]
     if v.choices:
         prompt += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
     parts.append(Panel(Group(*prompt), title=escape(q.title), title_align="left", border_style="dim"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
@@ -18,16 +18,17 @@ if TYPE_CHECKING:
     from drill.variants import Variant
 
 
-def _matrix_table(name: str, rows: list[list]) -> Table:
-    table = Table(title=name, show_header=False, box=None, padding=(0, 1), title_justify="left")
+def matrix_table(name: str, rows: list[list]) -> RenderableType:
+    """A matrix as a right-aligned grid, with its name on the line above (never wrapped)."""
+    table = Table(show_header=False, box=None, padding=(0, 1))
     for _ in rows[0]:
         table.add_column(justify="right")
     for row in rows:
         table.add_row(*(fmt(x) for x in row))
-    return table
+    return Group(Text(f"{name} =", style="bold"), table) if name else table
 
 
-def _is_matrix(value: object) -> bool:
+def is_matrix(value: object) -> bool:
     return (
         isinstance(value, list) and len(value) > 1 and all(isinstance(r, list) and r for r in value)
         and all(isinstance(x, (int, float)) for r in value for x in r)
@@ -40,9 +41,9 @@ def question_panel(v: Variant, index: int, total: int) -> Panel:
     parts: list = [Text(v.prompt)]
     for name in q.placeholders:
         value = v.params.get(name)
-        if _is_matrix(value):
+        if is_matrix(value):
             parts.append(Text(""))
-            parts.append(_matrix_table(name, value))
+            parts.append(matrix_table(name, value))
     if v.choices:
         parts.append(Text(""))
         parts += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
