@@ -1,0 +1,93 @@
+"""Simple linear regression y ≈ m·x + b: the MSE gradient, a gradient step, and the closed form.
+
+x, y of shape (N,). With residuals r_i = y_i − (m·x_i + b), as 004 Q5 writes it::
+
+    MSE(m, b) = (1/N) Σ r_i²
+    ∂MSE/∂m = (1/N) Σ −2·x_i·r_i,   ∂MSE/∂b = (1/N) Σ −2·r_i
+
+Closed form with the design matrix X = [1 | x] of shape (N, 2) (intercept column first)::
+
+    β = (XᵀX)⁻¹ Xᵀ y = [b, m]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers import InvalidParams, Solution, solver
+from solvers._fmt import fmt
+
+
+def _data(p: dict) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.asarray(p["x"], dtype=float), np.asarray(p["y"], dtype=float)
+    if x.ndim != 1 or x.shape != y.shape or len(x) < 2:
+        raise InvalidParams(f"x and y must be vectors of the same length ≥ 2; got {x.shape} and {y.shape}")
+    return x, y
+
+
+def _gradient(x: np.ndarray, y: np.ndarray, m: float, b: float) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], list[str]]:
+    """(gradient [dm, db], residuals, {slip: wrong gradient}, worked lines)."""
+    n = len(x)
+    r = y - (m * x + b)
+    grad = np.array([-2 * (x * r).sum() / n, -2 * r.sum() / n])
+    lines = [
+        f"Predictions m·x + b = {fmt((m * x + b).tolist())}; residuals r = y − (m·x + b) = {fmt(r.tolist())}",
+        f"∂MSE/∂m = (1/N)·Σ −2·x_i·r_i = −(2/{n})·{fmt(float((x * r).sum()))} = {fmt(float(grad[0]))}",
+        f"∂MSE/∂b = (1/N)·Σ −2·r_i = −(2/{n})·{fmt(float(r.sum()))} = {fmt(float(grad[1]))}",
+    ]
+    slips = {
+        "forgot the factor 2 from the square": grad / 2,
+        "divided by N twice": grad / n,
+        "summed instead of averaging (forgot the 1/N)": grad * n,
+        "flipped the sign (dropped the − of the inner derivative)": -grad,
+        "forgot the x_i in ∂/∂m (used the ∂/∂b formula for both)": np.array([grad[1], grad[1]]),
+    }
+    return grad, r, slips, lines
+
+
+@solver("mse-gradient")
+def mse_gradient(p: dict) -> Solution:
+    """[∂MSE/∂m, ∂MSE/∂b] of the mean squared error of y ≈ m·x + b at the given m, b."""
+    x, y = _data(p)
+    grad, _, slips, steps = _gradient(x, y, float(p["m"]), float(p["b"]))
+    return Solution(grad.tolist(), steps, {k: v.tolist() for k, v in slips.items()})
+
+
+@solver("mse-gd-step")
+def mse_gd_step(p: dict) -> Solution:
+    """[m, b] after one gradient-descent step with learning rate ``lr`` on the MSE."""
+    x, y = _data(p)
+    m, b, lr = float(p["m"]), float(p["b"]), float(p["lr"])
+    theta = np.array([m, b])
+    grad, _, slips, steps = _gradient(x, y, m, b)
+    new = theta - lr * grad
+    steps.append(f"[m, b] ← [m, b] − α·∇ = {fmt(theta.tolist())} − {fmt(lr)}·{fmt(grad.tolist())} = {fmt(new.tolist())}")
+    mistakes = {k: (theta - lr * v).tolist() for k, v in slips.items()}
+    mistakes["added the gradient instead of subtracting it"] = (theta + lr * grad).tolist()
+    return Solution(new.tolist(), steps, mistakes)
+
+
+@solver("normal-equation")
+def normal_equation(p: dict) -> Solution:
+    """Least-squares [b, m] = (XᵀX)⁻¹Xᵀy with X = [1 | x], shape (N, 2), intercept column first."""
+    x, y = _data(p)
+    if np.all(x == x[0]):
+        raise InvalidParams("all x are equal: XᵀX is singular")
+    X = np.column_stack([np.ones_like(x), x])
+    XtX, Xty = X.T @ X, X.T @ y
+    det = XtX[0, 0] * XtX[1, 1] - XtX[0, 1] * XtX[1, 0]
+    inv = np.array([[XtX[1, 1], -XtX[0, 1]], [-XtX[1, 0], XtX[0, 0]]]) / det
+    beta = inv @ Xty
+    steps = [
+        f"X = [1 | x] = {fmt(X.tolist())}",
+        f"XᵀX = [[N, Σx], [Σx, Σx²]] = {fmt(XtX.tolist())}, det = {fmt(float(det))}",
+        f"(XᵀX)⁻¹ = (1/{fmt(float(det))})·[[Σx², −Σx], [−Σx, N]] = {fmt(inv.tolist(), 5)}",
+        f"Xᵀy = [Σy, Σxy] = {fmt(Xty.tolist())}",
+        f"β = (XᵀX)⁻¹Xᵀy = [b, m] = {fmt(beta.tolist(), 5)}",
+    ]
+    mistakes = {
+        "forgot the intercept column (fit through the origin: m = Σxy / Σx², b = 0)": [0.0, float((x * y).sum() / (x * x).sum())],
+        "listed the slope first ([m, b]; the intercept column comes first)": [float(beta[1]), float(beta[0])],
+        "forgot to invert XᵀX (reported Xᵀy)": Xty.tolist(),
+    }
+    return Solution(beta.tolist(), steps, mistakes)
