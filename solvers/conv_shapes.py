@@ -1,18 +1,21 @@
-"""Output shapes of conv/pool layers and of whole network specs.
+"""Output shapes of conv/pool layers and of whole network specs, and the cost of a conv.
 
 Conventions (stated in every prompt): padding P is *per side*; sizes use floor division;
 shapes are (C, H, W) with the batch dimension left out.
 
     H' = floor((H + 2·P − D·(K − 1) − 1) / S) + 1        (D = 1:  floor((H + 2P − K)/S) + 1)
+    transposed:  H' = (H − 1)·S − 2·P + D·(K − 1) + output_padding + 1
+    'same' (stride 1):  P = D·(K − 1) / 2 per side
+    MACs = H'·W'·C_out·(C_in / groups)·K_h·K_w,  FLOPs = 2·MACs   (bias ignored)
 """
 
 from __future__ import annotations
 
 import math
 
-from solvers import Solution, solver
+from solvers import InvalidParams, Solution, solver
 from solvers._fmt import shape as show
-from solvers._layers import conv_out, layer_output_shape, layer_repr, net_repr, pair
+from solvers._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
 
 def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, int]]:
@@ -64,7 +67,11 @@ def _chain(layers: list[dict], shape: tuple[int, ...]) -> tuple[tuple[int, ...],
     lines = [f"input: {show(shape)}"]
     for layer in layers:
         shape = layer_output_shape(layer, shape)
-        lines.append(f"{layer_repr(layer)} → {show(shape)}")
+        note = ""
+        if layer.get("padding") == "same":
+            k, d = pair(layer["kernel_size"])[0], pair(layer.get("dilation", 1))[0]
+            note = f"  (padding='same', stride 1: P = D·(K − 1)/2 = {d}·{k - 1}/2 = {d * (k - 1) // 2} per side keeps H and W)"
+        lines.append(f"{layer_repr(layer)} → {show(shape)}{note}")
     return shape, lines
 
 
@@ -89,11 +96,19 @@ def network_output_shape(p: dict) -> Solution:
     steps = ["Each conv/pool axis: floor((H + 2P − K)/S) + 1, padding per side; channels become C_out."] + lines
     steps.append(f"Output: {show(out)}")
     mistakes: dict[str, tuple[int, ...]] = {}
+    same = [l for l in layers if l.get("padding") == "same"]
     attempts = {
-        "used 'same' padding (kept the size through stride-1 convs)": lambda: _variant(layers, padding=lambda l: pair(l["kernel_size"])[0] // 2),
         "ignored the conv strides": lambda: _variant(layers, stride=lambda l: 1),
         "forgot the pooling layers": lambda: [l for l in layers if l.get("type") not in ("MaxPool2d", "AvgPool2d")],
     }
+    if same:
+        attempts["treated padding='same' as no padding"] = lambda: _variant(
+            layers, padding=lambda l: 0 if l.get("padding") == "same" else l.get("padding", 0))
+        attempts["padded K//2 per side for a dilated 'same' conv (ignored the dilation)"] = lambda: _variant(
+            layers, padding=lambda l: pair(l["kernel_size"])[0] // 2 if l.get("padding") == "same" else l.get("padding", 0))
+    else:
+        attempts["used 'same' padding (kept the size through stride-1 convs)"] = lambda: _variant(
+            layers, padding=lambda l: pair(l["kernel_size"])[0] // 2)
     for name, build in attempts.items():
         try:
             mistakes[name] = _chain(build(), start)[0]
@@ -102,3 +117,135 @@ def network_output_shape(p: dict) -> Solution:
     if len(out) == 3:
         mistakes["wrote it channels-last (H×W×C) though the question asks for C×H×W"] = (out[1], out[2], out[0])
     return Solution(out, steps, mistakes, context={"_net": net_repr(layers)})
+
+
+@solver("conv-transpose-output-size")
+def conv_transpose_output_size(p: dict) -> Solution:
+    """Spatial output H'×W' of one ConvTranspose2d layer on an H×W input."""
+    layer = p["layer"]
+    _, h, w = (int(d) for d in p["input_shape"])
+    if layer.get("type") != "ConvTranspose2d":
+        raise InvalidParams("conv-transpose-output-size needs a ConvTranspose2d layer")
+    layer_output_shape(layer, tuple(int(d) for d in p["input_shape"]))  # validates the layer
+    k, s, pad = pair(layer["kernel_size"]), pair(layer.get("stride", 1)), pair(layer.get("padding", 0))
+    d, op = pair(layer.get("dilation", 1)), pair(layer.get("output_padding", 0))
+    axes = []
+    for i, n in enumerate((h, w)):
+        K, S, P, D, OP = k[i], s[i], pad[i], d[i], op[i]
+        out = conv_transpose_out(n, K, S, P, D, OP)
+        line = f"({n} − 1)·{S} − 2·{P} + {D}·({K} − 1) + {OP} + 1 = {(n - 1) * S} − {2 * P} + {D * (K - 1)} + {OP} + 1 = {out}"
+        slips = {
+            "used the forward conv formula floor((H + 2P − D(K−1) − 1)/S) + 1": (n + 2 * P - D * (K - 1) - 1) // S + 1,
+            "subtracted the padding once (treated the per-side padding as the total)": (n - 1) * S - P + D * (K - 1) + OP + 1,
+            "forgot the padding": (n - 1) * S + D * (K - 1) + OP + 1,
+            "added the padding instead of subtracting it": (n - 1) * S + 2 * P + D * (K - 1) + OP + 1,
+            "used H·S instead of (H − 1)·S": n * S - 2 * P + D * (K - 1) + OP + 1,
+            "forgot the +1": (n - 1) * S - 2 * P + D * (K - 1) + OP,
+        }
+        if OP:
+            slips["forgot the output_padding"] = out - OP
+        if D > 1:
+            slips["ignored the dilation"] = (n - 1) * S - 2 * P + (K - 1) + OP + 1
+        axes.append((out, line, slips))
+    (oh, line_h, slips_h), (ow, line_w, slips_w) = axes
+    steps = [
+        f"{layer_repr(layer)} on H×W = {h}×{w}: a transposed conv scatters each input value through the kernel, S apart.",
+        "H' = (H − 1)·S − 2P + D·(K − 1) + output_padding + 1  (P per side is cropped from the full output)",
+        f"height: {line_h}",
+        f"width:  {line_w}",
+        f"Output: {oh}×{ow}",
+    ]
+    names = [n for n in slips_h if n in slips_w] + [n for n in slips_h if n not in slips_w] + [n for n in slips_w if n not in slips_h]
+    mistakes = {n: (slips_h.get(n, oh), slips_w.get(n, ow)) for n in names}
+    mistakes = {n: v for n, v in mistakes.items() if min(v) >= 1}  # a size below 1 is no answer anyone gives
+    return Solution((oh, ow), steps, mistakes)
+
+
+@solver("same-padding")
+def same_padding(p: dict) -> Solution:
+    """Padding P per side that keeps the size of a stride-1 conv: P = D·(K − 1)/2.
+
+    params: kernel_size K (odd when D is odd), dilation D (default 1)
+    answer: int, P per side
+    """
+    k, d = int(p["kernel_size"]), int(p.get("dilation", 1))
+    if k < 1 or d < 1:
+        raise InvalidParams(f"kernel_size {k} and dilation {d} must be ≥ 1")
+    span = d * (k - 1)
+    if span % 2:
+        raise InvalidParams(f"D·(K − 1) = {span} is odd: no symmetric padding keeps the size")
+    answer = span // 2
+    steps = [
+        f"At stride 1, H' = H + 2P − D·(K − 1); keeping H' = H needs 2P = D·(K − 1) = {d}·{k - 1} = {span}.",
+        f"P = {span}/2 = {answer} per side ({span} rows in total)",
+    ]
+    if d > 1:
+        steps.insert(0, f"The dilated kernel spans D·(K − 1) + 1 = {span + 1} positions.")
+    mistakes = {"gave the total padding D·(K − 1), not the padding per side": span}
+    if d == 1:
+        mistakes["rounded K/2 up: (K + 1)/2"] = (k + 1) // 2
+    else:
+        mistakes["ignored the dilation: (K − 1)/2"] = (k - 1) // 2
+        mistakes["used the dilation alone as the padding"] = d
+        mistakes["padded half the effective kernel rounded up: (D·(K − 1) + 2)/2"] = (span + 2) // 2
+    return Solution(answer, steps, mistakes)
+
+
+@solver("flatten-size")
+def flatten_size(p: dict) -> Solution:
+    """Number of features after Flatten at the end of a conv/pool stack: C·H·W of the last map."""
+    sol = network_output_shape(p)
+    out = tuple(sol.answer)
+    if len(out) != 3:
+        raise InvalidParams("flatten-size needs a stack ending in a (C, H, W) feature map")
+    answer = out[0] * out[1] * out[2]
+    steps = sol.steps[:-1] + [f"Last feature map {show(out)}; Flatten gives C·H·W = {out[0]}·{out[1]}·{out[2]} = {answer} features"]
+    mistakes: dict[str, int] = {}
+    for name, shape in sol.mistakes.items():
+        n = 1
+        for dim in shape:
+            n *= dim
+        mistakes[name] = n
+    mistakes["multiplied H·W only (forgot the channels)"] = out[1] * out[2]
+    c, h, w = (int(d) for d in p["input_shape"])
+    mistakes["flattened the input image instead of the last feature map"] = c * h * w
+    return Solution(answer, steps, mistakes, context=sol.context)
+
+
+@solver("conv-macs")
+def conv_macs(p: dict) -> Solution:
+    """Multiply-accumulates (or FLOPs = 2·MACs) of one Conv2d layer; bias ignored.
+
+    params: input_shape (C, H, W), layer (Conv2d spec), count: "MACs" | "FLOPs"
+    answer: int
+    """
+    layer, count = p["layer"], p.get("count", "MACs")
+    if layer.get("type") != "Conv2d" or count not in ("MACs", "FLOPs"):
+        raise InvalidParams("conv-macs needs a Conv2d layer and count MACs or FLOPs")
+    shape = tuple(int(d) for d in p["input_shape"])
+    cout, oh, ow = layer_output_shape(layer, shape)
+    cin, g = int(layer["in_channels"]), int(layer.get("groups", 1))
+    kh, kw = pair(layer["kernel_size"])
+    per_output = (cin // g) * kh * kw
+    macs = oh * ow * cout * per_output
+    factor = 2 if count == "FLOPs" else 1
+    answer = factor * macs
+    steps = [
+        f"{layer_repr(layer)} on {show(shape)} → output {cout}×{oh}×{ow}",
+        f"Each output value is a dot product of K·K·C_in/groups = {kh}·{kw}·{cin // g} = {per_output} multiply-accumulates",
+        f"MACs = H'·W'·C_out·{per_output} = {oh}·{ow}·{cout}·{per_output} = {macs}",
+    ]
+    if count == "FLOPs":
+        steps.append(f"FLOPs = 2·MACs (one multiply + one add each) = {answer}")
+    mistakes = {
+        "used the input's H·W instead of the output's H'·W'": factor * shape[1] * shape[2] * cout * per_output,
+        "forgot the input channels (K·K per output value)": factor * oh * ow * cout * kh * kw,
+        "counted the weights once (the parameter count), not once per output position": factor * cout * per_output,
+        "forgot the output channels": factor * oh * ow * per_output,
+    }
+    if count == "FLOPs":
+        mistakes["gave MACs, not FLOPs (forgot 2 FLOPs per multiply-accumulate)"] = macs
+        mistakes["added a FLOP per output for the bias (the question ignores the bias)"] = answer + oh * ow * cout
+    else:
+        mistakes["gave FLOPs (2 per MAC), not MACs"] = 2 * macs
+    return Solution(answer, steps, mistakes)
