@@ -62,7 +62,7 @@ def entropy_bits_loop(P) -> float:
 
 
 def test_entropy_and_kl_by_definition(bank):
-    for v in variants_of(bank, "entropy-bits", 60):
+    for v in variants_of(bank, "distribution-entropy", 60):
         P = v.params["p"]
         assert sum(P) == pytest.approx(1) and min(P) > 0
         expected = entropy_bits_loop(P) if v.params["unit"] == "bits" else entropy_bits_loop(P) * math.log(2)
@@ -105,7 +105,7 @@ def test_torch_losses(bank):
         P, Q = T(v.params["p"]), T(v.params["q"])
         nats = F.kl_div(Q.log(), P, reduction="sum").item()  # kl_div(input=log Q, target=P) = KL(P‖Q)
         assert v.answer == pytest.approx(nats if v.params["unit"] == "nats" else nats / math.log(2), rel=1e-9)
-    for v in variants_of(bank, "entropy-bits", 30):
+    for v in variants_of(bank, "distribution-entropy", 30):
         nats = torch.distributions.Categorical(probs=T(v.params["p"])).entropy().item()
         assert v.answer == pytest.approx(nats if v.params["unit"] == "nats" else nats / math.log(2), rel=1e-9)
     for v in variants_of(bank, "binary-hinge-loss", 30):
