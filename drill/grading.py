@@ -336,7 +336,7 @@ class ExpressionAnswer(AnswerType):
     """A formula in the question's variables, compared by value at several points."""
 
     name = "expression"
-    example = "1 - tanh(x)**2"
+    example = "x*exp(-x**2) + 1"  # not a common key: the example must not give an answer away
     malformed = "x +* 1"
     POINTS: ClassVar[tuple[float, ...]] = (-1.7, -0.6, 0.35, 1.1, 2.3)
 

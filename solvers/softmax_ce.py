@@ -7,6 +7,11 @@ logits z of shape (K,), target class t ∈ {0, …, K−1} (0-based), y = onehot
     dL/dz = p − y
 
 Sigmoid + BCE with label y ∈ {0, 1}: ŷ = σ(z), ℓ = −y log ŷ − (1 − y) log(1 − ŷ), dℓ/dz = ŷ − y.
+
+Also: the softmax Jacobian ∂p_i/∂z_j = p_i(δ_ij − p_j), a (K, K) matrix; the stable
+logsumexp(z) = m + ln Σ exp(z − m) with m = max z; cross-entropy against a soft target
+y (a probability vector of shape (K,)), L = −Σ y_i ln p_i = logsumexp(z) − y·z, with
+dL/dz = p − y; label smoothing y = (1 − ε)·onehot(t) + ε/K (PyTorch's convention).
 """
 
 from __future__ import annotations
@@ -153,3 +158,211 @@ def sigmoid_bce_choice(p: dict) -> Solution:
             "1 is only the limit as ŷ → 1, not the value here: dℓ/dz = ŷ − y": "1",
         }
     return Solution(answer, steps, mistakes)
+
+
+def _hard_logits(p: dict) -> np.ndarray:
+    z = np.asarray(p["logits"], dtype=float)
+    if z.ndim != 1 or len(z) < 2:
+        raise InvalidParams("logits must be a vector of at least two numbers")
+    if np.abs(z).max() > 30:
+        raise InvalidParams("logits beyond ±30 are not a by-hand question")
+    return z
+
+
+@solver("softmax-values")
+def softmax_values(p: dict) -> Solution:
+    """p = softmax(z) for logits z of shape (K,): exp(z_i) / Σ_j exp(z_j)."""
+    z = _hard_logits(p)
+    prob, steps = _forward_steps(z, 0)
+    e = np.exp(z)
+    mistakes = {
+        "forgot to normalize: exp(z) without dividing by the sum": e.tolist(),
+        "applied softmax to −z (sign slip in the exponent)": softmax(-z).tolist(),
+        "took the hard max (one-hot of the largest logit) instead of the softmax": (z == z.max()).astype(float).tolist(),
+    }
+    if abs(z.sum()) > 1e-9:
+        mistakes["skipped the exponential: z / Σ z"] = (z / z.sum()).tolist()
+    return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes)
+
+
+@solver("softmax-jacobian")
+def softmax_jacobian(p: dict) -> Solution:
+    """J = ∂softmax(z)/∂z of shape (K, K): J_ij = p_i(δ_ij − p_j) = diag(p) − p pᵀ."""
+    z = _hard_logits(p)
+    prob, steps = _forward_steps(z, 0)
+    jac = np.diag(prob) - np.outer(prob, prob)
+    k = len(z)
+    steps += [
+        "J_ij = ∂p_i/∂z_j = p_i(δ_ij − p_j): diagonal p_i(1 − p_i), off-diagonal −p_i·p_j",
+        "diagonal: " + ", ".join(f"{fmt(float(prob[i]), 4)}·{fmt(float(1 - prob[i]), 4)} = {fmt(float(jac[i, i]), 4)}" for i in range(k)),
+        f"off-diagonal, e.g. J_01 = −{fmt(float(prob[0]), 4)}·{fmt(float(prob[1]), 4)} = {fmt(float(jac[0, 1]), 4)}",
+        "J = " + "[" + ", ".join(fmt(r, 4) for r in jac.tolist()) + "]  (symmetric; every row sums to 0)",
+    ]
+    flipped = np.diag(prob) + np.outer(prob, prob) - 2 * np.diag(prob * prob)
+    mistakes = {
+        "kept only the diagonal p_i(1 − p_i) (treated softmax as element-wise)": np.diag(prob * (1 - prob)).tolist(),
+        "dropped the δ_ij term: −p_i·p_j everywhere": (-np.outer(prob, prob)).tolist(),
+        "used diag(p): the derivative of exp, ignoring the normalization": np.diag(prob).tolist(),
+        "flipped the sign of the off-diagonal terms (+p_i·p_j)": flipped.tolist(),
+    }
+    return Solution(jac.tolist(), steps, mistakes)
+
+
+def _big_logits(p: dict) -> tuple[np.ndarray, str]:
+    """Logits ``shift + offsets`` (shape (K,)), in the hundreds or more, and their text."""
+    shift = float(p["shift"])
+    z = shift + np.asarray(p["offsets"], dtype=float)
+    if z.ndim != 1 or len(z) < 2:
+        raise InvalidParams("offsets must be a vector of at least two numbers")
+    return z, "[" + ", ".join(fmt(round(float(v), 6)) for v in z) + "]"
+
+
+def _lse_parts(z: np.ndarray) -> tuple[float, np.ndarray, float, list[str]]:
+    m = float(z.max())
+    shifted = np.exp(z - m)
+    s = float(shifted.sum())
+    lse = m + math.log(s)
+    steps = [
+        f"m = max z = {fmt(m)}; z − m = {fmt([round(float(v), 6) for v in z - m])}",
+        f"exp(z − m) = {fmt(shifted.tolist(), 4)}, sum = {fmt(s, 6)}",
+        f"logsumexp(z) = m + ln Σ exp(z − m) = {fmt(m)} + ln {fmt(s, 6)} = {fmt(m)} + {fmt(math.log(s), 5)} = {fmt(lse, 9)}",
+    ]
+    return m, shifted, lse, steps
+
+
+@solver("logsumexp-stable")
+def logsumexp_stable(p: dict) -> Solution:
+    """logsumexp(z) = ln Σ exp(z_i) for large logits, by the max-subtraction trick."""
+    z, text = _big_logits(p)
+    m, shifted, lse, steps = _lse_parts(z)
+    s = float(shifted.sum())
+    steps.insert(0, "exp(z) overflows float64 (largest ≈ e^709.8), so factor out the max: ln Σ e^(z_i) = m + ln Σ e^(z_i − m)")
+    mistakes = {
+        "approximated logsumexp by the max (dropped ln Σ exp(z − m))": m,
+        "forgot to add the max back": math.log(s),
+        "used log base 10 for the correction": m + math.log10(s),
+    }
+    if s - 1 > 1e-12:
+        mistakes["dropped the max's own term e^0 = 1 from the sum"] = m + math.log(s - 1)
+    return Solution(lse, steps, mistakes, context={"_logits": text})
+
+
+@solver("ce-large-logits")
+def ce_large_logits(p: dict) -> Solution:
+    """Cross-entropy −ln softmax(z)[t] = logsumexp(z) − z_t for logits in the hundreds."""
+    z, text = _big_logits(p)
+    t = int(p["target"])
+    if not 0 <= t < len(z):
+        raise InvalidParams(f"target {t} is not a class index 0..{len(z) - 1}")
+    m, shifted, lse, steps = _lse_parts(z)
+    loss = lse - float(z[t])
+    s = float(shifted.sum())
+    steps.append(f"L = logsumexp(z) − z_{t} = {fmt(lse, 9)} − {fmt(round(float(z[t]), 6))} = {fmt(loss, 6)}")
+    mistakes = {
+        "subtracted the max inside the log but never added it back": math.log(s) - float(z[t]),
+        "approximated logsumexp by the max": m - float(z[t]),
+        "used log base 10 for the correction": m + math.log10(s) - float(z[t]),
+        "dropped the minus sign": -loss,
+        "reported p_t instead of −ln p_t": math.exp(-loss),
+    }
+    return Solution(loss, steps, mistakes, context={"_logits": text})
+
+
+def _target_vector(p: dict, k: int) -> np.ndarray:
+    y = np.asarray(p["soft_target"], dtype=float)
+    if y.shape != (k,):
+        raise InvalidParams(f"soft_target must have {k} entries like the logits, got {len(y)}")
+    if (y < 0).any() or abs(y.sum() - 1) > 1e-6:
+        raise InvalidParams(f"soft_target {fmt(y.tolist())} is not a probability vector")
+    return y
+
+
+def _paren(x: float) -> str:
+    return fmt(x, 6) if x >= 0 else f"({fmt(x, 6)})"
+
+
+def _soft_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:
+    m = float(z.max())
+    lse = m + math.log(float(np.exp(z - m).sum()))
+    logp = z - lse
+    return float(-(y * logp).sum()), logp, lse
+
+
+@solver("soft-target-ce")
+def soft_target_ce(p: dict) -> Solution:
+    """L = −Σ y_i ln p_i with p = softmax(logits) and a soft target y, both of shape (K,)."""
+    z = _hard_logits(p)
+    y = _target_vector(p, len(z))
+    loss, logp, lse = _soft_ce(z, y)
+    prob = np.exp(logp)
+    steps = [
+        f"ln p = z − logsumexp(z) = z − {fmt(lse, 6)} = {fmt(logp.tolist(), 5)}",
+        "L = −Σ y_i ln p_i = " + " + ".join(f"{fmt(float(yi))}·{fmt(float(-lp), 5)}" for yi, lp in zip(y, logp)) + f" = {fmt(loss, 6)}",
+        f"(same as logsumexp(z) − y·z = {fmt(lse, 6)} − {_paren(float(y @ z))})",
+    ]
+    top = int(np.argmax(y))
+    mistakes = {
+        "used log base 10 instead of the natural log": loss / math.log(10),
+        "dropped the minus sign": -loss,
+        f"treated the target as one-hot at its largest entry (class {top})": float(-logp[top]),
+        "swapped the roles of y and p: −Σ p_i ln y_i": float(-(prob * np.log(y)).sum()) if (y > 0).all() else math.inf,
+        "used −y·z without the log-sum-exp": float(-(y @ z)),
+        "averaged over the K classes instead of summing": loss / len(z),
+    }
+    return Solution(loss, steps, {k: v for k, v in mistakes.items() if math.isfinite(v)})
+
+
+def _smoothed(p: dict) -> tuple[np.ndarray, int, float, np.ndarray, list[str]]:
+    z, t = _logits(p)
+    eps = float(p["epsilon"])
+    if not 0 < eps < 1:
+        raise InvalidParams(f"epsilon {eps} must be in (0, 1)")
+    k = len(z)
+    y = np.full(k, eps / k)
+    y[t] += 1 - eps
+    steps = [f"y = (1 − ε)·onehot({t}) + ε/K = {fmt(1 - eps)}·onehot + {fmt(eps)}/{k}: y = {fmt(y.tolist(), 5)}"]
+    return z, t, eps, y, steps
+
+
+def _alt_targets(k: int, t: int, eps: float) -> dict[str, np.ndarray]:
+    """The smoothed targets of the classic convention slips (each of shape (K,))."""
+    other = np.full(k, eps / (k - 1))
+    other[t] = 1 - eps
+    hard = np.zeros(k)
+    hard[t] = 1.0
+    no_uniform = hard * (1 - eps)
+    eps_each = np.full(k, eps)
+    eps_each[t] = 1 - eps + eps / k
+    return {
+        "used ε/(K − 1) on the other classes and 1 − ε on the target (another convention)": other,
+        "forgot the smoothing (plain one-hot target)": hard,
+        "scaled the one-hot by 1 − ε but forgot to add ε/K to every class": no_uniform,
+        "gave every other class ε instead of ε/K": eps_each,
+    }
+
+
+@solver("label-smoothing-ce")
+def label_smoothing_ce(p: dict) -> Solution:
+    """Cross-entropy of softmax(logits) against y = (1 − ε)·onehot(target) + ε/K."""
+    z, t, eps, y, steps = _smoothed(p)
+    loss, logp, lse = _soft_ce(z, y)
+    steps += [
+        f"−ln p = logsumexp(z) − z = {fmt((-logp).tolist(), 5)}",
+        "L = −Σ y_i ln p_i = " + " + ".join(f"{fmt(float(yi), 4)}·{fmt(float(-lp), 5)}" for yi, lp in zip(y, logp)) + f" = {fmt(loss, 6)}",
+    ]
+    mistakes = {name: _soft_ce(z, alt)[0] for name, alt in _alt_targets(len(z), t, eps).items()}
+    mistakes["used log base 10 instead of the natural log"] = loss / math.log(10)
+    return Solution(loss, steps, mistakes)
+
+
+@solver("label-smoothing-grad")
+def label_smoothing_grad(p: dict) -> Solution:
+    """dL/dz = p − y for label-smoothed cross-entropy, a (K,) vector."""
+    z, t, eps, y, steps = _smoothed(p)
+    prob, fwd = _forward_steps(z, t)
+    grad = prob - y
+    steps = fwd + steps + [f"dL/dz = p − y = {fmt(grad.tolist(), 4)}  (entries sum to 0)"]
+    mistakes = {name: (prob - alt).tolist() for name, alt in _alt_targets(len(z), t, eps).items()}
+    mistakes["flipped the sign (y − p)"] = (-grad).tolist()
+    mistakes["used p instead of p − y"] = prob.tolist()
+    return Solution(grad.tolist(), steps, mistakes)

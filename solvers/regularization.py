@@ -1,0 +1,151 @@
+"""Regularization by hand: L2 (weight decay) and L1 penalties' gradients, and inverted dropout.
+
+w, g (the data loss's gradient ∂L_data/∂w) of shape (D,)::
+
+    L = L_data + λ‖w‖²        →  ∂L/∂w = g + 2λw
+    L = L_data + (λ/2)‖w‖²    →  ∂L/∂w = g + λw, SGD step w ← w − η(g + λw)  (torch.optim.SGD weight_decay=λ)
+    L = L_data + λ‖w‖₁        →  subgradient g + λ·sign(w), with sign(0) = 0 (PyTorch's choice)
+
+Inverted dropout with DROP probability p (torch.nn.Dropout(p)): at train time a kept unit is
+scaled by 1/(1 − p) and a dropped one is 0, so the expected activation is unchanged and test
+time needs no scaling. h and the keep-mask m (1 = kept) have shape (D,): out = h ⊙ m / (1 − p).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers import InvalidParams, Solution, solver
+from solvers._fmt import fmt
+
+
+def _vecs(p: dict, *keys: str) -> list[np.ndarray]:
+    out = [np.asarray(p[k], dtype=float) for k in keys]
+    if any(v.ndim != 1 for v in out) or len({len(v) for v in out}) != 1:
+        raise InvalidParams(f"{', '.join(keys)} must be vectors of the same length")
+    return out
+
+
+def _lam(p: dict) -> float:
+    lam = float(p["lam"])
+    if lam <= 0:
+        raise InvalidParams(f"λ must be positive, got {lam}")
+    return lam
+
+
+@solver("l2-penalty-grad")
+def l2_penalty_grad(p: dict) -> Solution:
+    """∂/∂w of L_data + λ‖w‖² (no 1/2): g + 2λw, shape (D,)."""
+    w, g = _vecs(p, "w", "grad")
+    lam = _lam(p)
+    pen = 2 * lam * w
+    total = g + pen
+    steps = [
+        "∂(λ‖w‖²)/∂w = ∂(λ Σ w_i²)/∂w = 2λw (no 1/2 in this loss, so the 2 stays)",
+        f"2λw = 2·{fmt(lam)}·{fmt(w.tolist())} = {fmt(pen.tolist())}",
+        f"∂L/∂w = g + 2λw = {fmt(g.tolist())} + {fmt(pen.tolist())} = {fmt(total.tolist())}",
+    ]
+    mistakes = {
+        "used λw (the (λ/2)‖w‖² convention's gradient)": (g + lam * w).tolist(),
+        "forgot the data gradient (gave only 2λw)": pen.tolist(),
+        "used the L1 subgradient λ·sign(w)": (g + lam * np.sign(w)).tolist(),
+        "subtracted the penalty's gradient": (g - pen).tolist(),
+        "used the penalty's value λw² instead of its gradient": (g + lam * w * w).tolist(),
+    }
+    return Solution(total.tolist(), steps, mistakes)
+
+
+@solver("weight-decay-step")
+def weight_decay_step(p: dict) -> Solution:
+    """One SGD step on L_data + (λ/2)‖w‖²: w − η(g + λw), shape (D,)."""
+    w, g = _vecs(p, "w", "grad")
+    lam, lr = _lam(p), float(p["lr"])
+    if lr <= 0:
+        raise InvalidParams(f"learning rate must be positive, got {lr}")
+    full = g + lam * w
+    new = w - lr * full
+    steps = [
+        "∂((λ/2)‖w‖²)/∂w = λw (the 1/2 cancels the 2)",
+        f"∂L/∂w = g + λw = {fmt(g.tolist())} + {fmt(lam)}·{fmt(w.tolist())} = {fmt(full.tolist())}",
+        f"w ← w − η·∂L/∂w = {fmt(w.tolist())} − {fmt(lr)}·{fmt(full.tolist())} = {fmt(new.tolist())}",
+        f"(same as shrinking first: (1 − ηλ)w − ηg with 1 − ηλ = {fmt(1 - lr * lam)})",
+    ]
+    mistakes = {
+        "used 2λw (ignored the 1/2 in (λ/2)‖w‖²)": (w - lr * (g + 2 * lam * w)).tolist(),
+        "forgot the weight decay term": (w - lr * g).tolist(),
+        "stepped uphill: w + η·∂L/∂w": (w + lr * full).tolist(),
+        "forgot the learning rate on the decay term: w − ηg − λw": (w - lr * g - lam * w).tolist(),
+        "gave the gradient instead of the updated weights": full.tolist(),
+    }
+    return Solution(new.tolist(), steps, mistakes)
+
+
+@solver("l1-subgradient")
+def l1_subgradient(p: dict) -> Solution:
+    """Subgradient of L_data + λ‖w‖₁: g + λ·sign(w) with sign(0) = 0, shape (D,)."""
+    w, g = _vecs(p, "w", "grad")
+    lam = _lam(p)
+    sgn = np.sign(w)
+    total = g + lam * sgn
+    steps = [
+        "∂|w_i|/∂w_i = sign(w_i) for w_i ≠ 0; at w_i = 0 take the subgradient 0 (as stated)",
+        f"sign(w) = {fmt(sgn.tolist())}; λ·sign(w) = {fmt((lam * sgn).tolist())}",
+        f"g + λ·sign(w) = {fmt(g.tolist())} + {fmt((lam * sgn).tolist())} = {fmt(total.tolist())}",
+    ]
+    mistakes = {
+        "took sign(0) = +1": (g + lam * np.where(w == 0, 1.0, sgn)).tolist(),
+        "used the L2 gradient 2λw": (g + 2 * lam * w).tolist(),
+        "used the penalty's value λ|w| instead of its gradient": (g + lam * np.abs(w)).tolist(),
+        "forgot λ (added sign(w) itself)": (g + sgn).tolist(),
+        "forgot the data gradient": (lam * sgn).tolist(),
+    }
+    return Solution(total.tolist(), steps, mistakes)
+
+
+def _drop(p: dict) -> float:
+    q = float(p["p"])
+    if not 0 < q < 1:
+        raise InvalidParams(f"drop probability p must be in (0, 1), got {q}")
+    return q
+
+
+@solver("dropout-kept-value")
+def dropout_kept_value(p: dict) -> Solution:
+    """Inverted dropout at train time: a kept unit's activation a becomes a / (1 − p)."""
+    q, a = _drop(p), float(p["a"])
+    keep = 1 - q
+    out = a / keep
+    steps = [
+        f"p = {fmt(q)} is the probability of DROPPING a unit, so a unit is kept with probability 1 − p = {fmt(keep)}",
+        f"Inverted dropout rescales kept units by 1/(1 − p) so the expected activation stays {fmt(a)}: {fmt(a)} / {fmt(keep)} = {fmt(out)}",
+    ]
+    mistakes = {
+        "divided by p (treated p as the keep probability)": a / q,
+        "multiplied by 1 − p (the test-time scaling of the original, non-inverted dropout)": a * keep,
+        "multiplied by p": a * q,
+        "did not rescale the kept unit": a,
+    }
+    return Solution(out, steps, mistakes)
+
+
+@solver("dropout-layer-output")
+def dropout_layer_output(p: dict) -> Solution:
+    """Inverted dropout on h of shape (D,) with keep-mask m (1 = kept): h ⊙ m / (1 − p)."""
+    h, m = _vecs(p, "h", "mask")
+    q = _drop(p)
+    if not set(m.tolist()) <= {0.0, 1.0}:
+        raise InvalidParams(f"mask must be 0s and 1s, got {fmt(m.tolist())}")
+    if not m.any():
+        raise InvalidParams("a mask that drops every unit makes no question")
+    out = h * m / (1 - q)
+    steps = [
+        f"Kept units (mask 1) are scaled by 1/(1 − p) = 1/{fmt(1 - q)} = {fmt(1 / (1 - q), 5)}; dropped units (mask 0) become 0",
+        f"h ⊙ m = {fmt((h * m).tolist())}; divided by {fmt(1 - q)}: {fmt(out.tolist(), 5)}",
+    ]
+    mistakes = {
+        "did not rescale the kept units": (h * m).tolist(),
+        "divided by p (treated p as the keep probability)": (h * m / q).tolist(),
+        "multiplied by 1 − p instead of dividing": (h * m * (1 - q)).tolist(),
+        "rescaled every unit but forgot to zero the dropped ones": (h / (1 - q)).tolist(),
+    }
+    return Solution(out.tolist(), steps, mistakes)
