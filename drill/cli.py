@@ -167,6 +167,55 @@ def check(
     console.print(f"[green]ok[/]: {len(chosen)} questions × {variants + 1} variants checked in {seconds:.1f} s")
 
 
+@app.command()
+def solvers(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List the solver names with the params each expects (for writing your own questions)."""
+    from drill.authoring import solver_catalog
+
+    from drill import authoring_ui
+
+    catalog = solver_catalog(_load())
+    if as_json:
+        import json
+
+        for info in catalog:
+            print(json.dumps(info.to_json(), ensure_ascii=False))
+    else:
+        authoring_ui.solver_list(_console(), catalog)
+
+
+@app.command()
+def new(
+    question_id: Annotated[str, typer.Argument(metavar="QUESTION_ID", help="The new question's id (kebab-case).")],
+    solver_name: Annotated[str, typer.Option("--solver", "-s", help="A solver name (see 'drill solvers').")],
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="File to write; '-' for stdout. [default: QUESTION_ID.yaml]")] = None,
+    topic: Annotated[Optional[str], typer.Option("--topic", "-t", help="Topic of the new question. [default: the copied question's]")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented template question that passes 'drill check' once its key is filled in."""
+    from pathlib import Path
+
+    from drill.authoring import TemplateError, template
+    from solvers import UnknownSolver
+
+    try:
+        text = template(_load(), question_id, solver_name, topic)
+    except (TemplateError, UnknownSolver) as exc:
+        raise fail(str(exc)) from None
+    if out == "-":
+        print(text, end="")
+        return
+    path = Path(out or f"{question_id}.yaml")
+    if path.exists() and not force:
+        raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _console().print(f"wrote {path}: fill in [bold]answer:[/] (worked by hand), then run "
+                     f"[bold]drill --bank {path.parent} check -q {question_id}[/]")
+
+
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
     try:
