@@ -216,6 +216,33 @@ def new(
                      f"[bold]drill --bank {path.parent} check -q {question_id}[/]")
 
 
+export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("anki")
+def export_anki(
+    file: Annotated[str, typer.Argument(metavar="FILE.apkg", help="The Anki package to write.")],
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Variants per question (seeds S, S+1, …).")] = 1,
+    seed: Annotated[int, typer.Option(help="First variant seed (0 = the canonical params).")] = 0,
+) -> None:
+    """Write an Anki deck: one note per variant; re-importing updates the same notes."""
+    from rich.markup import escape
+
+    from drill import export_anki as anki
+
+    try:
+        import genanki  # noqa: F401
+    except ImportError:
+        raise fail("the Anki export needs genanki: pip install genanki") from None
+    chosen = _select(_load(), topic, question)
+    warn = _console(stderr=True).print
+    n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
+    _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions (seeds {seed}–{seed + count - 1}) in deck '{anki.DECK_NAME}'")
+
+
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
     try:
