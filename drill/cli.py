@@ -168,6 +168,30 @@ def check(
 
 
 @app.command()
+def interview(
+    minutes: Annotated[float, typer.Option(min=1, help="Time limit; the interview stops at the first answer after it.")] = 20,
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Interview seed (which questions, which variants).")] = None,
+) -> None:
+    """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
+    from drill import interview as iv
+    from drill import interview_ui
+    from drill.quiz import line_reader
+
+    chosen = _select(_load(), topic, None)
+    session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
+    n = count or iv.default_count(minutes)
+    console = _console()
+    console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
+    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_console(stderr=True).print)
+    replay = " ".join(["drill interview", f"--minutes {minutes:g}", *(f"-t {t}" for t in topic or ()), f"-n {n}", f"--seed {session_seed}"])
+    interview_ui.report(console, outcome, replay)
+    if outcome.ended == "interrupt":
+        raise typer.Exit(130)
+
+
+@app.command()
 def solvers(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
