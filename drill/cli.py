@@ -25,10 +25,21 @@ EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 
 
+_no_color = False  # set by the root --no-color option; NO_COLOR in the environment works too (rich reads it)
+
+
+@app.callback()
+def _root(
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text without colours (as does the NO_COLOR environment variable).")] = False,
+) -> None:
+    global _no_color
+    _no_color = no_color
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, no_color=True if _no_color else None)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -70,12 +81,13 @@ def quiz(
     question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Session seed; with --question, the variant seed to replay.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
 ) -> None:
     """Answer randomized questions, graded at once with the likely mistake and a worked solution."""
     from drill import quiz as quiz_mod
     from drill import ui
 
-    console = _console()
+    console = _console(stderr=as_json)
     chosen = _select(_load(), topic, question)
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
@@ -86,8 +98,18 @@ def quiz(
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=warn)
     replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
     ui.summary(console, attempts, replay)
+    if as_json:
+        _print_summary_json(attempts, session_seed, ended, replay)
     if ended == "interrupt":
         raise typer.Exit(130)
+
+
+def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
+    import json
+
+    from drill.results import summary_json
+
+    print(json.dumps(summary_json(attempts, seed=seed, ended=ended, replay=replay), ensure_ascii=False))
 
 
 @app.command()
@@ -121,11 +143,16 @@ def generate(
 
 
 @app.command("list")
-def list_questions() -> None:
+def list_questions(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+) -> None:
     """List topics and question ids with counts."""
     from rich.table import Table
 
     bank = _load()
+    if as_json:
+        _print_questions_json(bank)
+        return
     table = Table(title=f"{len(bank.questions)} questions in {len(bank.topics())} topics", title_justify="left")
     table.add_column("topic")
     table.add_column("n", justify="right")
@@ -133,6 +160,14 @@ def list_questions() -> None:
     for topic, qs in sorted(bank.topics().items()):
         table.add_row(topic, str(len(qs)), ", ".join(q.id for q in qs))
     _console().print(table)
+
+
+def _print_questions_json(bank) -> None:
+    import json
+
+    for q in bank.questions.values():
+        row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
+        print(json.dumps(row, ensure_ascii=False))
 
 
 @app.command()
