@@ -271,8 +271,8 @@ def new(
         raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    _console().print(f"wrote {path}: fill in [bold]answer:[/] (worked by hand), then run "
-                     f"[bold]drill --bank {path.parent} check -q {question_id}[/]")
+    _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
+                     f"[bold]drill --bank {path.parent} check -q {question_id}[/]", soft_wrap=True)
 
 
 export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)

@@ -29,14 +29,14 @@ def _stars(difficulty: int) -> str:
 
 def question(v: Variant, index: int, total: int, remaining: float) -> Group:
     left = f"[bold]⏱ {clock_text(remaining)} left[/]" if remaining > 0 else "[bold red]⏱ time is up: answer this one to finish[/]"
-    kind = f"{escape(v.atype.name)} answer, e.g. {escape(v.atype.example)}"
-    head = Text.from_markup(f"{left} · difficulty {_stars(v.question.difficulty)} · [dim]{kind}[/]")
-    return Group(head, ui.question_panel(v, index, total))
+    head = Text.from_markup(f"{left} · difficulty {_stars(v.question.difficulty)}")
+    kind = Text.from_markup(f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.atype.example)} · s skip · q stop[/]")
+    return Group(head, ui.question_panel(v, index, total), kind)
 
 
 def prompt(remaining: float) -> str:
     left = f"{clock_text(remaining)} left" if remaining > 0 else "time is up"
-    return f"[bold]answer[/] [dim]({left}; s skip, q stop)[/] › "
+    return f"[bold]answer[/] [dim]({left})[/] › "
 
 
 def no_hints(console: Console) -> None:
