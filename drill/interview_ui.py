@@ -101,12 +101,12 @@ def report(console: Console, o: Outcome, replay: str) -> None:
             console.print(f"  • {escape(a.variant.question.id)}: you answered {escape(a.answer)}, answer {escape(a.variant.expected)} — [magenta]{escape(name)}[/]")
     review = o.review()
     if review:
-        console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the exact question, with its solution)[/]")
+        console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the question and its solution)[/]")
         for topic, items in review:
             console.print(f"  {escape(topic)}")
             for a in items:
                 q = a.variant.question
-                console.print(f"    • {escape(q.id)} ({a.status}): [dim]drill quiz --question {escape(q.id)} --seed {a.variant.seed}[/]")
+                console.print(f"    • {escape(q.id)} ({a.status})\n      [dim]drill quiz --question {escape(q.id)} --seed {a.variant.seed}[/]")
     else:
         console.print("[green]Nothing missed.[/]")
     if o.not_reached:
