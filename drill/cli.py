@@ -299,7 +299,7 @@ def export_anki(
     chosen = _select(_load(), topic, question)
     warn = _console(stderr=True).print
     n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
-    _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions (seeds {seed}–{seed + count - 1}) in deck '{anki.DECK_NAME}'")
+    _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
 
 
 def main() -> None:
