@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 PY = sys.executable
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 
 def wall(cmd: list[str], runs: int, stdin: str = "") -> float:
@@ -63,6 +64,39 @@ def grading(n: int = 2000) -> float:
     return statistics.median(times) * 1000
 
 
+def synthetic_bank(directory: Path, n: int = 1000, per_file: int = 100) -> None:
+    """Write ``n`` templates (the built-in ones, renamed and repeated) into ``directory``."""
+    import yaml
+
+    from drill.bank import builtin_dir
+
+    source = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(builtin_dir().glob("*.yaml"))]
+    questions = [dict(q, topic=q.get("topic", d["topic"])) for d in source for q in d["questions"]]
+    for f in range(n // per_file):
+        items = [dict(questions[(f * per_file + i) % len(questions)], id=f"synthetic-{f}-{i}") for i in range(per_file)]
+        text = yaml.safe_dump({"format_version": 1, "topic": "synthetic", "questions": items}, allow_unicode=True)
+        (directory / f"synthetic_{f}.yaml").write_text(text, encoding="utf-8")
+
+
+def bank_load(runs: int) -> tuple[float, float]:
+    """Median seconds to load a 1,000-template bank in a fresh process: first load, then a repeat."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp) / "bank"
+        directory.mkdir()
+        synthetic_bank(directory)
+        code = (
+            "import sys, time; from pathlib import Path; from drill.bank import load_bank; "
+            "t = time.perf_counter(); b = load_bank([Path(sys.argv[1])]); "
+            "assert len(b.questions) == 1000, len(b.questions); print(time.perf_counter() - t)"
+        )
+        env = {**__import__("os").environ, "DRILL_HOME": str(Path(tmp) / "home"), "PYTHONPATH": str(ROOT)}
+        times = [float(subprocess.run([PY, "-c", code, str(directory)], capture_output=True, text=True, env=env, check=True).stdout)
+                 for _ in range(runs + 1)]
+    return times[0], statistics.median(times[1:])
+
+
 def check_seconds(variants: int = 100) -> tuple[float, int]:
     out = subprocess.run([PY, "-m", "drill", "check", "--variants", str(variants)], capture_output=True, text=True)
     start = time.perf_counter()
@@ -86,6 +120,8 @@ def main() -> None:
         rows.append((name, f"{t:.3f} s = {t / base:.2f}× baseline", "≤ 2× baseline"))
     rows.append(("drill quiz → first question", f"{first_question(args.runs):.3f} s", "≤ 0.3 s"))
     rows.append(("grade one answer", f"{grading():.3f} ms", "≤ 5 ms"))
+    first, again = bank_load(args.runs)
+    rows.append(("load a 1,000-template bank (first / again)", f"{first:.3f} s / {again:.3f} s", "≤ 0.1 s"))
     seconds, n = check_seconds()
     rows.append((f"drill check, 100 variants × {n} questions", f"{seconds:.2f} s ({seconds / max(n, 1) * 1000:.0f} ms per template)", "≤ 10 s"))
     width = max(len(r[0]) for r in rows)

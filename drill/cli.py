@@ -25,10 +25,21 @@ EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 
 
+_no_color = False  # set by the root --no-color option; NO_COLOR in the environment works too (rich reads it)
+
+
+@app.callback()
+def _root(
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text without colours (as does the NO_COLOR environment variable).")] = False,
+) -> None:
+    global _no_color
+    _no_color = no_color
+
+
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, no_color=True if _no_color else None)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -70,12 +81,13 @@ def quiz(
     question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Session seed; with --question, the variant seed to replay.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
 ) -> None:
     """Answer randomized questions, graded at once with the likely mistake and a worked solution."""
     from drill import quiz as quiz_mod
     from drill import ui
 
-    console = _console()
+    console = _console(stderr=as_json)
     chosen = _select(_load(), topic, question)
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
@@ -86,8 +98,18 @@ def quiz(
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=warn)
     replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
     ui.summary(console, attempts, replay)
+    if as_json:
+        _print_summary_json(attempts, session_seed, ended, replay)
     if ended == "interrupt":
         raise typer.Exit(130)
+
+
+def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
+    import json
+
+    from drill.results import summary_json
+
+    print(json.dumps(summary_json(attempts, seed=seed, ended=ended, replay=replay), ensure_ascii=False))
 
 
 @app.command()
@@ -121,11 +143,16 @@ def generate(
 
 
 @app.command("list")
-def list_questions() -> None:
+def list_questions(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+) -> None:
     """List topics and question ids with counts."""
     from rich.table import Table
 
     bank = _load()
+    if as_json:
+        _print_questions_json(bank)
+        return
     table = Table(title=f"{len(bank.questions)} questions in {len(bank.topics())} topics", title_justify="left")
     table.add_column("topic")
     table.add_column("n", justify="right")
@@ -133,6 +160,14 @@ def list_questions() -> None:
     for topic, qs in sorted(bank.topics().items()):
         table.add_row(topic, str(len(qs)), ", ".join(q.id for q in qs))
     _console().print(table)
+
+
+def _print_questions_json(bank) -> None:
+    import json
+
+    for q in bank.questions.values():
+        row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
+        print(json.dumps(row, ensure_ascii=False))
 
 
 @app.command()
@@ -205,6 +240,106 @@ def check(
         console.print(table)
         raise typer.Exit(EXIT_FAILED)
     console.print(f"[green]ok[/]: {len(chosen)} questions × {variants + 1} variants checked in {seconds:.1f} s")
+
+
+@app.command()
+def interview(
+    minutes: Annotated[float, typer.Option(min=1, help="Time limit; the interview stops at the first answer after it.")] = 20,
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Interview seed (which questions, which variants).")] = None,
+) -> None:
+    """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
+    from drill import interview as iv
+    from drill import interview_ui
+    from drill.quiz import line_reader
+
+    chosen = _select(_load(), topic, None)
+    session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
+    n = count or iv.default_count(minutes)
+    console = _console()
+    console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
+    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_console(stderr=True).print)
+    replay = " ".join(["drill interview", f"--minutes {minutes:g}", *(f"-t {t}" for t in topic or ()), f"-n {n}", f"--seed {session_seed}"])
+    interview_ui.report(console, outcome, replay)
+    if outcome.ended == "interrupt":
+        raise typer.Exit(130)
+
+
+@app.command()
+def solvers(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """List the solver names with the params each expects (for writing your own questions)."""
+    from drill.authoring import solver_catalog
+
+    from drill import authoring_ui
+
+    catalog = solver_catalog(_load())
+    if as_json:
+        import json
+
+        for info in catalog:
+            print(json.dumps(info.to_json(), ensure_ascii=False))
+    else:
+        authoring_ui.solver_list(_console(), catalog)
+
+
+@app.command()
+def new(
+    question_id: Annotated[str, typer.Argument(metavar="QUESTION_ID", help="The new question's id (kebab-case).")],
+    solver_name: Annotated[str, typer.Option("--solver", "-s", help="A solver name (see 'drill solvers').")],
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="File to write; '-' for stdout. [default: QUESTION_ID.yaml]")] = None,
+    topic: Annotated[Optional[str], typer.Option("--topic", "-t", help="Topic of the new question. [default: the copied question's]")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented template question that passes 'drill check' once its key is filled in."""
+    from pathlib import Path
+
+    from drill.authoring import TemplateError, template
+    from solvers import UnknownSolver
+
+    try:
+        text = template(_load(), question_id, solver_name, topic)
+    except (TemplateError, UnknownSolver) as exc:
+        raise fail(str(exc)) from None
+    if out == "-":
+        print(text, end="")
+        return
+    path = Path(out or f"{question_id}.yaml")
+    if path.exists() and not force:
+        raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
+                     f"[bold]drill --bank {path.parent} check -q {question_id}[/]", soft_wrap=True)
+
+
+export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+
+@export_app.command("anki")
+def export_anki(
+    file: Annotated[str, typer.Argument(metavar="FILE.apkg", help="The Anki package to write.")],
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Variants per question (seeds S, S+1, …).")] = 1,
+    seed: Annotated[int, typer.Option(help="First variant seed (0 = the canonical params).")] = 0,
+) -> None:
+    """Write an Anki deck: one note per variant; re-importing updates the same notes."""
+    from rich.markup import escape
+
+    from drill import export_anki as anki
+
+    try:
+        import genanki  # noqa: F401
+    except ImportError:
+        raise fail("the Anki export needs genanki: pip install genanki") from None
+    chosen = _select(_load(), topic, question)
+    warn = _console(stderr=True).print
+    n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
+    _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
 
 
 def main() -> None:

@@ -1,0 +1,109 @@
+"""`drill export anki`: open the .apkg (a zip holding a SQLite collection) and read the notes back."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import sqlite3
+import zipfile
+
+import genanki
+from typer.testing import CliRunner
+
+from drill.cli import app
+from drill.export_anki import DECK_ID, FIELDS, MODEL_ID, export, note_fields
+from drill.variants import make_variant
+
+runner = CliRunner()
+
+
+def read_notes(path, tmp_path) -> tuple[list[dict], dict]:
+    """Notes as {guid, mid, tags, fields: {name: html}}, and the collection's model/deck ids."""
+    with zipfile.ZipFile(path) as z:
+        z.extract("collection.anki2", tmp_path)
+    db = sqlite3.connect(tmp_path / "collection.anki2")
+    try:
+        notes = [
+            {"guid": g, "mid": m, "tags": t.split(), "fields": dict(zip(FIELDS, f.split("\x1f"), strict=True))}
+            for g, m, t, f in db.execute("select guid, mid, tags, flds from notes order by id")
+        ]
+        ids = {
+            "models": [int(k) for k in json.loads(db.execute("select models from col").fetchone()[0])],
+            "decks": [int(k) for k in json.loads(db.execute("select decks from col").fetchone()[0])],
+            "card_decks": sorted({d for (d,) in db.execute("select did from cards")}),
+        }
+    finally:
+        db.close()
+    return notes, ids
+
+
+def test_export_topic_notes_fields_and_stable_guids(bank, tmp_path):
+    qs = bank.topics()["param-counts"]
+    out = []
+    for i in range(2):
+        path = tmp_path / f"deck{i}.apkg"
+        r = runner.invoke(app, ["export", "anki", str(path), "--topic", "param-counts", "--count", "2", "--seed", "0"])
+        assert r.exit_code == 0, r.output
+        assert f"{2 * len(qs)} notes" in r.output
+        (tmp_path / f"x{i}").mkdir()
+        out.append(read_notes(path, tmp_path / f"x{i}"))
+    (first, ids), (second, _) = out
+    assert len(first) == 2 * len(qs)
+    expected = {genanki.guid_for(q.id, s) for q in qs for s in (0, 1)}
+    assert {n["guid"] for n in first} == expected == {n["guid"] for n in second}
+    assert {n["mid"] for n in first} == {MODEL_ID} and MODEL_ID in ids["models"]
+    assert DECK_ID in ids["decks"] and ids["card_decks"] == [DECK_ID]
+    by_guid = {n["guid"]: n for n in first}
+    for q in qs:
+        for s in (0, 1):
+            v = make_variant(q, s)
+            n = by_guid[genanki.guid_for(q.id, s)]
+            assert n["fields"]["Question"] == html.escape(v.prompt, quote=False).replace("\n", "<br>")
+            assert n["fields"]["Answer"] == html.escape(v.expected, quote=False)
+            assert n["fields"]["Options"] == ""
+            assert n["fields"]["Steps"].count("<li>") == len(v.steps)
+            for name, wrong in v.mistakes.items():  # every mistake with the wrong value it gives
+                assert f"{html.escape(name, quote=False)}: <span class=\"wrong\">{v.atype.format(wrong)}</span>" in n["fields"]["Mistakes"]
+            assert f"drill quiz -q {q.id} --seed {s}" in n["fields"]["Id"]
+            assert set(n["tags"]) == {"drill", "param-counts", q.id}
+    # the canonical variant carries the hand-worked key
+    assert by_guid[genanki.guid_for("conv-layer-params", 0)]["fields"]["Answer"] == "34944"
+
+
+def test_multiple_choice_has_options_on_the_front_and_why_not_on_the_back(bank, tmp_path):
+    v = make_variant(bank.questions["residual-grad-choice"], 0)
+    f = note_fields(v)
+    assert f["Options"].count("<div><b>") == len(v.choices)
+    assert f"<b>A)</b> {v.choices[0]}" in f["Options"]
+    letter = v.answer
+    assert f["Answer"] == f"{letter}) {v.choices['ABCDEFGH'.index(letter)]}" and f["Answer"].endswith("0.101")
+    name, wrong_letter = next(iter(v.mistakes.items()))
+    assert f"{wrong_letter}) {v.choices['ABCDEFGH'.index(wrong_letter)]}" in f["Mistakes"]
+
+
+def test_html_in_prompts_and_steps_is_escaped(bank, tmp_path):
+    q = dataclasses.replace(bank.questions["conv-output-size"], prompt="Is H < 2 & W > 3? <b>x</b> for H = {input_shape.1}")
+    v = make_variant(q, 0)
+    v.steps = ["a < b && c > d"]
+    path = tmp_path / "e.apkg"
+    assert export(str(path), [v]) == 1
+    (notes, _) = read_notes(path, tmp_path)
+    f = notes[0]["fields"]
+    assert f["Question"] == "Is H &lt; 2 &amp; W &gt; 3? &lt;b&gt;x&lt;/b&gt; for H = 9"
+    assert f["Steps"] == "<ol><li>a &lt; b &amp;&amp; c &gt; d</li></ol>"
+
+
+def test_matrices_become_tables(bank):
+    v = make_variant(bank.questions["stacked-residual-grad"], 0)
+    f = note_fields(v)
+    assert "<table" not in f["Question"]  # its matrix param is not shown as a placeholder
+    q = dataclasses.replace(bank.questions["stacked-residual-grad"], prompt="Blocks {local_grads}, upstream {upstream}.")
+    f = note_fields(make_variant(q, 0))
+    assert f["Question"].count("<tr>") == 2 and "<td>0.5</td><td>0.4</td>" in f["Question"]
+
+
+def test_unknown_topic_is_usage_error(tmp_path):
+    r = runner.invoke(app, ["export", "anki", str(tmp_path / "x.apkg"), "--topic", "nope"])
+    assert r.exit_code == 2 and "unknown topic" in r.output
+    assert not (tmp_path / "x.apkg").exists()
