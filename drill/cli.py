@@ -164,7 +164,7 @@ def review(
             console.print("Nothing to review yet: answers you give in [bold]drill quiz[/] schedule their templates for review.")
         else:
             nxt = ", ".join(f"{qid} in {until(when - now)}" for qid, when, _ in cards[:3])
-            console.print(f"Nothing is due for review. Next: {nxt}.")
+            console.print(f"Nothing is due for review. Next: {nxt}.", soft_wrap=True)
         return
     seed = random.randrange(1, 1_000_000)
     items = quiz_mod.plan([bank.questions[qid] for qid, _, _ in due], len(due), seed, fixed_seeds=True)

@@ -189,8 +189,11 @@ def render(console, report: dict, db: str) -> None:
     if report["weakest"]:
         console.print(f"[bold]Weakest templates[/] [dim](last {RECENT} attempts each)[/]")
         for w in report["weakest"]:
-            mistake = f" — most often: {escape(w['mistake'])} ({w['mistake_count']}×)" if w["mistake"] else ""
-            console.print(f"  • {escape(w['question_id'])}: {w['recent_correct']}/{w['recent']} correct{mistake}")
+            console.print(f"  • {escape(w['question_id'])}: {w['recent_correct']}/{w['recent']} correct")
+            if w["mistake_count"] > 1:
+                console.print(f"    [dim]most often: {escape(w['mistake'])} ({w['mistake_count']}×)[/]")
+            elif w["mistake"]:
+                console.print(f"    [dim]mistake: {escape(w['mistake'])}[/]")
         console.print("  [dim]drill quiz --weak drills these[/]")
     s = report["streak"]
     days = lambda n: f"{n} day{'s' * (n != 1)}"  # noqa: E731
@@ -203,7 +206,10 @@ def render(console, report: dict, db: str) -> None:
     if r["due_now"]:
         console.print(f"[bold]Review:[/] {r['due_now']} of {r['cards']} templates due now — [bold]drill review[/]")
     elif r["next_due"]:
-        console.print(f"[bold]Review:[/] nothing due; next at {r['next_due'][:16].replace('T', ' ')}")
+        from drill.review import until
+
+        wait = datetime.fromisoformat(r["next_due"]) - datetime.fromisoformat(report["generated"])
+        console.print(f"[bold]Review:[/] nothing due yet; the next of {r['cards']} templates in {until(wait.total_seconds())}")
     console.print(f"[dim]{escape(db)}[/]", soft_wrap=True)
 
 

@@ -151,7 +151,7 @@ def test_stats_table():
     r = runner.invoke(app, ["stats"], env={"COLUMNS": "120"})
     assert r.exit_code == 0, r.output
     assert "param-counts" in r.output and "40 %" in r.output and "35 s" in r.output
-    assert "residual-grad: 0/3 correct — most often: forgot the identity path (2×)" in r.output
+    assert "residual-grad: 0/3 correct\n    most often: forgot the identity path (2×)" in r.output
     assert "longest 2 days" in r.output
 
 

@@ -114,7 +114,11 @@ def _pty_quiz_until_third(bank):
 def test_ctrl_c_in_a_terminal_keeps_both_answers(bank):
     child, pexpect = _pty_quiz_until_third(bank)
     child.sendintr()  # the terminal's ^C
-    child.expect(pexpect.EOF)
+    if child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=5) == 1:
+        # CPython's input() can miss a SIGINT that lands between its last signal check and the
+        # blocking read (it is acted on at the next one); a user's second ^C gets through
+        child.sendintr()
+        child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
     assert rows(home() / "progress.db") == _expected(bank)
