@@ -154,9 +154,9 @@ def review(
     from drill.review import until
 
     console = _console()
-    store = _open_store(db)
+    store = _open_store(db, create=False)
     bank = _load()
-    cards = [c for c in store.cards() if c[0] in bank.questions]  # soonest due first
+    cards = [c for c in store.cards() if c[0] in bank.questions] if store else []  # soonest due first
     now = time.time()
     due = [c for c in cards if c[1] <= now][:count]
     if not due:

@@ -316,3 +316,38 @@ def test_startup_imports_no_database_or_scheduler():
              "print('LOADED', sorted(m for m in ('sqlite3', 'fsrs', 'platformdirs', 'drill.store') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.splitlines()[-1] == "LOADED []"
+
+
+# --- the write itself ------------------------------------------------------------------------------
+
+def test_ctrl_c_during_the_write_is_held_until_the_answer_is_committed(tmp_path, monkeypatch):
+    from drill import review
+
+    real = review.schedule
+
+    def interrupted(*args, **kw):
+        os.kill(os.getpid(), signal.SIGINT)  # ^C lands mid-transaction
+        return real(*args, **kw)
+
+    monkeypatch.setattr(review, "schedule", interrupted)
+    st = open_store(tmp_path / "p.db")
+    with pytest.raises(KeyboardInterrupt):
+        record(st, answer="mid-write")
+    assert rows(tmp_path / "p.db", "SELECT answer FROM attempts") == [("mid-write",)]
+    assert rows(tmp_path / "p.db", "SELECT reviews FROM cards") == [(1,)]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
+    st.close()
+
+
+def test_a_failed_write_warns_and_the_quiz_goes_on(bank, tmp_path):
+    from drill.quiz import Attempt
+
+    st = open_store(tmp_path / "p.db")
+    warnings: list[str] = []
+    recorder = st.recorder("quiz", 1, warnings.append)
+    v = make_variant(bank.questions["mlp-params"], 0)
+    recorder(Attempt(v, "correct", "529411", v.grade("529411"), 3.0))
+    st.conn.close()  # e.g. the disk went away
+    recorder(Attempt(v, "correct", "529411", v.grade("529411"), 3.0))
+    assert recorder.saved == 1
+    assert len(warnings) == 1 and warnings[0].startswith(f"could not save this answer to {tmp_path / 'p.db'}")
