@@ -75,6 +75,49 @@ def _select(bank, topics, ids):
     return chosen
 
 
+DB_HELP = "Progress database file. [default: $DRILL_HOME/progress.db, else the user data directory]"
+
+
+def _open_store(db: str | None, create: bool = True):
+    """The progress database, or None (create=False and no file yet); a moved-aside file is one line."""
+    from rich.markup import escape
+
+    from drill.store import StoreError, default_path, open_store
+
+    path = default_path(db)
+    try:
+        store = open_store(path, create=create)
+    except StoreError as exc:
+        raise fail(f"progress database: {exc} (drill quiz --no-save runs without one)") from None
+    if store is not None and store.recovered:
+        r = store.recovered
+        _console(stderr=True).print(
+            f"[bold red]error:[/] {escape(str(path))} is damaged or not drill's ({escape(r.reason)}); "
+            f"moved it to {escape(str(r.moved_to))} and started a fresh database.", soft_wrap=True)
+    return store
+
+
+def _weak(chosen, store):
+    """The chosen templates with the lowest recent accuracy (see drill.stats.weakest)."""
+    from drill.stats import WEAKEST, weakest
+
+    ids = {q.id: q for q in chosen}
+    records = [r for r in store.attempts() if r.question_id in ids] if store else []
+    weak = weakest(records, limit=WEAKEST)
+    if not weak:
+        msg = "every template you have practised is at 100 % recently" if records else "no answers recorded yet"
+        _console().print(f"Nothing weak to drill: {msg}. Try [bold]drill quiz[/] or [bold]drill review[/].")
+        raise typer.Exit(0)
+    return [ids[w["question_id"]] for w in weak]
+
+
+def _saved_note(console, recorder) -> None:
+    if recorder is not None and recorder.saved:
+        from rich.markup import escape
+
+        console.print(f"[dim]Saved {recorder.saved} answer{'s' * (recorder.saved != 1)} to {escape(str(recorder.store.path))} · drill stats · drill review[/]", soft_wrap=True)
+
+
 @app.command()
 def quiz(
     topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
@@ -82,6 +125,9 @@ def quiz(
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Session seed; with --question, the variant seed to replay.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
+    weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Answer randomized questions, graded at once with the likely mistake and a worked solution."""
     from drill import quiz as quiz_mod
@@ -89,15 +135,20 @@ def quiz(
 
     console = _console(stderr=as_json)
     chosen = _select(_load(), topic, question)
+    store = None if no_save else _open_store(db)
+    if weak:
+        chosen = _weak(chosen, store or _open_store(db, create=False))
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
     label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _console(stderr=True).print
-    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=warn)
+    recorder = store.recorder("quiz", session_seed, warn) if store else None
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
     replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
     ui.summary(console, attempts, replay)
+    _saved_note(console, recorder)
     if as_json:
         _print_summary_json(attempts, session_seed, ended, replay)
     if ended == "interrupt":
@@ -110,6 +161,77 @@ def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
     from drill.results import summary_json
 
     print(json.dumps(summary_json(attempts, seed=seed, ended=ended, replay=replay), ensure_ascii=False))
+
+
+@app.command()
+def review(
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="At most this many due templates.")] = 10,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
+) -> None:
+    """Ask the templates due for spaced review (FSRS), most overdue first, each as a fresh variant."""
+    import time
+
+    from drill import quiz as quiz_mod
+    from drill import ui
+    from drill.review import until
+
+    console = _console()
+    store = _open_store(db, create=False)
+    bank = _load()
+    cards = [c for c in store.cards() if c[0] in bank.questions] if store else []  # soonest due first
+    now = time.time()
+    due = [c for c in cards if c[1] <= now][:count]
+    if not due:
+        if not cards:
+            console.print("Nothing to review yet: answers you give in [bold]drill quiz[/] schedule their templates for review.")
+        else:
+            nxt = ", ".join(f"{qid} in {until(when - now)}" for qid, when, _ in cards[:3])
+            console.print(f"Nothing is due for review. Next: {nxt}.", soft_wrap=True)
+        return
+    seed = random.randrange(1, 1_000_000)
+    items = quiz_mod.plan([bank.questions[qid] for qid, _, _ in due], len(due), seed, fixed_seeds=True)
+    console.print(f"[bold]drill review[/] · {len(items)} due template{'s' * (len(items) != 1)}, most overdue first · variant seed {seed}")
+    warn = _console(stderr=True).print
+    recorder = store.recorder("review", seed, warn)
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
+    replay = " ".join(["drill quiz", *(f"-q {q.id}" for q, _ in items), f"--seed {seed}"])
+    ui.summary(console, attempts, replay)
+    _saved_note(console, recorder)
+    if ended == "interrupt":
+        raise typer.Exit(130)
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="The report as one JSON object.")] = False,
+    reset: Annotated[bool, typer.Option("--reset", help="Delete all history (a backup is kept next to the database).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --reset: do not ask for confirmation.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
+) -> None:
+    """Accuracy and time per topic, weakest templates, streak and trend of your recorded answers."""
+    import json
+    from datetime import datetime
+
+    from drill import stats as stats_mod
+    from drill.store import default_path
+
+    console = _console()
+    path = default_path(db)
+    store = _open_store(db, create=False)
+    if reset:
+        if store is None:
+            console.print(f"Nothing to reset: no database at {path}.", markup=False, soft_wrap=True)
+            return
+        if not yes and not typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False):
+            raise fail("reset cancelled; nothing changed", code=1)
+        backup = store.reset()
+        console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
+        return
+    report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [])
+    if as_json:
+        print(json.dumps({"db": str(path), **report}, ensure_ascii=False, indent=2))
+    else:
+        stats_mod.render(console, report, str(path))
 
 
 @app.command()

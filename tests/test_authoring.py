@@ -66,7 +66,7 @@ def test_every_solver_template_passes_check_with_the_copied_questions_key(tmp_pa
     assert (q.solver, q.params, q.prompt, q.vary, q.answer_type) == (name, ex.params, ex.prompt, ex.vary, ex.answer_type)
 
 
-def test_new_refuses_taken_ids_bad_ids_unknown_solvers_and_overwrites(tmp_path):
+def test_new_refuses_taken_ids_bad_ids_unknown_solvers_and_overwrites(tmp_path, bank):
     r = runner.invoke(app, ["new", "mlp-params", "--solver", "network-params", "--out", "-"])
     assert r.exit_code == 2 and "already used in" in r.output and f"param_counts.yaml:{bank.questions['mlp-params'].line}" in r.output
     r = runner.invoke(app, ["new", "My_Q", "--solver", "network-params", "--out", "-"])
