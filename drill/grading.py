@@ -117,8 +117,13 @@ def _clip(text: str, n: int = 40) -> str:
 def _power_of_ten(given: float, key: float) -> str | None:
     if given == 0 or key == 0 or (given > 0) != (key > 0):
         return None
-    k = round(math.log10(abs(given / key)))
-    if k != 0 and abs(given / key / 10.0**k - 1) < 0.01:
+    # log10 of each side (math.log10 takes ints of any size), never given / key: a huge
+    # integer answer divided by a float key overflows.
+    ratio = math.log10(abs(given)) - math.log10(abs(key))
+    if not math.isfinite(ratio):
+        return None
+    k = round(ratio)
+    if k != 0 and abs(10.0 ** (ratio - k) - 1) < 0.01:
         return f"off by a factor of 10^{k}: check the decimal point or a missing/extra factor of ten"
     return None
 

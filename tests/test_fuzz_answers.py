@@ -1,0 +1,48 @@
+"""Hostile answers: whatever a user types, the grader returns a Grade, never an exception.
+
+First the crashes the fuzzer found (each a fixed bug, kept as a plain regression test), then
+property-based (hypothesis) tests over ``grade_value`` for every answer type.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from drill.grading import Grade, Tolerance, answer_type, grade_value
+
+
+def check_grade(g: Grade) -> None:
+    assert isinstance(g, Grade)
+    assert g.status in ("correct", "wrong", "unreadable")
+    assert isinstance(g.expected, str) and isinstance(g.given, str)
+    if g.status == "unreadable":
+        assert g.reason and "\n" not in g.reason, g.reason
+    for note in g.notes:
+        assert isinstance(note, str) and "\n" not in note
+
+
+# --- regressions: inputs that once raised instead of grading --------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind, text, key",
+    [
+        ("integer", "10**308*10", 5),  # huge int / key overflowed in the power-of-ten note
+        ("integer", "-(10**400)", -1),
+        ("number", "floor(1e308)", 0.5),  # 1e308 / 0.5 = inf, round(log10(inf)) raised
+        ("number", "1.7e308", 0.1),
+    ],
+)
+def test_power_of_ten_note_survives_huge_answers(kind, text, key):
+    g = grade_value(answer_type(kind), text, key, Tolerance())
+    check_grade(g)
+    assert g.status in ("wrong", "unreadable")
+
+
+def test_power_of_ten_note_still_given():
+    g = grade_value(answer_type("integer"), "52941100", 529411, Tolerance())
+    assert "off by a factor of 10^2" in g.notes[0]
+    g = grade_value(answer_type("number"), "0.0012", 0.12, Tolerance())
+    assert any("10^-2" in n for n in g.notes)
+    g = grade_value(answer_type("integer"), str(10**400), 10**399, Tolerance())
+    assert "off by a factor of 10^1" in g.notes[0]
