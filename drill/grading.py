@@ -109,6 +109,14 @@ def _number(text: str) -> float | int:
     return value
 
 
+def _real(value: Any, text: str, what: str) -> float:
+    """``value`` as a float; an integer too large for a float is unreadable, not an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise Unreadable(f"could not read {_clip(text)!r} as {what}: number too large") from None
+
+
 def _clip(text: str, n: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -172,7 +180,7 @@ class NumberAnswer(AnswerType):
     malformed = "0.1.2"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> float:
-        return float(_number(text))
+        return _real(_number(text), text, "a number")
 
     def coerce(self, value: Any) -> float:
         return float(value)
@@ -231,7 +239,7 @@ class ShapeAnswer(AnswerType):
 def _floats(value: Any, what: str, text: str) -> list[float]:
     if not isinstance(value, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         raise Unreadable(f"could not read {_clip(text)!r} as {what}")
-    return [float(v) for v in value]
+    return [_real(v, text, what) for v in value]
 
 
 class VectorAnswer(AnswerType):
@@ -353,7 +361,10 @@ class ExpressionAnswer(AnswerType):
         return [{v: self.POINTS[(i + j) % n] for j, v in enumerate(self.variables)} for i in range(n)]
 
     def _values(self, expr: str) -> list[float]:
-        return [float(evaluate(expr, p)) for p in self._points()]
+        try:
+            return [float(evaluate(expr, p)) for p in self._points()]
+        except OverflowError:  # an exact integer result too large for a float
+            raise ExprError("number too large") from None
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
         try:

@@ -46,3 +46,28 @@ def test_power_of_ten_note_still_given():
     assert any("10^-2" in n for n in g.notes)
     g = grade_value(answer_type("integer"), str(10**400), 10**399, Tolerance())
     assert "off by a factor of 10^1" in g.notes[0]
+
+
+@pytest.mark.parametrize(
+    "kind, text, key",
+    [
+        ("number", "10**308*10", 0.5),  # an exact int beyond float range: float() overflowed
+        ("number", "2**4095", 0.5),
+        ("vector", str(10**309), [0.0]),
+        ("vector", f"[1, {10**309}]", [1.0, 2.0]),
+        ("matrix", f"0; {10**309}", [[0.0], [1.0]]),
+        ("matrix", f"[[{10**309}]]", [[0.0]]),
+        ("expression", "10**308*10", "x**2"),
+        ("expression", "x*10**400", "x**2"),
+    ],
+)
+def test_integers_beyond_float_range_are_unreadable(kind, text, key):
+    g = grade_value(answer_type(kind), text, key, Tolerance())
+    check_grade(g)
+    assert g.status == "unreadable" and "number too large" in g.reason
+
+
+def test_large_but_representable_integers_still_graded():
+    assert grade_value(answer_type("number"), "10**300", 1e300, Tolerance()).correct
+    assert grade_value(answer_type("integer"), "10**400", 10**400, Tolerance()).correct
+    assert grade_value(answer_type("expression"), "x*10**300", "x*1e300", Tolerance()).correct
