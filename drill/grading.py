@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Sequence
 
-from drill.safe_expr import ExprError, evaluate
+from drill.safe_expr import MAX_CHARS, ExprError, evaluate
 from solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
@@ -282,6 +282,8 @@ class MatrixAnswer(VectorAnswer):
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[list[float]]:
         t = text.strip()
+        if len(t) > MAX_CHARS:  # each row below is evaluated: bound the whole text, not each row
+            raise Unreadable(f"could not read {_clip(text)!r} as a matrix: too long ({len(t)} characters; at most {MAX_CHARS})")
         if ";" in t:
             rows = [VectorAnswer.parse(self, r) for r in t.strip("[]").split(";") if r.strip()]
         else:

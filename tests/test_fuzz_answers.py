@@ -71,3 +71,10 @@ def test_large_but_representable_integers_still_graded():
     assert grade_value(answer_type("number"), "10**300", 1e300, Tolerance()).correct
     assert grade_value(answer_type("integer"), "10**400", 10**400, Tolerance()).correct
     assert grade_value(answer_type("expression"), "x*10**300", "x*1e300", Tolerance()).correct
+
+
+def test_long_matrix_rows_are_bounded_as_a_whole():
+    # 50,000 one-entry rows used to be evaluated one by one (half a second, then graded "wrong")
+    g = grade_value(answer_type("matrix"), "1;" * 50_000, [[1.0]], Tolerance())
+    assert g.status == "unreadable" and "too long" in g.reason
+    assert grade_value(answer_type("matrix"), "1 2; 3 4", [[1, 2], [3, 4]], Tolerance()).correct
