@@ -83,10 +83,16 @@ def line_reader(console: Console) -> Callable[[str], str | None]:
             console.print()
             return None
         line = line.rstrip("\r\n")
-        console.print(line, markup=False, highlight=False)
+        console.print(visible(line), markup=False, highlight=False)
         return line
 
     return read
+
+
+def visible(text: str) -> str:
+    """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
+    other than the space are shown as escapes (``\\x1b``), so piped bytes cannot drive it."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def run(

@@ -56,3 +56,12 @@ def test_non_utf8_bytes_under_the_c_locale():
 def test_crlf_nul_and_a_100kb_line():
     out = no_crash(quiz(b"\x00\r\n" + b"9" * 100_000 + b"\r\n529411\r\n"))
     assert out.count("could not read") == 2 and "Correct" in out
+
+
+def test_control_characters_are_not_echoed_raw():
+    # piped answers are echoed after the prompt; raw ESC/BEL/bidi bytes would drive the user's terminal
+    r = quiz(b"\x1b]0;pwned\x07\x1b[2J\xe2\x80\xae\n529411\n")
+    out = no_crash(r)
+    assert b"\x1b" not in r.stdout and b"\x07" not in r.stdout and "\u202e" not in out
+    assert "\\x1b]0;pwned\\x07" in out  # shown visibly instead
+    assert "Correct" in out
