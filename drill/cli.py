@@ -169,6 +169,11 @@ def check(
 
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "✓" gets "?"
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
     try:
         app()
     except KeyboardInterrupt:

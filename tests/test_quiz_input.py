@@ -65,3 +65,10 @@ def test_control_characters_are_not_echoed_raw():
     assert b"\x1b" not in r.stdout and b"\x07" not in r.stdout and "\u202e" not in out
     assert "\\x1b]0;pwned\\x07" in out  # shown visibly instead
     assert "Correct" in out
+
+
+def test_a_terminal_that_cannot_encode_unicode_does_not_crash():
+    # "·", "›" and "✓" on an ASCII/Latin-1 terminal raised UnicodeEncodeError (exit 70)
+    for encoding in ("ascii", "latin-1"):
+        out = no_crash(quiz(b"\xff\n529411\n", env={"PYTHONIOENCODING": encoding}))
+        assert "Correct" in out and "Session summary" in out
