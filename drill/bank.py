@@ -311,10 +311,10 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         err("difficulty", "must be 1, 2 or 3")
     if not isinstance(raw["params"], dict):
         err("params", "must be a mapping of parameter names to values")
-    if raw["answer_type"] not in ANSWER_TYPES:
+    if not isinstance(raw["answer_type"], str) or raw["answer_type"] not in ANSWER_TYPES:  # a list is unhashable
         err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(ANSWER_TYPES)}")
     tolerance = _tolerance(raw.get("tolerance"), err)
-    if "tolerance" in raw and raw["answer_type"] in ("integer", "shape", "choice"):
+    if "tolerance" in raw and isinstance(raw["answer_type"], str) and raw["answer_type"] in ("integer", "shape", "choice"):
         err("tolerance", f"{raw['answer_type']} answers are exact; remove the tolerance")
     for key in ("hint",):
         if key in raw and not isinstance(raw[key], str):
