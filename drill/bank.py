@@ -44,6 +44,8 @@ FILE_KEYS = ("format_version", "topic", "questions", "explain")
 EXPLAIN_KEYS = ("summary", "conventions", "formulas", "example")
 VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
 VARY_MODIFIERS = ("decimals", "step", "len", "rows", "cols", "exclude")
+MAX_YAML_DEPTH = 64  # bank files nest about 6 levels
+MAX_YAML_VALUES = 100_000  # values in one file, aliases expanded; the built-in files hold a few hundred
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
 
@@ -187,6 +189,9 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
     except (OSError, UnicodeDecodeError) as exc:
         return [], [BankError(name, f"cannot read: {exc}")], None, None, name
     try:
+        shape = _yaml_shape_problem(text)
+        if shape is not None:
+            return [], [BankError(name, shape[0], shape[1])], None, None, name
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -214,6 +219,41 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
         if q is not None and not errs:
             questions.append(q)
     return questions, errors, data, locate, name
+
+
+def _yaml_shape_problem(text: str) -> tuple[str, int] | None:
+    """Why ``text`` must not be built, with the line: nested too deep, or too many values once
+    aliases are expanded (a "billion laughs" file). Scans the parser's events, which neither
+    recurse nor build anything: the C loader's composer recurses until the process segfaults
+    on ~50,000 nested brackets, and an alias bomb builds fine but hangs whatever walks it."""
+    stack: list[list] = [[0, None]]  # per open collection: values inside so far, its anchor
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([0, event.anchor])
+            if len(stack) - 1 > MAX_YAML_DEPTH:
+                return f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            count, anchor = stack.pop()
+            if anchor:
+                sizes[anchor] = count + 1
+            stack[-1][0] += count + 1
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            added = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            added = sizes.get(event.anchor, 1)
+        else:
+            continue
+        stack[-1][0] += added
+        total += added
+        if total > MAX_YAML_VALUES:
+            return f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1
+    return None
 
 
 def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:

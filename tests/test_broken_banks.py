@@ -28,3 +28,22 @@ def test_answer_type_that_is_not_text_is_an_error_not_a_crash():
     (e,) = errors_of("answer_type_not_text.yaml")
     assert (e.qid, e.field, e.line) == ("broken-answer-type-list", "answer_type", 13)
     assert "unknown answer_type ['number']" in e.message
+
+
+def test_alias_bomb_is_refused_before_anything_walks_it():
+    # 10 aliases of 10 aliases, 9 levels deep: 10^9 values once expanded; check/generate hung on it
+    (e,) = errors_of("alias_bomb.yaml")
+    assert e.line == 16 and "expands to more than 100,000 values" in e.message
+
+
+def test_nesting_deeper_than_a_bank_needs_is_refused():
+    # 100,000 nested brackets made the C loader recurse until the process segfaulted
+    (e,) = errors_of("deep_nesting.yaml")
+    assert e.line == 3 and "nested more than 64 levels deep" in e.message
+
+
+def test_aliases_within_reason_still_load(tmp_path):
+    text = (CORPUS / "good.yaml").read_text().replace("local_grads: [0.5, 0.5]", "local_grads: &g [0.5, 0.5]\n      again: *g")
+    (tmp_path / "ok.yaml").write_text(text)
+    bank = load_bank([tmp_path])
+    assert not bank.errors and bank.questions["user-residual"].params["again"] == [0.5, 0.5]
