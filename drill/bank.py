@@ -23,6 +23,7 @@ file's problems rather than stopping at the first. This module imports no numpy/
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -323,8 +324,8 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
     qid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
     errors: list[BankError] = []
 
-    def err(fld: str | None, msg: str) -> None:
-        at = locate("questions", i, fld) if fld else line
+    def err(fld: str | None, msg: str, *within: Any) -> None:
+        at = locate("questions", i, fld, *within) if fld else line  # within: a key inside the field
         errors.append(BankError(name, msg, at or line, qid, fld))
 
     if not isinstance(raw, dict):
@@ -378,7 +379,7 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         for path, spec in vary.items():
             problem = _check_vary(str(path), spec, raw["params"])
             if problem:
-                err("vary", f"{path}: {problem}")
+                err("vary", f"{path}: {problem}", path)
     if isinstance(raw["params"], dict) and isinstance(raw["prompt"], str):
         for ph in PLACEHOLDER_RE.findall(raw["prompt"]):
             root = ph.split(".")[0]
@@ -431,15 +432,55 @@ def _check_vary(path: str, spec: Any, params: dict) -> str | None:
     kind = kinds[0]
     value = spec[kind]
     if kind in ("int", "float"):
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value)):
-            return f"{kind} takes [low, high] (numbers or expressions over params)"
+        problem = _range_problem(kind, value)
+        if problem:
+            return problem
     elif kind == "choice" and not (isinstance(value, list) and value):
         return "choice takes a non-empty list"
     elif kind in ("vector", "matrix"):
         if not isinstance(value, dict) or not any(k in value for k in ("int", "float")):
             return f"{kind} takes a mapping with int or float [low, high] and len (or rows/cols)"
+        inner = [k for k in value if k in ("int", "float")]
+        unknown = [k for k in value if k not in ("int", "float") and k not in VARY_MODIFIERS]
+        if unknown or len(inner) != 1:
+            return f"{kind} takes one of int or float, and {', '.join(VARY_MODIFIERS)}"
+        problem = _range_problem(inner[0], value[inner[0]]) or _modifier_problem(value)
+        if problem:
+            return f"{kind}: {problem}"
     elif kind in ("same", "expr") and not isinstance(value, str):
         return f"{kind} takes text: a param path (same) or an expression (expr)"
+    return _modifier_problem(spec)
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _range_problem(kind: str, value: Any) -> str | None:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value)):
+        return f"{kind} takes [low, high] (numbers or expressions over params)"
+    numbers = [v for v in value if not isinstance(v, str)]
+    if not all(math.isfinite(v) and abs(v) <= 1e15 for v in numbers):
+        return f"{kind} bounds must be finite numbers within ±1e15, got {value}"
+    if len(numbers) == 2 and numbers[0] > numbers[1]:
+        return f"empty range {value}: low is above high"
+    return None
+
+
+def _modifier_problem(spec: dict) -> str | None:
+    """Draw modifiers a sampler can use: step ≥ 1, decimals 0–12, exclude a list, counts 0–100."""
+    step, decimals = spec.get("step", 1), spec.get("decimals", 2)
+    if not _whole(step) or step < 1:
+        return f"step must be a whole number of at least 1, got {step!r}"
+    if not _whole(decimals) or not 0 <= decimals <= 12:
+        return f"decimals must be a whole number from 0 to 12, got {decimals!r}"
+    if not isinstance(spec.get("exclude", []), list):
+        return f"exclude takes a list of values, got {spec['exclude']!r}"
+    count = lambda v: isinstance(v, str) or (_whole(v) and 0 <= v <= 100)  # noqa: E731
+    for key in ("len", "rows", "cols"):
+        v = spec.get(key, 1)
+        if not (count(v) or (isinstance(v, list) and len(v) == 2 and all(map(count, v)))):
+            return f"{key} takes a count from 0 to 100, [low, high] or an expression, got {v!r}"
     return None
 
 

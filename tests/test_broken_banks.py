@@ -47,3 +47,33 @@ def test_aliases_within_reason_still_load(tmp_path):
     (tmp_path / "ok.yaml").write_text(text)
     bank = load_bank([tmp_path])
     assert not bank.errors and bank.questions["user-residual"].params["again"] == [0.5, 0.5]
+
+
+def test_vary_modifiers_are_validated_when_loading():
+    # `step: 0` raised ZeroDivisionError in the sampler (a quiz crash); the others TypeError/ValueError
+    (e,) = errors_of("vary_step_zero.yaml")
+    assert (e.qid, e.field, e.line) == ("broken-vary-step", "vary", 13)
+    assert "upstream: step must be a whole number of at least 1, got 0" in e.message
+    (e,) = errors_of("vary_bad_modifiers.yaml")
+    assert (e.qid, e.field, e.line) == ("broken-vary-modifiers", "vary", 13)
+    assert "decimals must be a whole number from 0 to 12, got 'two'" in e.message
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        ("{int: [9, 1]}", "empty range [9, 1]"),
+        ("{int: [1, 1.0e+30]}", "within ±1e15"),
+        ("{float: [0, .inf]}", "within ±1e15"),
+        ("{int: [1, 9], exclude: 3}", "exclude takes a list"),
+        ("{vector: {len: -1, float: [0, 1]}}", "vector: len takes a count"),
+        ("{vector: {len: 3, float: [0, 1], int: [0, 1]}}", "vector takes one of int or float"),
+        ("{matrix: {rows: 2, cols: 100000, int: [0, 9]}}", "matrix: cols takes a count"),
+        ("{float: [0, 1], decimals: 99}", "decimals must be a whole number from 0 to 12"),
+    ],
+)
+def test_vary_spec_problems(tmp_path, spec, message):
+    text = (CORPUS / "good.yaml").read_text().replace("upstream: {float: [0.1, 2.0], decimals: 1}", f"upstream: {spec}")
+    (tmp_path / "q.yaml").write_text(text)
+    (e,) = load_bank([tmp_path]).errors
+    assert (e.qid, e.field, e.line) == ("user-residual", "vary", 15) and message in e.message
