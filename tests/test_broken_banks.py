@@ -77,3 +77,33 @@ def test_vary_spec_problems(tmp_path, spec, message):
     (tmp_path / "q.yaml").write_text(text)
     (e,) = load_bank([tmp_path]).errors
     assert (e.qid, e.field, e.line) == ("user-residual", "vary", 15) and message in e.message
+
+
+@pytest.mark.parametrize(
+    "name, field, message",
+    [
+        ("unknown_solver.yaml", "solver", "unknown solver 'residual-grads'; did you mean residual-grad"),  # was a KeyError
+        ("solver_rejects_params.yaml", "params", "solver 'residual-grad' cannot use these params (ValueError"),  # was a ValueError
+        ("vary_yields_invalid.yaml", "vary", "vary yields no valid params in 200 draws"),
+    ],
+)
+def test_make_variant_raises_only_variant_error(name, field, message):
+    from drill.variants import VariantError, make_variant
+
+    (q,) = load_bank([CORPUS / name]).questions.values()
+    with pytest.raises(VariantError) as info:
+        for seed in (0, 1):
+            make_variant(q, seed)
+    assert info.value.field == field and message in str(info.value)
+
+
+def test_a_draw_the_sampler_cannot_make_is_a_variant_error(tmp_path):
+    # a bound written as text is an expression: "1e30" passes the loader, then numpy refused the range
+    from drill.variants import VariantError, make_variant
+
+    text = (CORPUS / "good.yaml").read_text().replace("upstream: {float: [0.1, 2.0], decimals: 1}", 'upstream: {int: [1, "1e30"]}')
+    (tmp_path / "q.yaml").write_text(text)
+    (q,) = load_bank([tmp_path]).questions.values()
+    with pytest.raises(VariantError, match="cannot draw params from vary") as info:
+        make_variant(q, 1)
+    assert info.value.field == "vary"
