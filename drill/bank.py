@@ -32,7 +32,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from drill.grading import ANSWER_TYPES, Tolerance
+from drill.grading import ANSWER_TYPES, Tolerance, Unreadable, answer_type
 
 __all__ = ["FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
 
@@ -385,6 +385,11 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             root = ph.split(".")[0]
             if root not in raw["params"] and not root.startswith("_"):
                 err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
+    if not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
+        try:
+            answer_type(raw["answer_type"], variables).parse(str(raw["answer"]))
+        except Unreadable as exc:
+            err("answer", f"the key is unreadable: {exc}")
     if errors:
         return None, errors
     return Question(

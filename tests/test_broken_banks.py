@@ -107,3 +107,10 @@ def test_a_draw_the_sampler_cannot_make_is_a_variant_error(tmp_path):
     with pytest.raises(VariantError, match="cannot draw params from vary") as info:
         make_variant(q, 1)
     assert info.value.field == "vary"
+
+
+def test_an_unreadable_key_is_a_loader_error():
+    # found only by `drill check` before; now every command sees it, with the line
+    (e,) = errors_of("key_unreadable.yaml")
+    assert (e.qid, e.field, e.line) == ("broken-key-text", "answer", 12)
+    assert "the key is unreadable: could not read 'two and a half' as a number" in e.message
