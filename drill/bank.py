@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 import yaml
 
@@ -135,10 +135,13 @@ def builtin_dir() -> Path:
     return Path(str(resources.files("question_bank")))
 
 
-def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
+def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | None = None) -> Bank:
     """Load every ``*.yaml`` under ``dirs`` (default: the built-in bank), in name order.
 
     A question whose id is already taken by another file is an error naming both files.
+    solvers: the registered solver names; when given, a question naming another solver is an
+    error (callers that already import the solvers pass them; ``drill list`` does not, so it
+    stays free of numpy).
     """
     bank = Bank()
     for d in list(dirs) if dirs is not None else [builtin_dir()]:
@@ -146,6 +149,8 @@ def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
         for path in paths:
             bank.files.append(str(path))
             questions, errors, explanation = _load_file(path)
+            if solvers is not None and any(q.solver not in solvers for q in questions):
+                questions = _known_solvers(path, questions, solvers, errors)
             bank.errors.extend(errors)
             if explanation is not None:
                 other = bank.explanations.get(explanation.topic)
@@ -160,6 +165,22 @@ def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
                     continue
                 bank.questions[q.id] = q
     return bank
+
+
+def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError]) -> list[Question]:
+    """The questions whose solver is registered; an error (with the solver line) for each other."""
+    import difflib
+
+    locate = _Locator(Path(path).read_text(encoding="utf-8"))
+    kept = []
+    for q in questions:
+        if q.solver in solvers:
+            kept.append(q)
+            continue
+        close = difflib.get_close_matches(q.solver, list(solvers), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see the solvers package for the names"
+        errors.append(BankError(q.file, f"unknown solver {q.solver!r}{hint}", locate.field(q.id, "solver") or q.line, q.id, "solver"))
+    return kept
 
 
 def _display(path: Path) -> str:
@@ -298,13 +319,27 @@ class _Locator:
         self.text = text
         self._root: Any = None
 
-    def __call__(self, *path: Any) -> int | None:
+    def _tree(self) -> Any:
         if self._root is None:
             try:
                 self._root = yaml.compose(self.text, Loader=_Loader)
             except yaml.YAMLError:
                 return None
-        node, line = self._root, None
+        return self._root
+
+    def field(self, qid: str, name: str) -> int | None:
+        """The line of field ``name`` of the question whose id is ``qid``."""
+        root = self._tree()
+        questions = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "questions"), None)
+        for i, item in enumerate(getattr(questions, "value", [])):
+            if isinstance(item, yaml.MappingNode) and any(k.value == "id" and getattr(v, "value", None) == qid for k, v in item.value):
+                return self("questions", i, name)
+        return None
+
+    def __call__(self, *path: Any) -> int | None:
+        node, line = self._tree(), None
+        if node is None:
+            return None
         for key in path:
             if isinstance(node, yaml.MappingNode):
                 match = next(((k, v) for k, v in node.value if k.value == key), None)

@@ -114,3 +114,14 @@ def test_an_unreadable_key_is_a_loader_error():
     (e,) = errors_of("key_unreadable.yaml")
     assert (e.qid, e.field, e.line) == ("broken-key-text", "answer", 12)
     assert "the key is unreadable: could not read 'two and a half' as a number" in e.message
+
+
+def test_unknown_solver_is_a_loader_error_when_the_solvers_are_known():
+    from solvers import all_solvers
+
+    assert not errors_of("unknown_solver.yaml")  # `drill list` does not import the solvers (numpy)
+    bank = load_bank([CORPUS / "unknown_solver.yaml", CORPUS / "good.yaml"], solvers=all_solvers())
+    (e,) = bank.errors
+    assert (e.qid, e.field, e.line) == ("broken-unknown-solver", "solver", 8)
+    assert e.message.startswith("unknown solver 'residual-grads'; did you mean residual-grad")
+    assert list(bank.questions) == ["user-residual"]
