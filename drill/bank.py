@@ -207,9 +207,13 @@ def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation
 def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, Any, str]:
     name = _display(Path(path))
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [BankError(name, f"cannot read: {exc}")], None, None, name
+        raw_bytes = Path(path).read_bytes()
+        text = raw_bytes.decode("utf-8")
+    except OSError as exc:
+        return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None, None, name
+    except UnicodeDecodeError as exc:
+        line = raw_bytes.count(b"\n", 0, exc.start) + 1
+        return [], [BankError(name, f"not UTF-8: byte 0x{raw_bytes[exc.start]:02x} cannot be decoded; save the file as UTF-8", line)], None, None, name
     try:
         shape = _yaml_shape_problem(text)
         if shape is not None:
@@ -222,14 +226,17 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
             problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
         return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)], None, None, name
     locate = _Locator(text)
+    if data is None:
+        return [], [BankError(name, "the file is empty; a bank file is a mapping with format_version and questions", 1)], None, None, name
     if not isinstance(data, dict):
-        return [], [BankError(name, "a bank file is a mapping with format_version and questions", 1)], None, None, name
+        return [], [BankError(name, f"a bank file is a mapping with format_version and questions, not a {type(data).__name__}", 1)], None, None, name
     errors: list[BankError] = []
     for key in data:
         if key not in FILE_KEYS:
             errors.append(BankError(name, f"unknown top-level key {key!r}; allowed: {', '.join(FILE_KEYS)}", locate(key)))
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") != FORMAT_VERSION:  # another format cannot be read as this one: skip the file
         errors.append(BankError(name, f"format_version must be {FORMAT_VERSION} (found {data.get('format_version')!r})", locate("format_version") or 1))
+        return [], errors, data, locate, name
     items = data.get("questions")
     if not isinstance(items, list):
         errors.append(BankError(name, "'questions' must be a list of question mappings", locate("questions") or 1))

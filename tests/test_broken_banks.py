@@ -125,3 +125,23 @@ def test_unknown_solver_is_a_loader_error_when_the_solvers_are_known():
     assert (e.qid, e.field, e.line) == ("broken-unknown-solver", "solver", 8)
     assert e.message.startswith("unknown solver 'residual-grads'; did you mean residual-grad")
     assert list(bank.questions) == ["user-residual"]
+
+
+def test_non_utf8_names_the_line_and_byte():
+    (e,) = errors_of("non_utf8.yaml")
+    assert e.line == 7 and e.message == "not UTF-8: byte 0xe9 cannot be decoded; save the file as UTF-8"
+
+
+def test_empty_file_and_top_level_list():
+    (e,) = errors_of("empty.yaml")
+    assert e.line == 1 and e.message.startswith("the file is empty")
+    (e,) = errors_of("top_level_list.yaml")
+    assert e.line == 1 and e.message.endswith("not a list")
+
+
+def test_another_format_version_skips_the_file():
+    # its questions used to load anyway, after a warning that said "skipped"
+    bank = load_bank([CORPUS / "wrong_format_version.yaml"])
+    (e,) = bank.errors
+    assert e.line == 1 and "format_version must be 1 (found 2)" in e.message
+    assert not bank.questions
