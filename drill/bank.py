@@ -24,17 +24,18 @@ file's problems rather than stopping at the first. This module imports no numpy/
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 import yaml
 
 from drill.grading import ANSWER_TYPES, Tolerance, Unreadable, answer_type
 
-__all__ = ["FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
+__all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
 
 FORMAT_VERSION = 1
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -130,6 +131,34 @@ class Bank:
         return out
 
 
+BANK_ENV = "DRILL_BANK"
+
+
+class BankDirError(ValueError):
+    """A user bank location that cannot be used; the message is one line naming it."""
+
+
+def bank_dirs(extra: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The built-in bank, then each directory in ``$DRILL_BANK`` (``os.pathsep``-separated), then
+    ``extra`` (``--bank``). A location that does not exist or holds no ``*.yaml`` file is a
+    :class:`BankDirError`; one named twice is loaded once."""
+    env = os.environ if environ is None else environ
+    dirs, seen = [builtin_dir()], {builtin_dir().resolve()}
+    sources = [(BANK_ENV, p) for p in env.get(BANK_ENV, "").split(os.pathsep) if p.strip()] + [("--bank", str(p)) for p in extra]
+    for source, raw in sources:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise BankDirError(f"{source}: bank directory {raw!r} does not exist")
+        if path.is_dir() and not any(path.glob("*.yaml")):
+            raise BankDirError(f"{source}: bank directory {raw!r} has no .yaml question files")
+        if not path.is_dir() and path.suffix != ".yaml":
+            raise BankDirError(f"{source}: {raw!r} is neither a directory nor a .yaml question file")
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            dirs.append(path)
+    return dirs
+
+
 def builtin_dir() -> Path:
     """The bank shipped inside the package (works from a wheel as well as a checkout)."""
     return Path(str(resources.files("question_bank")))
@@ -213,18 +242,20 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
         return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None, None, name
     except UnicodeDecodeError as exc:
         line = raw_bytes.count(b"\n", 0, exc.start) + 1
-        return [], [BankError(name, f"not UTF-8: byte 0x{raw_bytes[exc.start]:02x} cannot be decoded; save the file as UTF-8", line)], None, None, name
+        qid = _id_before(raw_bytes.decode("utf-8", "replace"), line)
+        return [], [BankError(name, f"not UTF-8: byte 0x{raw_bytes[exc.start]:02x} cannot be decoded; save the file as UTF-8", line, qid)], None, None, name
     try:
         shape = _yaml_shape_problem(text)
         if shape is not None:
-            return [], [BankError(name, shape[0], shape[1])], None, None, name
+            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]))], None, None, name
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "!!python" in str(exc) or "could not determine a constructor" in str(exc):
             problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
-        return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)], None, None, name
+        line = mark.line + 1 if mark else None
+        return [], [BankError(name, f"YAML error: {problem}", line, _id_before(text, line))], None, None, name
     locate = _Locator(text)
     if data is None:
         return [], [BankError(name, "the file is empty; a bank file is a mapping with format_version and questions", 1)], None, None, name
@@ -248,6 +279,16 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
         if q is not None and not errs:
             questions.append(q)
     return questions, errors, data, locate, name
+
+
+_ID_LINE = re.compile(r"^\s*-?\s*id:\s*[\"']?([a-z0-9][a-z0-9-]*)[\"']?\s*$")
+
+
+def _id_before(text: str, line: int | None) -> str | None:
+    """Best effort for a file YAML cannot parse: the id of the question written last before ``line``."""
+    if not line:
+        return None
+    return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
 
 
 def _yaml_shape_problem(text: str) -> tuple[str, int] | None:
@@ -378,7 +419,7 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             err(str(key), f"unknown field; allowed: {', '.join(REQUIRED + OPTIONAL)}")
     for key in REQUIRED:
         if key not in raw:
-            err(None, f"missing required field {key!r}")
+            err(key, f"missing required field {key!r}")  # the line is the question's
     if errors:
         return None, errors
 

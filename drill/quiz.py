@@ -113,7 +113,8 @@ def run(
             try:
                 v = make_variant(q, seed)
             except VariantError as exc:
-                (warn or console.print)(f"skipped a broken question: {exc}")
+                where = f"{q.file}:{q.line}" if q.line else q.file
+                (warn or console.print)(f"skipped a broken question ({where}): {exc}")
                 continue
             console.print(ui.question_panel(v, index, len(items)))
             console.print(ui.answer_help(v))
