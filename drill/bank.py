@@ -23,17 +23,19 @@ file's problems rather than stopping at the first. This module imports no numpy/
 
 from __future__ import annotations
 
+import math
+import os
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 import yaml
 
-from drill.grading import ANSWER_TYPES, Tolerance
+from drill.grading import ANSWER_TYPES, Tolerance, Unreadable, answer_type
 
-__all__ = ["FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
+__all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
 
 FORMAT_VERSION = 1
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -44,6 +46,8 @@ FILE_KEYS = ("format_version", "topic", "questions", "explain")
 EXPLAIN_KEYS = ("summary", "conventions", "formulas", "example")
 VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
 VARY_MODIFIERS = ("decimals", "step", "len", "rows", "cols", "exclude")
+MAX_YAML_DEPTH = 64  # bank files nest about 6 levels
+MAX_YAML_VALUES = 100_000  # values in one file, aliases expanded; the built-in files hold a few hundred
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
 
@@ -127,15 +131,46 @@ class Bank:
         return out
 
 
+BANK_ENV = "DRILL_BANK"
+
+
+class BankDirError(ValueError):
+    """A user bank location that cannot be used; the message is one line naming it."""
+
+
+def bank_dirs(extra: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None) -> list[Path]:
+    """The built-in bank, then each directory in ``$DRILL_BANK`` (``os.pathsep``-separated), then
+    ``extra`` (``--bank``). A location that does not exist or holds no ``*.yaml`` file is a
+    :class:`BankDirError`; one named twice is loaded once."""
+    env = os.environ if environ is None else environ
+    dirs, seen = [builtin_dir()], {builtin_dir().resolve()}
+    sources = [(BANK_ENV, p) for p in env.get(BANK_ENV, "").split(os.pathsep) if p.strip()] + [("--bank", str(p)) for p in extra]
+    for source, raw in sources:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise BankDirError(f"{source}: bank directory {raw!r} does not exist")
+        if path.is_dir() and not any(path.glob("*.yaml")):
+            raise BankDirError(f"{source}: bank directory {raw!r} has no .yaml question files")
+        if not path.is_dir() and path.suffix != ".yaml":
+            raise BankDirError(f"{source}: {raw!r} is neither a directory nor a .yaml question file")
+        if path.resolve() not in seen:
+            seen.add(path.resolve())
+            dirs.append(path)
+    return dirs
+
+
 def builtin_dir() -> Path:
     """The bank shipped inside the package (works from a wheel as well as a checkout)."""
     return Path(str(resources.files("question_bank")))
 
 
-def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
+def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | None = None) -> Bank:
     """Load every ``*.yaml`` under ``dirs`` (default: the built-in bank), in name order.
 
     A question whose id is already taken by another file is an error naming both files.
+    solvers: the registered solver names; when given, a question naming another solver is an
+    error (callers that already import the solvers pass them; ``drill list`` does not, so it
+    stays free of numpy).
     """
     bank = Bank()
     for d in list(dirs) if dirs is not None else [builtin_dir()]:
@@ -143,6 +178,8 @@ def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
         for path in paths:
             bank.files.append(str(path))
             questions, errors, explanation = _load_file(path)
+            if solvers is not None and any(q.solver not in solvers for q in questions):
+                questions = _known_solvers(path, questions, solvers, errors)
             bank.errors.extend(errors)
             if explanation is not None:
                 other = bank.explanations.get(explanation.topic)
@@ -157,6 +194,22 @@ def load_bank(dirs: Iterable[Path] | None = None) -> Bank:
                     continue
                 bank.questions[q.id] = q
     return bank
+
+
+def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError]) -> list[Question]:
+    """The questions whose solver is registered; an error (with the solver line) for each other."""
+    import difflib
+
+    locate = _Locator(Path(path).read_text(encoding="utf-8"))
+    kept = []
+    for q in questions:
+        if q.solver in solvers:
+            kept.append(q)
+            continue
+        close = difflib.get_close_matches(q.solver, list(solvers), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else "; see the solvers package for the names"
+        errors.append(BankError(q.file, f"unknown solver {q.solver!r}{hint}", locate.field(q.id, "solver") or q.line, q.id, "solver"))
+    return kept
 
 
 def _display(path: Path) -> str:
@@ -183,26 +236,38 @@ def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation
 def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, Any, str]:
     name = _display(Path(path))
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [BankError(name, f"cannot read: {exc}")], None, None, name
+        raw_bytes = Path(path).read_bytes()
+        text = raw_bytes.decode("utf-8")
+    except OSError as exc:
+        return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None, None, name
+    except UnicodeDecodeError as exc:
+        line = raw_bytes.count(b"\n", 0, exc.start) + 1
+        qid = _id_before(raw_bytes.decode("utf-8", "replace"), line)
+        return [], [BankError(name, f"not UTF-8: byte 0x{raw_bytes[exc.start]:02x} cannot be decoded; save the file as UTF-8", line, qid)], None, None, name
     try:
+        shape = _yaml_shape_problem(text)
+        if shape is not None:
+            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]))], None, None, name
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "!!python" in str(exc) or "could not determine a constructor" in str(exc):
             problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
-        return [], [BankError(name, f"YAML error: {problem}", mark.line + 1 if mark else None)], None, None, name
+        line = mark.line + 1 if mark else None
+        return [], [BankError(name, f"YAML error: {problem}", line, _id_before(text, line))], None, None, name
     locate = _Locator(text)
+    if data is None:
+        return [], [BankError(name, "the file is empty; a bank file is a mapping with format_version and questions", 1)], None, None, name
     if not isinstance(data, dict):
-        return [], [BankError(name, "a bank file is a mapping with format_version and questions", 1)], None, None, name
+        return [], [BankError(name, f"a bank file is a mapping with format_version and questions, not a {type(data).__name__}", 1)], None, None, name
     errors: list[BankError] = []
     for key in data:
         if key not in FILE_KEYS:
             errors.append(BankError(name, f"unknown top-level key {key!r}; allowed: {', '.join(FILE_KEYS)}", locate(key)))
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") != FORMAT_VERSION:  # another format cannot be read as this one: skip the file
         errors.append(BankError(name, f"format_version must be {FORMAT_VERSION} (found {data.get('format_version')!r})", locate("format_version") or 1))
+        return [], errors, data, locate, name
     items = data.get("questions")
     if not isinstance(items, list):
         errors.append(BankError(name, "'questions' must be a list of question mappings", locate("questions") or 1))
@@ -214,6 +279,51 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
         if q is not None and not errs:
             questions.append(q)
     return questions, errors, data, locate, name
+
+
+_ID_LINE = re.compile(r"^\s*-?\s*id:\s*[\"']?([a-z0-9][a-z0-9-]*)[\"']?\s*$")
+
+
+def _id_before(text: str, line: int | None) -> str | None:
+    """Best effort for a file YAML cannot parse: the id of the question written last before ``line``."""
+    if not line:
+        return None
+    return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
+
+
+def _yaml_shape_problem(text: str) -> tuple[str, int] | None:
+    """Why ``text`` must not be built, with the line: nested too deep, or too many values once
+    aliases are expanded (a "billion laughs" file). Scans the parser's events, which neither
+    recurse nor build anything: the C loader's composer recurses until the process segfaults
+    on ~50,000 nested brackets, and an alias bomb builds fine but hangs whatever walks it."""
+    stack: list[list] = [[0, None]]  # per open collection: values inside so far, its anchor
+    sizes: dict[str, int] = {}  # anchor -> values it stands for
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            stack.append([0, event.anchor])
+            if len(stack) - 1 > MAX_YAML_DEPTH:
+                return f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+            continue
+        if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            count, anchor = stack.pop()
+            if anchor:
+                sizes[anchor] = count + 1
+            stack[-1][0] += count + 1
+            continue
+        if isinstance(event, yaml.ScalarEvent):
+            added = 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            added = sizes.get(event.anchor, 1)
+        else:
+            continue
+        stack[-1][0] += added
+        total += added
+        if total > MAX_YAML_VALUES:
+            return f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1
+    return None
 
 
 def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:
@@ -257,13 +367,27 @@ class _Locator:
         self.text = text
         self._root: Any = None
 
-    def __call__(self, *path: Any) -> int | None:
+    def _tree(self) -> Any:
         if self._root is None:
             try:
                 self._root = yaml.compose(self.text, Loader=_Loader)
             except yaml.YAMLError:
                 return None
-        node, line = self._root, None
+        return self._root
+
+    def field(self, qid: str, name: str) -> int | None:
+        """The line of field ``name`` of the question whose id is ``qid``."""
+        root = self._tree()
+        questions = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "questions"), None)
+        for i, item in enumerate(getattr(questions, "value", [])):
+            if isinstance(item, yaml.MappingNode) and any(k.value == "id" and getattr(v, "value", None) == qid for k, v in item.value):
+                return self("questions", i, name)
+        return None
+
+    def __call__(self, *path: Any) -> int | None:
+        node, line = self._tree(), None
+        if node is None:
+            return None
         for key in path:
             if isinstance(node, yaml.MappingNode):
                 match = next(((k, v) for k, v in node.value if k.value == key), None)
@@ -283,8 +407,8 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
     qid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
     errors: list[BankError] = []
 
-    def err(fld: str | None, msg: str) -> None:
-        at = locate("questions", i, fld) if fld else line
+    def err(fld: str | None, msg: str, *within: Any) -> None:
+        at = locate("questions", i, fld, *within) if fld else line  # within: a key inside the field
         errors.append(BankError(name, msg, at or line, qid, fld))
 
     if not isinstance(raw, dict):
@@ -295,7 +419,7 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             err(str(key), f"unknown field; allowed: {', '.join(REQUIRED + OPTIONAL)}")
     for key in REQUIRED:
         if key not in raw:
-            err(None, f"missing required field {key!r}")
+            err(key, f"missing required field {key!r}")  # the line is the question's
     if errors:
         return None, errors
 
@@ -311,10 +435,10 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         err("difficulty", "must be 1, 2 or 3")
     if not isinstance(raw["params"], dict):
         err("params", "must be a mapping of parameter names to values")
-    if raw["answer_type"] not in ANSWER_TYPES:
+    if not isinstance(raw["answer_type"], str) or raw["answer_type"] not in ANSWER_TYPES:  # a list is unhashable
         err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(ANSWER_TYPES)}")
     tolerance = _tolerance(raw.get("tolerance"), err)
-    if "tolerance" in raw and raw["answer_type"] in ("integer", "shape", "choice"):
+    if "tolerance" in raw and isinstance(raw["answer_type"], str) and raw["answer_type"] in ("integer", "shape", "choice"):
         err("tolerance", f"{raw['answer_type']} answers are exact; remove the tolerance")
     for key in ("hint",):
         if key in raw and not isinstance(raw[key], str):
@@ -338,12 +462,17 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         for path, spec in vary.items():
             problem = _check_vary(str(path), spec, raw["params"])
             if problem:
-                err("vary", f"{path}: {problem}")
+                err("vary", f"{path}: {problem}", path)
     if isinstance(raw["params"], dict) and isinstance(raw["prompt"], str):
         for ph in PLACEHOLDER_RE.findall(raw["prompt"]):
             root = ph.split(".")[0]
             if root not in raw["params"] and not root.startswith("_"):
                 err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
+    if not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
+        try:
+            answer_type(raw["answer_type"], variables).parse(str(raw["answer"]))
+        except Unreadable as exc:
+            err("answer", f"the key is unreadable: {exc}")
     if errors:
         return None, errors
     return Question(
@@ -391,15 +520,55 @@ def _check_vary(path: str, spec: Any, params: dict) -> str | None:
     kind = kinds[0]
     value = spec[kind]
     if kind in ("int", "float"):
-        if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) for v in value)):
-            return f"{kind} takes [low, high] (numbers or expressions over params)"
+        problem = _range_problem(kind, value)
+        if problem:
+            return problem
     elif kind == "choice" and not (isinstance(value, list) and value):
         return "choice takes a non-empty list"
     elif kind in ("vector", "matrix"):
         if not isinstance(value, dict) or not any(k in value for k in ("int", "float")):
             return f"{kind} takes a mapping with int or float [low, high] and len (or rows/cols)"
+        inner = [k for k in value if k in ("int", "float")]
+        unknown = [k for k in value if k not in ("int", "float") and k not in VARY_MODIFIERS]
+        if unknown or len(inner) != 1:
+            return f"{kind} takes one of int or float, and {', '.join(VARY_MODIFIERS)}"
+        problem = _range_problem(inner[0], value[inner[0]]) or _modifier_problem(value)
+        if problem:
+            return f"{kind}: {problem}"
     elif kind in ("same", "expr") and not isinstance(value, str):
         return f"{kind} takes text: a param path (same) or an expression (expr)"
+    return _modifier_problem(spec)
+
+
+def _whole(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _range_problem(kind: str, value: Any) -> str | None:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value)):
+        return f"{kind} takes [low, high] (numbers or expressions over params)"
+    numbers = [v for v in value if not isinstance(v, str)]
+    if not all(math.isfinite(v) and abs(v) <= 1e15 for v in numbers):
+        return f"{kind} bounds must be finite numbers within ±1e15, got {value}"
+    if len(numbers) == 2 and numbers[0] > numbers[1]:
+        return f"empty range {value}: low is above high"
+    return None
+
+
+def _modifier_problem(spec: dict) -> str | None:
+    """Draw modifiers a sampler can use: step ≥ 1, decimals 0–12, exclude a list, counts 0–100."""
+    step, decimals = spec.get("step", 1), spec.get("decimals", 2)
+    if not _whole(step) or step < 1:
+        return f"step must be a whole number of at least 1, got {step!r}"
+    if not _whole(decimals) or not 0 <= decimals <= 12:
+        return f"decimals must be a whole number from 0 to 12, got {decimals!r}"
+    if not isinstance(spec.get("exclude", []), list):
+        return f"exclude takes a list of values, got {spec['exclude']!r}"
+    count = lambda v: isinstance(v, str) or (_whole(v) and 0 <= v <= 100)  # noqa: E731
+    for key in ("len", "rows", "cols"):
+        v = spec.get(key, 1)
+        if not (count(v) or (isinstance(v, list) and len(v) == 2 and all(map(count, v)))):
+            return f"{key} takes a count from 0 to 100, [low, high] or an expression, got {v!r}"
     return None
 
 

@@ -18,18 +18,33 @@ from drill.bank import PLACEHOLDER_RE, Question
 from drill.grading import Unreadable, answer_type
 from drill.variants import Variant, VariantError, make_variant
 
-__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions"]
+__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions", "problem_rows"]
 
 
 @dataclass(frozen=True)
 class Failure:
+    """One problem ``drill check`` found. field: the question's field at fault, when known;
+    file/line: where the question is written."""
+
     qid: str
     seed: int | None
     what: str
+    field: str | None = None
+    file: str = ""
+    line: int | None = None
 
     def __str__(self) -> str:
         seed = "" if self.seed is None else f" (seed {self.seed})"
         return f"{self.qid}{seed}: {self.what}"
+
+
+def problem_rows(bank_errors: Iterable[Any], failures: Iterable[Failure]) -> list[tuple[str, str, str, str, str]]:
+    """Every problem of a bank as (file:line, question, field, seed, problem) rows: what the
+    loader found (BankError) first, then what checking the variants found."""
+    where = lambda file, line: f"{file}:{line}" if line else file  # noqa: E731
+    rows = [(where(e.file, e.line), e.qid or "", e.field or "", "", e.message) for e in bank_errors]
+    rows += [(where(f.file, f.line), f.qid, f.field or "", "" if f.seed is None else str(f.seed), f.what) for f in failures]
+    return rows
 
 
 def key_value(q: Question) -> Any:
@@ -100,21 +115,21 @@ def check_variant(v: Variant) -> list[str]:
 def check_question(q: Question, variants: int = 100) -> list[Failure]:
     """All failures of one question: the canonical key, then ``variants`` random seeds."""
     failures: list[Failure] = []
-    try:
-        v0 = make_variant(q, 0)
-    except (VariantError, KeyError) as exc:
-        return [Failure(q.id, 0, str(exc))]
-    problem = _key_agrees(q, v0)
-    if problem:
-        failures.append(Failure(q.id, 0, problem))
-    failures += [Failure(q.id, 0, p) for p in check_variant(v0)]
-    for seed in range(1, variants + 1):
+    fail = lambda seed, what, fld=None: Failure(q.id, seed, what, fld, q.file, q.line)  # noqa: E731
+    for seed in range(0, variants + 1):
         try:
             v = make_variant(q, seed)
         except (VariantError, KeyError) as exc:
-            failures.append(Failure(q.id, seed, str(exc)))
+            failures.append(fail(seed, str(exc), getattr(exc, "field", None)))
             break
-        failures += [Failure(q.id, seed, p) for p in check_variant(v)]
+        try:
+            if seed == 0:
+                problem = _key_agrees(q, v)
+                if problem:
+                    failures.append(fail(0, problem, "answer"))
+            failures += [fail(seed, p) for p in check_variant(v)]
+        except Exception as exc:  # noqa: BLE001 - report it with the rest, never stop checking the bank
+            failures.append(fail(seed, f"checking this variant raised {type(exc).__name__}: {exc}"))
     return failures
 
 

@@ -46,20 +46,37 @@ def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise."""
     from rich.markup import escape
 
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}")
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
-def _load(warn: bool = True):
+BankOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--bank", metavar="DIR", help="Also load the question files in DIR (repeatable; DRILL_BANK=dir1:dir2 does the same)."),
+]
+
+
+def _load(warn: bool = True, banks: Optional[list[str]] = None, solvers: bool = False):
+    """The built-in bank plus $DRILL_BANK and --bank dirs. solvers: also report unknown solver names
+    (imports the solvers, so not for commands that must stay free of numpy)."""
     from rich.markup import escape
 
-    from drill.bank import load_bank
+    from drill.bank import BankDirError, bank_dirs, load_bank
 
-    bank = load_bank()
+    try:
+        dirs = bank_dirs(banks or ())
+    except BankDirError as exc:
+        raise fail(str(exc)) from None
+    known = None
+    if solvers:
+        from solvers import all_solvers
+
+        known = all_solvers()
+    bank = load_bank(dirs, solvers=known)
     if warn:
         err = _console(stderr=True)
         for e in bank.errors:
-            err.print(f"[yellow]warning:[/] skipped: {escape(str(e))}")
+            err.print(f"[yellow]warning:[/] skipped: {escape(str(e))}", soft_wrap=True)
     return bank
 
 
@@ -128,13 +145,14 @@ def quiz(
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
     db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
+    bank: BankOption = None,
 ) -> None:
     """Answer randomized questions, graded at once with the likely mistake and a worked solution."""
     from drill import quiz as quiz_mod
     from drill import ui
 
     console = _console(stderr=as_json)
-    chosen = _select(_load(), topic, question)
+    chosen = _select(_load(banks=bank, solvers=True), topic, question)
     store = None if no_save else _open_store(db)
     if weak:
         chosen = _weak(chosen, store or _open_store(db, create=False))
@@ -240,13 +258,14 @@ def generate(
     seed: Annotated[Optional[int], typer.Option(help="First variant seed (0 = the canonical params).")] = None,
     count: Annotated[int, typer.Option("--count", "-k", min=1, help="How many variants (seeds S, S+1, …).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    bank: BankOption = None,
 ) -> None:
     """Print variants of a question with their answers (JSON lines for scripts)."""
     import json
 
     from drill.variants import VariantError, make_variant
 
-    q = _select(_load(), None, [question_id])[0]
+    q = _select(_load(banks=bank, solvers=True), None, [question_id])[0]
     start = seed if seed is not None else random.randrange(1, 1_000_000)
     console = _console()
     for s in range(start, start + count):
@@ -266,12 +285,13 @@ def generate(
 
 @app.command("list")
 def list_questions(
+    bank_dir: BankOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
 ) -> None:
     """List topics and question ids with counts."""
     from rich.table import Table
 
-    bank = _load()
+    bank = _load(banks=bank_dir)
     if as_json:
         _print_questions_json(bank)
         return
@@ -338,24 +358,25 @@ def check(
     topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
     question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question (repeatable).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = min(4, os.cpu_count() or 1),
+    bank_dir: BankOption = None,
 ) -> None:
     """Prove every question's solver agrees with its answer key, over many random variants."""
     import time
 
     from rich.table import Table
 
-    from drill.checking import check_questions
+    from drill.checking import check_questions, problem_rows
 
-    bank = _load(warn=False)
+    bank = _load(warn=False, banks=bank_dir, solvers=True)
     chosen = _select(bank, topic, question) if (topic or question or bank.questions) else []
     start = time.perf_counter()
     failures = check_questions(chosen, variants, workers)
     seconds = time.perf_counter() - start
     console = _console()
-    problems = [("bank", "", str(e)) for e in bank.errors] + [(f.qid, "" if f.seed is None else str(f.seed), f.what) for f in failures]
+    problems = problem_rows(bank.errors, failures)
     if problems:
         table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
-        for col in ("question", "seed", "what failed"):
+        for col in ("file:line", "question", "field", "seed", "what failed"):
             table.add_column(col, overflow="fold")
         for row in problems:
             table.add_row(*row)
@@ -466,6 +487,11 @@ def export_anki(
 
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "✓" gets "?"
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
     try:
         app()
     except KeyboardInterrupt:

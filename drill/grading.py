@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Sequence
 
-from drill.safe_expr import ExprError, evaluate
+from drill.safe_expr import MAX_CHARS, ExprError, evaluate
 from solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
@@ -109,6 +109,14 @@ def _number(text: str) -> float | int:
     return value
 
 
+def _real(value: Any, text: str, what: str) -> float:
+    """``value`` as a float; an integer too large for a float is unreadable, not an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise Unreadable(f"could not read {_clip(text)!r} as {what}: number too large") from None
+
+
 def _clip(text: str, n: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= n else text[: n - 1] + "…"
@@ -117,8 +125,13 @@ def _clip(text: str, n: int = 40) -> str:
 def _power_of_ten(given: float, key: float) -> str | None:
     if given == 0 or key == 0 or (given > 0) != (key > 0):
         return None
-    k = round(math.log10(abs(given / key)))
-    if k != 0 and abs(given / key / 10.0**k - 1) < 0.01:
+    # log10 of each side (math.log10 takes ints of any size), never given / key: a huge
+    # integer answer divided by a float key overflows.
+    ratio = math.log10(abs(given)) - math.log10(abs(key))
+    if not math.isfinite(ratio):
+        return None
+    k = round(ratio)
+    if k != 0 and abs(10.0 ** (ratio - k) - 1) < 0.01:
         return f"off by a factor of 10^{k}: check the decimal point or a missing/extra factor of ten"
     return None
 
@@ -167,7 +180,7 @@ class NumberAnswer(AnswerType):
     malformed = "0.1.2"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> float:
-        return float(_number(text))
+        return _real(_number(text), text, "a number")
 
     def coerce(self, value: Any) -> float:
         return float(value)
@@ -226,7 +239,7 @@ class ShapeAnswer(AnswerType):
 def _floats(value: Any, what: str, text: str) -> list[float]:
     if not isinstance(value, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
         raise Unreadable(f"could not read {_clip(text)!r} as {what}")
-    return [float(v) for v in value]
+    return [_real(v, text, what) for v in value]
 
 
 class VectorAnswer(AnswerType):
@@ -269,6 +282,8 @@ class MatrixAnswer(VectorAnswer):
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[list[float]]:
         t = text.strip()
+        if len(t) > MAX_CHARS:  # each row below is evaluated: bound the whole text, not each row
+            raise Unreadable(f"could not read {_clip(text)!r} as a matrix: too long ({len(t)} characters; at most {MAX_CHARS})")
         if ";" in t:
             rows = [VectorAnswer.parse(self, r) for r in t.strip("[]").split(";") if r.strip()]
         else:
@@ -348,7 +363,10 @@ class ExpressionAnswer(AnswerType):
         return [{v: self.POINTS[(i + j) % n] for j, v in enumerate(self.variables)} for i in range(n)]
 
     def _values(self, expr: str) -> list[float]:
-        return [float(evaluate(expr, p)) for p in self._points()]
+        try:
+            return [float(evaluate(expr, p)) for p in self._points()]
+        except OverflowError:  # an exact integer result too large for a float
+            raise ExprError("number too large") from None
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
         try:

@@ -83,10 +83,16 @@ def line_reader(console: Console) -> Callable[[str], str | None]:
             console.print()
             return None
         line = line.rstrip("\r\n")
-        console.print(line, markup=False, highlight=False)
+        console.print(visible(line), markup=False, highlight=False)
         return line
 
     return read
+
+
+def visible(text: str) -> str:
+    """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
+    other than the space are shown as escapes (``\\x1b``), so piped bytes cannot drive it."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def run(
@@ -107,7 +113,8 @@ def run(
             try:
                 v = make_variant(q, seed)
             except VariantError as exc:
-                (warn or console.print)(f"skipped a broken question: {exc}")
+                where = f"{q.file}:{q.line}" if q.line else q.file
+                (warn or console.print)(f"skipped a broken question ({where}): {exc}")
                 continue
             console.print(ui.question_panel(v, index, len(items)))
             console.print(ui.answer_help(v))

@@ -17,6 +17,7 @@ import ast
 import math
 import operator
 import re
+import warnings
 from typing import Any, Mapping
 
 __all__ = ["ExprError", "evaluate", "normalize", "FUNCTIONS", "CONSTANTS"]
@@ -127,7 +128,9 @@ def evaluate(
     if re.search(r"__|\blambda\b|\bimport\b", text):
         raise ExprError("only arithmetic is allowed")
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # "1and 2", "1x": no SyntaxWarning printed on the user's terminal
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         raise ExprError("not a number or arithmetic expression") from None
     nodes = sum(1 for _ in ast.walk(tree))

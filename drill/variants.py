@@ -39,7 +39,14 @@ MAX_DRAWS = 200
 
 
 class VariantError(ValueError):
-    """A template that cannot produce a valid variant; the message names the question and why."""
+    """A template that cannot produce a valid variant; the message names the question and why.
+
+    field: the question's field at fault ("vary", "params", "solver", "prompt", …) when known.
+    """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass
@@ -103,7 +110,10 @@ def rng_for(question_id: str, seed: int):
 
 def make_variant(q: Question, seed: int) -> Variant:
     """Build variant ``seed`` of ``q`` (seed 0: the canonical params). Raises VariantError."""
-    solver = get_solver(q.solver)
+    try:
+        solver = get_solver(q.solver)
+    except KeyError as exc:  # UnknownSolver: a bank typo must not take a quiz down
+        raise VariantError(f"question {q.id!r}: {exc}", "solver") from None
     if seed == 0:
         params = copy.deepcopy(q.params)
         solution = _solve(q, solver, params, canonical=True)
@@ -113,6 +123,13 @@ def make_variant(q: Question, seed: int) -> Variant:
     for _ in range(MAX_DRAWS):
         try:
             params = draw_params(q, rng)
+        except InvalidParams:
+            continue
+        except VariantError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:  # e.g. a bound of 1e30
+            raise VariantError(f"question {q.id!r}: cannot draw params from vary ({type(exc).__name__}: {exc})", "vary") from None
+        try:
             solution = _solve(q, solver, params, canonical=False)
         except InvalidParams:
             continue
@@ -121,7 +138,7 @@ def make_variant(q: Question, seed: int) -> Variant:
         variant = _finish(q, seed, params, solution)
         if not variant.masked:  # a draw where a named mistake is graded correct is redrawn
             return variant
-    raise VariantError(f"question {q.id!r}: vary yields no valid params in {MAX_DRAWS} draws")
+    raise VariantError(f"question {q.id!r}: vary yields no valid params in {MAX_DRAWS} draws", "vary")
 
 
 def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant:
@@ -134,7 +151,7 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
         masked: list[str] = []
         mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
     except (TypeError, ValueError) as exc:
-        raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}") from None
+        raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
     return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked)
 
 
@@ -143,19 +160,19 @@ def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Soluti
         try:
             ok = evaluate(c, params, allow_lists=True, allow_logic=True)
         except ExprError as exc:
-            raise VariantError(f"question {q.id!r}: constraint {c!r}: {exc}") from None
+            raise VariantError(f"question {q.id!r}: constraint {c!r}: {exc}", "constraints") from None
         if not ok:
             if canonical:
-                raise VariantError(f"question {q.id!r}: canonical params break constraint {c!r}")
+                raise VariantError(f"question {q.id!r}: canonical params break constraint {c!r}", "constraints")
             return None
     try:
         return solver.run(params)
     except InvalidParams as exc:
         if canonical:
-            raise VariantError(f"question {q.id!r}: canonical params are invalid: {exc}") from None
+            raise VariantError(f"question {q.id!r}: canonical params are invalid: {exc}", "params") from None
         raise
-    except (KeyError, IndexError, TypeError) as exc:
-        raise VariantError(f"question {q.id!r}: solver {q.solver!r} cannot use these params ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # noqa: BLE001 - whatever a solver raises on params it cannot use, a quiz goes on
+        raise VariantError(f"question {q.id!r}: solver {q.solver!r} cannot use these params ({type(exc).__name__}: {exc})", "params") from None
 
 
 def distinct_mistakes(
@@ -237,7 +254,7 @@ def _bound(value: Any, params: dict, qid: str, path: str) -> Any:
         try:
             return evaluate(value, params, allow_lists=True, allow_logic=True)
         except ExprError as exc:
-            raise VariantError(f"question {qid!r}: vary {path}: {value!r}: {exc}") from None
+            raise VariantError(f"question {qid!r}: vary {path}: {value!r}: {exc}", "vary") from None
     return value
 
 
@@ -254,7 +271,7 @@ def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
         try:
             return copy.deepcopy(_get(params, spec["same"]))
         except (KeyError, IndexError, ValueError, TypeError):
-            raise VariantError(f"question {qid!r}: vary {path}: same: {spec['same']!r} not found") from None
+            raise VariantError(f"question {qid!r}: vary {path}: same: {spec['same']!r} not found", "vary") from None
     if "expr" in spec:
         return _bound(spec["expr"], params, qid, path)
     if "vector" in spec:
@@ -290,7 +307,7 @@ def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
             value = round(float(rng.uniform(lo, hi)), int(spec.get("decimals", 2))) + 0.0
         if value not in exclude:
             return value
-    raise VariantError(f"question {qid!r}: vary {path}: every draw is excluded")
+    raise VariantError(f"question {qid!r}: vary {path}: every draw is excluded", "vary")
 
 
 def render_prompt(q: Question, params: dict, context: dict[str, str]) -> str:
@@ -300,12 +317,12 @@ def render_prompt(q: Question, params: dict, context: dict[str, str]) -> str:
         path = m.group(1)
         if path.startswith("_"):
             if path not in context:
-                raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not provided by solver {q.solver!r}")
+                raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not provided by solver {q.solver!r}", "prompt")
             return context[path]
         try:
             return _show(_get(params, path))
         except (KeyError, IndexError, ValueError, TypeError):
-            raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not in params") from None
+            raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not in params", "prompt") from None
 
     return PLACEHOLDER_RE.sub(sub, q.prompt).replace("{{", "{").replace("}}", "}")
 

@@ -39,17 +39,16 @@ def test_cli_writes_template_that_passes_check_with_a_hand_worked_key(tmp_path):
     assert r.exit_code == 0, r.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# A drill question for solver 'conv-output-size'")
-    # the empty key fails check, naming the key
-    bank, failures = write_and_check(tmp_path / "bank", text, 0, out.name)
-    assert bank.questions["my-pool"].topic == "my-shapes"
-    assert failures and all("my-pool" == f.qid for f in failures)
-    assert any("answer key None is unreadable" in f.what for f in failures)
+    # the empty key is refused when the bank loads, naming the file, line, question and field
+    errors = load_bank([tmp_path / "bank"]).errors
+    assert [(e.qid, e.field) for e in errors] == [("my-pool", "answer")]
+    assert errors[0].line and "the key is unreadable" in errors[0].message
     # work the key out by hand from the template's params: floor((n + 2p − k) / s) + 1 per axis
     p = yaml.safe_load(text)["questions"][0]["params"]
     k, s, pad = p["layer"]["kernel_size"], p["layer"]["stride"], p["layer"]["padding"]
     h, w = ((n + 2 * pad - k) // s + 1 for n in p["input_shape"][1:])
-    _, failures = write_and_check(tmp_path / "bank", fill_key(text, f"{h}x{w}"), name=out.name)
-    assert failures == []
+    bank, failures = write_and_check(tmp_path / "bank", fill_key(text, f"{h}x{w}"), name=out.name)
+    assert failures == [] and bank.questions["my-pool"].topic == "my-shapes"
     _, failures = write_and_check(tmp_path / "bank", fill_key(text, f"{h + 1}x{w}"), name=out.name)
     assert [f.seed for f in failures] == [0] and "the key says" in failures[0].what
 
