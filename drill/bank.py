@@ -226,26 +226,35 @@ def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
 
 
 def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation | None]:
-    questions, errors, data, locate, name = _load_questions(path)
-    explanation = None
-    if isinstance(data, dict) and "explain" in data:
-        explanation = _explanation(data["explain"], data.get("topic"), questions, name, locate, errors)
-    return questions, errors, explanation
+    """One file's questions, problems and walkthrough; from the content-keyed cache when it can."""
+    from drill import bank_cache
 
-
-def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, Any, str]:
     name = _display(Path(path))
     try:
         raw_bytes = Path(path).read_bytes()
-        text = raw_bytes.decode("utf-8")
     except OSError as exc:
-        return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None, None, name
+        return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None
+    cached = bank_cache.get(name, raw_bytes) if bank_cache.enabled() else None
+    if cached is not None:
+        return cached
+    questions, errors, data, locate, name = _load_questions(name, raw_bytes)
+    explanation = None
+    if isinstance(data, dict) and "explain" in data:
+        explanation = _explanation(data["explain"], data.get("topic"), questions, name, locate, errors)
+    if bank_cache.enabled():
+        bank_cache.put(name, raw_bytes, (questions, errors, explanation))
+    return questions, errors, explanation
+
+
+def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[BankError], Any, Any, str]:
+    try:
+        text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw_bytes.count(b"\n", 0, exc.start) + 1
         qid = _id_before(raw_bytes.decode("utf-8", "replace"), line)
         return [], [BankError(name, f"not UTF-8: byte 0x{raw_bytes[exc.start]:02x} cannot be decoded; save the file as UTF-8", line, qid)], None, None, name
     try:
-        shape = _yaml_shape_problem(text)
+        shape, question_lines = _scan(text)
         if shape is not None:
             return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]))], None, None, name
         data = yaml.load(text, Loader=_Loader)
@@ -256,7 +265,7 @@ def _load_questions(path: Path) -> tuple[list[Question], list[BankError], Any, A
             problem = f"unsafe or unknown YAML tag ({problem.strip()}); banks are plain data"
         line = mark.line + 1 if mark else None
         return [], [BankError(name, f"YAML error: {problem}", line, _id_before(text, line))], None, None, name
-    locate = _Locator(text)
+    locate = _Locator(text, question_lines)
     if data is None:
         return [], [BankError(name, "the file is empty; a bank file is a mapping with format_version and questions", 1)], None, None, name
     if not isinstance(data, dict):
@@ -291,21 +300,40 @@ def _id_before(text: str, line: int | None) -> str | None:
     return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
 
 
-def _yaml_shape_problem(text: str) -> tuple[str, int] | None:
-    """Why ``text`` must not be built, with the line: nested too deep, or too many values once
-    aliases are expanded (a "billion laughs" file). Scans the parser's events, which neither
-    recurse nor build anything: the C loader's composer recurses until the process segfaults
-    on ~50,000 nested brackets, and an alias bomb builds fine but hangs whatever walks it."""
+def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
+    """One pass over the parser's events: why ``text`` must not be built (with the line), and
+    the line where each item of the top-level ``questions`` list starts.
+
+    Refused: nesting too deep, or too many values once aliases are expanded (a "billion
+    laughs" file). Events neither recurse nor build anything: the C loader's composer recurses
+    until the process segfaults on ~50,000 nested brackets, and an alias bomb builds fine but
+    hangs whatever walks it. The question lines come free here, so a valid file never needs a
+    second, composed tree just to number its questions."""
     stack: list[list] = [[0, None]]  # per open collection: values inside so far, its anchor
     sizes: dict[str, int] = {}  # anchor -> values it stands for
     total = 0
+    lines: list[int] = []
+    root_events = 0  # events directly inside the root mapping: keys at even positions
+    questions_depth = -1  # the stack depth of the items of the top-level questions list
+    last_root_key = None
     for event in yaml.parse(text, Loader=_Loader):
+        depth = len(stack) - 1
+        if depth == questions_depth and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)) and not isinstance(event, yaml.AliasEvent):
+            lines.append(event.start_mark.line + 1)
+        if depth == 1 and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
+            if root_events % 2 == 0:
+                last_root_key = getattr(event, "value", None)
+            elif last_root_key == "questions" and isinstance(event, yaml.SequenceStartEvent):
+                questions_depth = 2
+            root_events += 1
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             stack.append([0, event.anchor])
             if len(stack) - 1 > MAX_YAML_DEPTH:
-                return f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+                return (f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1), lines
             continue
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            if depth == questions_depth:  # the questions list ends: later depth-2 nodes are not questions
+                questions_depth = -1
             count, anchor = stack.pop()
             if anchor:
                 sizes[anchor] = count + 1
@@ -322,8 +350,8 @@ def _yaml_shape_problem(text: str) -> tuple[str, int] | None:
         stack[-1][0] += added
         total += added
         if total > MAX_YAML_VALUES:
-            return f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1
-    return None
+            return (f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1), lines
+    return None, lines
 
 
 def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:
@@ -361,10 +389,12 @@ def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, loc
 
 
 class _Locator:
-    """Finds the line of ``questions[i].field`` by composing the node tree (only on errors)."""
+    """Finds the line of ``questions[i].field``: question lines from the event scan, anything
+    deeper by composing the node tree (only on errors)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, question_lines: list[int] | None = None) -> None:
         self.text = text
+        self.question_lines = question_lines or []
         self._root: Any = None
 
     def _tree(self) -> Any:
@@ -385,6 +415,8 @@ class _Locator:
         return None
 
     def __call__(self, *path: Any) -> int | None:
+        if len(path) == 2 and path[0] == "questions" and isinstance(path[1], int) and path[1] < len(self.question_lines):
+            return self.question_lines[path[1]]
         node, line = self._tree(), None
         if node is None:
             return None

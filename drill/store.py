@@ -90,12 +90,9 @@ def default_path(db: str | os.PathLike | None = None) -> Path:
     """``--db PATH``, else ``$DRILL_HOME/progress.db``, else the platform's user data directory."""
     if db:
         return Path(db).expanduser()
-    home = os.environ.get("DRILL_HOME")
-    if home:
-        return Path(home).expanduser() / "progress.db"
-    from platformdirs import user_data_dir
+    from drill.paths import data_dir
 
-    return Path(user_data_dir("drill", appauthor=False)) / "progress.db"
+    return data_dir() / "progress.db"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
