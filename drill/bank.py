@@ -31,14 +31,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping
 
-import yaml
 
-from drill.grading import ANSWER_TYPES, Tolerance, Unreadable, answer_type
+from drill.tolerance import Tolerance
 
 __all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
 
 FORMAT_VERSION = 1
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _safe_yaml() -> tuple[Any, Any]:
+    """PyYAML and its safe loader (the C one when built), imported only when a file is parsed:
+    a bank served from the cache never needs it."""
+    import yaml
+
+    return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 REQUIRED = ("id", "title", "difficulty", "prompt", "solver", "params", "answer", "answer_type", "source")
 OPTIONAL = ("topic", "vary", "constraints", "tolerance", "hint", "n_choices", "variables", "tags")
@@ -247,6 +253,7 @@ def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation
 
 
 def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[BankError], Any, Any, str]:
+    yaml, _Loader = _safe_yaml()
     try:
         text = raw_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -309,6 +316,7 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
     until the process segfaults on ~50,000 nested brackets, and an alias bomb builds fine but
     hangs whatever walks it. The question lines come free here, so a valid file never needs a
     second, composed tree just to number its questions."""
+    yaml, _Loader = _safe_yaml()
     stack: list[list] = [[0, None]]  # per open collection: values inside so far, its anchor
     sizes: dict[str, int] = {}  # anchor -> values it stands for
     total = 0
@@ -398,6 +406,7 @@ class _Locator:
         self._root: Any = None
 
     def _tree(self) -> Any:
+        yaml, _Loader = _safe_yaml()
         if self._root is None:
             try:
                 self._root = yaml.compose(self.text, Loader=_Loader)
@@ -407,6 +416,7 @@ class _Locator:
 
     def field(self, qid: str, name: str) -> int | None:
         """The line of field ``name`` of the question whose id is ``qid``."""
+        yaml, _Loader = _safe_yaml()
         root = self._tree()
         questions = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "questions"), None)
         for i, item in enumerate(getattr(questions, "value", [])):
@@ -415,6 +425,7 @@ class _Locator:
         return None
 
     def __call__(self, *path: Any) -> int | None:
+        yaml, _Loader = _safe_yaml()
         if len(path) == 2 and path[0] == "questions" and isinstance(path[1], int) and path[1] < len(self.question_lines):
             return self.question_lines[path[1]]
         node, line = self._tree(), None
@@ -435,6 +446,8 @@ class _Locator:
 
 
 def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator) -> tuple[Question | None, list[BankError]]:
+    from drill.grading import ANSWER_TYPES, Unreadable, answer_type  # here, not at import: drill list needs no parser
+
     line = locate("questions", i)
     qid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
     errors: list[BankError] = []

@@ -14,7 +14,6 @@ import hashlib
 import marshal
 import os
 import sys
-import tempfile
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -47,7 +46,7 @@ def enabled() -> bool:
 def get(name: str, data: bytes) -> Any | None:
     """The cached (questions, errors, explanation) for this file's bytes, or None."""
     from drill.bank import BankError, Explanation, Question
-    from drill.grading import Tolerance
+    from drill.tolerance import Tolerance
 
     try:
         qs, errs, ex = marshal.loads(_path(name, data).read_bytes())
@@ -74,6 +73,8 @@ def put(name: str, data: bytes, result: tuple[list, list, Any]) -> None:
         blob = marshal.dumps((qs, errs, ex))
         path = _path(name, data)
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:

@@ -18,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,  # plain click help: rendering it with rich costs ~50 ms of imports (benchmarks/run.py)
 )
 
 EXIT_FAILED = 1  # check found problems

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Sequence
 
 from drill.safe_expr import MAX_CHARS, ExprError, evaluate
+from drill.tolerance import Tolerance
 from solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
@@ -24,28 +25,6 @@ __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "an
 
 class Unreadable(ValueError):
     """Text that is not an answer of the expected type; the message is the one-line reason."""
-
-
-@dataclass(frozen=True)
-class Tolerance:
-    """Accept ``x`` when ``|x − key| ≤ max(rtol·|key|, atol)``. Defaults: rtol 1 %, atol 1e-8."""
-
-    rtol: float = 1e-2
-    atol: float = 1e-8
-
-    def width(self, key: float) -> float:
-        return max(self.rtol * abs(key), self.atol)
-
-    def accepts(self, x: float, key: float) -> bool:
-        return math.isfinite(x) and abs(x - key) <= self.width(key)
-
-    def describe(self, key: float) -> str:
-        """Plain words: '±1 %, i.e. between 0.09999 and 0.10201'."""
-        w = self.width(key)
-        lo, hi = fmt(key - w), fmt(key + w)
-        if w == self.atol and self.rtol * abs(key) < self.atol:
-            return f"±{fmt(self.atol)}, i.e. between {lo} and {hi}"
-        return f"±{fmt(self.rtol * 100)} %, i.e. between {lo} and {hi}"
 
 
 @dataclass
