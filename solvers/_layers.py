@@ -236,15 +236,22 @@ def _mha_params(e: int, h: int, bias: bool, kdim: Any = None, vdim: Any = None, 
     return weights, biases, formula + f"; the {h} heads split the {e} dimensions, they add no parameters"
 
 
+def _conv_input(layer: dict, shape: tuple[int, ...]) -> tuple[int, int]:
+    """(H, W) of a (C, H, W) input whose C matches the conv layer's in_channels."""
+    kind = layer.get("type")
+    if len(shape) != 3:
+        raise InvalidParams(f"{kind} needs a (C, H, W) input, got {shape}")
+    c, h, w = shape
+    if c != int(_get(layer, "in_channels")):
+        raise InvalidParams(f"{kind} expects {layer['in_channels']} input channels, gets {c}")
+    return h, w
+
+
 def layer_output_shape(layer: dict, shape: tuple[int, ...]) -> tuple[int, ...]:
     """Shape after ``layer`` for an input of ``shape`` ((C, H, W) or (F,)), batch left out."""
     kind = layer.get("type")
     if kind == "Conv2d":
-        if len(shape) != 3:
-            raise InvalidParams(f"Conv2d needs a (C, H, W) input, got {shape}")
-        c, h, w = shape
-        if c != int(_get(layer, "in_channels")):
-            raise InvalidParams(f"Conv2d expects {layer['in_channels']} input channels, gets {c}")
+        h, w = _conv_input(layer, shape)
         kh, kw = pair(_get(layer, "kernel_size"), "kernel_size")
         sh, sw = pair(_get(layer, "stride"), "stride")
         ph, pw = conv_padding(layer)
@@ -252,11 +259,7 @@ def layer_output_shape(layer: dict, shape: tuple[int, ...]) -> tuple[int, ...]:
         layer_params(layer)  # validates groups
         return int(layer["out_channels"]), conv_out(h, kh, sh, ph, dh), conv_out(w, kw, sw, pw, dw)
     if kind == "ConvTranspose2d":
-        if len(shape) != 3:
-            raise InvalidParams(f"ConvTranspose2d needs a (C, H, W) input, got {shape}")
-        c, h, w = shape
-        if c != int(_get(layer, "in_channels")):
-            raise InvalidParams(f"ConvTranspose2d expects {layer['in_channels']} input channels, gets {c}")
+        h, w = _conv_input(layer, shape)
         kh, kw = pair(_get(layer, "kernel_size"), "kernel_size")
         sh, sw = pair(_get(layer, "stride"), "stride")
         ph, pw = pair(_get(layer, "padding"), "padding")

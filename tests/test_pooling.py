@@ -9,6 +9,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from solvers import InvalidParams, get
 from tests._torch import torch_or_skip
+from tests._numeric import numerical_gradient
 from tests.conftest import variants_of
 
 
@@ -31,16 +32,9 @@ def window_pool(x, k: int, s: int, how: str) -> np.ndarray:
 
 
 def fd_grad(x, k: int, s: int, how: str, upstream, h: float = 1e-3) -> np.ndarray:
-    """Centred finite differences of L = Σ upstream ⊙ pool(x) (eval_numerical_gradient_array style)."""
-    x = np.asarray(x, float)
+    """Centred finite differences of L = Σ upstream ⊙ pool(x)."""
     u = np.asarray(upstream, float)
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(x.shape):
-        xp, xm = x.copy(), x.copy()
-        xp[idx] += h
-        xm[idx] -= h
-        grad[idx] = (np.sum(u * window_pool(xp, k, s, how)) - np.sum(u * window_pool(xm, k, s, how))) / (2 * h)
-    return grad
+    return numerical_gradient(lambda xx: float(np.sum(u * window_pool(xx, k, s, how))), x, h)
 
 
 FORWARD = [("maxpool-forward", "max"), ("avgpool-forward", "avg")]

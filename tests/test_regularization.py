@@ -6,16 +6,8 @@ import numpy as np
 import pytest
 
 from tests._torch import torch_or_skip
+from tests._numeric import numerical_gradient
 from tests.conftest import variants_of
-
-
-def fd(f, w: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    out = np.zeros_like(w)
-    for i in range(len(w)):
-        e = np.zeros_like(w)
-        e[i] = h
-        out[i] = (f(w + e) - f(w - e)) / (2 * h)
-    return out
 
 
 def test_l2_grad_matches_finite_differences(bank):
@@ -23,7 +15,7 @@ def test_l2_grad_matches_finite_differences(bank):
         w, g, lam = np.array(v.params["w"], float), np.array(v.params["grad"], float), v.params["lam"]
         # a data loss whose gradient at w is g: L_data(u) = g·u + ½‖u − w‖²
         loss = lambda u: g @ u + 0.5 * ((u - w) ** 2).sum() + lam * (u**2).sum()  # noqa: E731
-        np.testing.assert_allclose(v.answer, fd(loss, w), atol=1e-7)
+        np.testing.assert_allclose(v.answer, numerical_gradient(loss, w), atol=1e-7)
 
 
 def test_l1_subgradient_is_the_one_sided_average_and_zero_at_zero(bank):
@@ -33,7 +25,7 @@ def test_l1_subgradient_is_the_one_sided_average_and_zero_at_zero(bank):
         loss = lambda u: g @ u + lam * np.abs(u).sum()  # noqa: E731
         # away from 0 the centred difference is the derivative; at 0 it is the average of the
         # one-sided slopes (−λ and +λ), i.e. the subgradient 0 that the question states
-        np.testing.assert_allclose(v.answer, fd(loss, w), atol=1e-7)
+        np.testing.assert_allclose(v.answer, numerical_gradient(loss, w), atol=1e-7)
         zeros_seen += int((w == 0).sum())
     assert zeros_seen > 0
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from solvers import get
+from tests._numeric import numerical_gradient
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 
@@ -17,19 +18,10 @@ def ce_loss(z: np.ndarray, t: int) -> float:
     return -math.log(math.exp(z[t]) / sum(math.exp(v) for v in z))
 
 
-def finite_diff_grad(f, z: np.ndarray, h: float = 1e-6) -> np.ndarray:
-    g = np.zeros_like(z)
-    for i in range(len(z)):
-        e = np.zeros_like(z)
-        e[i] = h
-        g[i] = (f(z + e) - f(z - e)) / (2 * h)
-    return g
-
-
 def test_softmax_ce_grad_matches_finite_differences(bank):
     for v in variants_of(bank, "softmax-ce-grad", 60):
         z, t = np.array(v.params["logits"], float), v.params["target"]
-        np.testing.assert_allclose(v.answer, finite_diff_grad(lambda zz: ce_loss(zz, t), z), atol=1e-7)
+        np.testing.assert_allclose(v.answer, numerical_gradient(lambda zz: ce_loss(zz, t), z), atol=1e-7)
 
 
 def test_softmax_ce_loss_matches_long_form(bank):
@@ -101,7 +93,7 @@ def test_softmax_values_long_form(bank):
 def test_softmax_jacobian_matches_finite_differences(bank):
     for v in variants_of(bank, "softmax-jacobian", 40):
         z = np.array(v.params["logits"], float)
-        rows = [finite_diff_grad(lambda zz, i=i: softmax_long(zz)[i], z) for i in range(len(z))]
+        rows = [numerical_gradient(lambda zz, i=i: softmax_long(zz)[i], z) for i in range(len(z))]
         np.testing.assert_allclose(v.answer, np.array(rows), atol=1e-8)  # row i = ∂p_i/∂z
 
 
@@ -165,7 +157,7 @@ def test_label_smoothing_grad_matches_finite_differences(bank):
     for v in variants_of(bank, "label-smoothing-grad", 40):
         z, t, eps = np.array(v.params["logits"], float), v.params["target"], v.params["epsilon"]
         y = smoothed(len(z), t, eps)
-        np.testing.assert_allclose(v.answer, finite_diff_grad(lambda zz: soft_ce_long(zz, y), z), atol=1e-7)
+        np.testing.assert_allclose(v.answer, numerical_gradient(lambda zz: soft_ce_long(zz, y), z), atol=1e-7)
 
 
 def test_label_smoothing_seed_key(bank):
