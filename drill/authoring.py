@@ -159,7 +159,7 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
         f"# ({ex.file}), so they are valid for this solver. Make the question your own:",
         "#   1. change params to your own values (keep their structure) and rewrite title, prompt, hint, source;",
         "#   2. work the answer out BY HAND and write it after `answer:` (never paste drill's output);",
-        f"#   3. check it: drill --bank DIR check -q {question_id}   (DIR = the folder of this file)",
+        f"#   3. check it: drill check --bank DIR -q {question_id}   (DIR = the folder of this file)",
         "# Bank format: README.md, 'Writing a question'.",
         "format_version: 1",
         f"topic: {topic or ex.topic}   # kebab-case; your questions join this topic",

@@ -382,7 +382,7 @@ def check(
             table.add_row(*row)
         console.print(table)
         raise typer.Exit(EXIT_FAILED)
-    console.print(f"[green]ok[/]: {len(chosen)} questions × {variants + 1} variants checked in {seconds:.1f} s")
+    console.print(f"[green]ok[/]: {len(chosen)} question{'s' * (len(chosen) != 1)} × {variants + 1} variants checked in {seconds:.1f} s")
 
 
 @app.command()
@@ -455,7 +455,7 @@ def new(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
-                     f"[bold]drill --bank {path.parent} check -q {question_id}[/]", soft_wrap=True)
+                     f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 
 
 export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)

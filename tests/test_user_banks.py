@@ -63,7 +63,7 @@ def test_user_questions_join_every_command(user_bank, where):
     r = run("quiz", "-q", "user-residual", "--seed", "0", *args, input="2.5\n", env=env)
     assert r.exit_code == 0 and "✓ Correct." in r.output
     r = run("check", "-q", "user-residual", "--variants", "20", "--workers", "1", *args, env=env)
-    assert r.exit_code == 0 and "1 questions × 21 variants" in r.output
+    assert r.exit_code == 0 and "1 question × 21 variants" in r.output
 
 
 def test_several_banks_flags_and_env_together(tmp_path, user_bank):
