@@ -85,6 +85,7 @@ def feedback(console: Console, g: Grade, v: Variant) -> None:
         console.print(f"  [dim]{escape(note)}[/]")
     console.print("[bold]Worked solution[/]")
     console.print(steps_text(v.steps))
+    console.print(f"[dim]The whole topic, with pictures: drill explain {escape(v.question.topic)}[/]")
 
 
 def skipped(console: Console, v: Variant) -> None:

@@ -38,6 +38,7 @@ def test_quiz_names_the_mistake_and_shows_the_solution():
     assert "✗ Not quite." in r.output
     assert "Likely mistake: forgot the biases" in r.output
     assert "Worked solution" in r.output and "= 34944" in r.output
+    assert "drill explain param-counts" in r.output
 
 
 def test_quiz_hint_then_quit():
