@@ -369,24 +369,26 @@ _DERIV_STEP = {
 }
 
 
+def _at_point(p: dict, derivative: bool) -> Solution:
+    """f(x) or f'(x) at the scalar ``x``: the value, its worked line and the slips, from one row."""
+    name, row, x, a = _row(p)
+    f, df = _fn(name, a)
+    fn, step, slips, label = (df, _DERIV_STEP, row.deriv_slips, "f'") if derivative else (f, _VALUE_STEP, row.value_slips, "f")
+    value = fn(x)
+    steps = [f"f is {row.definition(a)}.", step[name](x, a), f"{label}({fmt(x)}) = {fmt(value, 6)}"]
+    return Solution(value, steps, slips(x, a), context={"_definition": row.definition(a), "_title": row.title})
+
+
 @solver("activation-value")
 def activation_value(p: dict) -> Solution:
     """f(x) for the activation ``name`` at the scalar ``x`` (slope/alpha from params where used)."""
-    name, row, x, a = _row(p)
-    f, _ = _fn(name, a)
-    value = f(x)
-    steps = [f"f is {row.definition(a)}.", _VALUE_STEP[name](x, a), f"f({fmt(x)}) = {fmt(value, 6)}"]
-    return Solution(value, steps, row.value_slips(x, a), context={"_definition": row.definition(a), "_title": row.title})
+    return _at_point(p, derivative=False)
 
 
 @solver("activation-derivative")
 def activation_derivative(p: dict) -> Solution:
     """f'(x) for the activation ``name`` at the scalar ``x`` (slope/alpha from params where used)."""
-    name, row, x, a = _row(p)
-    _, df = _fn(name, a)
-    value = df(x)
-    steps = [f"f is {row.definition(a)}.", _DERIV_STEP[name](x, a), f"f'({fmt(x)}) = {fmt(value, 6)}"]
-    return Solution(value, steps, row.deriv_slips(x, a), context={"_definition": row.definition(a), "_title": row.title})
+    return _at_point(p, derivative=True)
 
 
 @solver("activation-derivative-formula")
