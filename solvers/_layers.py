@@ -144,6 +144,15 @@ def net_repr(layers: list[dict]) -> str:
     return "\n".join(f"  {i + 1}. {layer_repr(layer)}" for i, layer in enumerate(layers))
 
 
+def _conv_args(layer: dict) -> tuple[int, int, int, int, int, int]:
+    """(C_in, C_out, groups, K_h, K_w, biases) of a Conv2d/ConvTranspose2d spec; groups must divide both."""
+    cin, cout, g = int(_get(layer, "in_channels")), int(_get(layer, "out_channels")), int(_get(layer, "groups"))
+    if cin % g or cout % g:
+        raise InvalidParams(f"groups={g} must divide in_channels={cin} and out_channels={cout}")
+    kh, kw = pair(_get(layer, "kernel_size"), "kernel_size")
+    return cin, cout, g, kh, kw, cout if _get(layer, "bias") else 0
+
+
 def layer_params(layer: dict) -> tuple[int, int, str]:
     """(weights, biases, formula) of one layer's learnable parameters."""
     kind = layer.get("type")
@@ -152,22 +161,14 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
         b = o if _get(layer, "bias") else 0
         return i * o, b, f"{i}·{o}" + (f" + {o}" if b else "") + " (weights in·out" + (" + one bias per output)" if b else ", no bias)")
     if kind == "Conv2d":
-        cin, cout, g = int(_get(layer, "in_channels")), int(_get(layer, "out_channels")), int(_get(layer, "groups"))
-        if cin % g or cout % g:
-            raise InvalidParams(f"groups={g} must divide in_channels={cin} and out_channels={cout}")
-        kh, kw = pair(_get(layer, "kernel_size"), "kernel_size")
-        b = cout if _get(layer, "bias") else 0
+        cin, cout, g, kh, kw, b = _conv_args(layer)
         per = f"{cin // g}" + (f" (= {cin}/{g} groups)" if g > 1 else "")
         return kh * kw * (cin // g) * cout, b, f"{kh}·{kw}·{per}·{cout}" + (f" + {cout}" if b else "") + " (K·K·C_in·C_out" + (" + one bias per filter)" if b else ", no bias)")
     if kind in ("BatchNorm1d", "BatchNorm2d"):
         c = int(_get(layer, "num_features"))
         return c, c, f"{c} + {c} (γ and β per channel; running mean/var are buffers, not learned)"
     if kind == "ConvTranspose2d":
-        cin, cout, g = int(_get(layer, "in_channels")), int(_get(layer, "out_channels")), int(_get(layer, "groups"))
-        if cin % g or cout % g:
-            raise InvalidParams(f"groups={g} must divide in_channels={cin} and out_channels={cout}")
-        kh, kw = pair(_get(layer, "kernel_size"), "kernel_size")
-        b = cout if _get(layer, "bias") else 0
+        cin, cout, g, kh, kw, b = _conv_args(layer)
         return kh * kw * cin * (cout // g), b, f"{kh}·{kw}·{cin}·{cout // g}" + (f" + {cout}" if b else "") + " (K·K·C_in·C_out/groups" + (" + one bias per output channel)" if b else ", no bias)")
     if kind == "LayerNorm":
         shape = _get(layer, "normalized_shape")
