@@ -54,7 +54,7 @@ def solver_catalog(bank: Bank) -> list[SolverInfo]:
     A param is *required* when every question using the solver has it; the example value is
     the first such question's. A solver no question uses has no params listed (read its doc).
     """
-    from solvers import all_solvers
+    from drill.solvers import all_solvers
 
     out = []
     for name, s in sorted(all_solvers().items()):
@@ -70,7 +70,7 @@ def solver_catalog(bank: Bank) -> list[SolverInfo]:
 
 def example_for(bank: Bank, solver_name: str) -> Question:
     """The bank question to copy for ``solver_name``: the easiest, then the shortest prompt."""
-    from solvers import get
+    from drill.solvers import get
 
     get(solver_name)  # raises UnknownSolver naming close names
     users = [q for q in bank.questions.values() if q.solver == solver_name]
@@ -136,7 +136,7 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
         raise TemplateError(f"question id {question_id!r} is already used in {other.file}:{other.line}")
     if topic is not None and not ID_RE.fullmatch(topic):
         raise TemplateError(f"topic {topic!r} must be kebab-case")
-    from solvers import get
+    from drill.solvers import get
 
     ex = example_for(bank, solver_name)
     s = get(solver_name)

@@ -167,7 +167,7 @@ def bank_dirs(extra: Iterable[str | Path] = (), environ: Mapping[str, str] | Non
 
 def builtin_dir() -> Path:
     """The bank shipped inside the package (works from a wheel as well as a checkout)."""
-    return Path(str(resources.files("question_bank")))
+    return Path(str(resources.files("drill.question_bank")))
 
 
 def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | None = None) -> Bank:

@@ -69,7 +69,7 @@ def _load(warn: bool = True, banks: Optional[list[str]] = None, solvers: bool = 
         raise fail(str(exc)) from None
     known = None
     if solvers:
-        from solvers import all_solvers
+        from drill.solvers import all_solvers
 
         known = all_solvers()
     bank = load_bank(dirs, solvers=known)
@@ -440,7 +440,7 @@ def new(
     from pathlib import Path
 
     from drill.authoring import TemplateError, template
-    from solvers import UnknownSolver
+    from drill.solvers import UnknownSolver
 
     try:
         text = template(_load(), question_id, solver_name, topic)

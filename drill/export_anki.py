@@ -53,7 +53,7 @@ def _e(text: object) -> str:
 
 
 def _matrix(name: str, rows: list[list]) -> str:
-    from solvers._fmt import fmt
+    from drill.solvers._fmt import fmt
 
     body = "".join("<tr>" + "".join(f"<td>{_e(fmt(x))}</td>" for x in row) + "</tr>" for row in rows)
     return f'<div>{_e(name)}</div><table class="matrix">{body}</table>'

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Sequence
 
 from drill.safe_expr import MAX_CHARS, ExprError, evaluate
 from drill.tolerance import Tolerance
-from solvers._fmt import fmt, shape as fmt_shape
+from drill.solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
 

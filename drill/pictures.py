@@ -23,7 +23,7 @@ from rich.console import Console, ConsoleOptions, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from solvers._fmt import fmt
+from drill.solvers._fmt import fmt
 
 if TYPE_CHECKING:
     from drill.variants import Variant
@@ -389,7 +389,7 @@ def activation_plots(table: dict[str, tuple[Callable, Callable]], *, width: int 
 
 def _activations() -> dict | None:
     try:
-        from solvers.activations import ACTIVATIONS  # written in parallel; absent on older checkouts
+        from drill.solvers.activations import ACTIVATIONS  # written in parallel; absent on older checkouts
     except ImportError:
         return None
     return ACTIVATIONS

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from solvers._fmt import fmt
+from drill.solvers._fmt import fmt
 
 __all__ = ["Tolerance"]
 

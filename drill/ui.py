@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.grading import LETTERS, Grade
-from solvers._fmt import fmt
+from drill.solvers._fmt import fmt
 
 if TYPE_CHECKING:
     from drill.quiz import Attempt

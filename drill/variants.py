@@ -30,8 +30,8 @@ from typing import Any
 from drill.bank import PLACEHOLDER_RE, Question
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
 from drill.safe_expr import ExprError, evaluate
-from solvers import InvalidParams, Solution, get as get_solver
-from solvers._fmt import fmt
+from drill.solvers import InvalidParams, Solution, get as get_solver
+from drill.solvers._fmt import fmt
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "MAX_DRAWS"]
 

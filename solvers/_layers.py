@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from solvers import InvalidParams
+from . import InvalidParams
 
 __all__ = [
     "pair", "conv_out", "conv_transpose_out", "conv_padding", "layer_repr", "layer_params", "layer_output_shape",

@@ -26,8 +26,8 @@ from typing import Callable
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 __all__ = ["ACTIVATIONS", "TABLE", "SELU_LAMBDA", "SELU_ALPHA", "LEAKY_SLOPE", "ELU_ALPHA"]
 

@@ -16,8 +16,8 @@ import math
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 
 def softmax_rows(r: np.ndarray, axis: int = -1) -> np.ndarray:

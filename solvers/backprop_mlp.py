@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers.softmax_ce import sigmoid
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from .softmax_ce import sigmoid
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 #: An ε below this changes nothing a learner writes to 3–4 digits, so forgetting it is no mistake.
 EPS_THAT_MATTERS = 1e-3

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from solvers import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, solver
 
 MIN_WRONG = 3
 # The grader reads "B", "(b)", "c)" or "D." as a letter, so an option must not look like one.

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers.conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from .conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
 
 
 def _setup(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers._layers import conv_out, pair
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from ._layers import conv_out, pair
 
 MAX_SIDE = 7  # inputs beyond 7×7 are not a by-hand question
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import math
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import shape as show
-from solvers._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
+from . import InvalidParams, Solution, solver
+from ._fmt import shape as show
+from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
 
 def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, int]]:

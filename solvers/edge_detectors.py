@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers.conv_forward import as_chw, correlate, entry_line, flip, matrix_text
+from . import InvalidParams, Solution, solver
+from .conv_forward import as_chw, correlate, entry_line, flip, matrix_text
 
 KERNELS: dict[tuple[str, str], list[list[int]]] = {
     ("Sobel", "vertical"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 
 def _data(p: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -11,9 +11,9 @@ the network's wrong total is total − (right count of those layers) + (their wr
 
 from __future__ import annotations
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt, shape as show
-from solvers._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt, shape as show
+from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
 POOLS = ("MaxPool2d", "AvgPool2d")
 NORMS = ("BatchNorm1d", "BatchNorm2d", "LayerNorm")
@@ -184,7 +184,7 @@ def dense_after_flatten_params(p: dict) -> Solution:
     params: input_shape (C, H, W); layers: conv/pool specs, then Flatten, then one Linear whose
     in_features must equal the flattened size.
     """
-    from solvers.conv_shapes import network_output_shape
+    from .conv_shapes import network_output_shape
 
     layers = p["layers"]
     if len(layers) < 3 or layers[-2].get("type") != "Flatten" or layers[-1].get("type") != "Linear":

@@ -14,8 +14,8 @@ from itertools import product
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 INPUTS = list(product((0, 1), repeat=2))  # (0,0), (0,1), (1,0), (1,1)
 GATES: dict[str, tuple[int, ...]] = {

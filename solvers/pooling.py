@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers._layers import conv_out
-from solvers.conv_forward import as_chw, matrix_text
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from ._layers import conv_out
+from .conv_forward import as_chw, matrix_text
 
 
 def _setup(p: dict, *, upstream: bool = False) -> tuple[np.ndarray, int, int, list[tuple[int, int, int, int]], tuple[int, int]]:

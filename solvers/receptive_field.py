@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers._layers import net_repr, pair
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from ._layers import net_repr, pair
 
 POOLS = ("MaxPool2d", "AvgPool2d")
 

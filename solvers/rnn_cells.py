@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 
 def sigmoid(z: float) -> float:

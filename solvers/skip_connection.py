@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from math import prod
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
 
 NAMES = "GHKMNPQ"
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import math
 
-from solvers import InvalidParams, Solution, solver
-from solvers._fmt import fmt
-from solvers.softmax_ce import sigmoid
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from .softmax_ce import sigmoid
 
 
 def _sci(x: float) -> str:

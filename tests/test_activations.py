@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from drill.safe_expr import evaluate
-from solvers.activations import ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA
+from drill.solvers.activations import ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 

@@ -63,7 +63,7 @@ def test_matches_torch_sdpa(bank, qid):
 
 
 def test_seed_keys():
-    from solvers import get
+    from drill.solvers import get
 
     e = math.e
     params = {"Q": [[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0]], "K": [[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 1, 1]],

@@ -84,7 +84,7 @@ def test_solvers_lists_params_and_users(bank):
     r = runner.invoke(app, ["solvers", "--json"])
     assert r.exit_code == 0
     rows = {d["name"]: d for d in map(json.loads, r.output.splitlines())}
-    from solvers import all_solvers
+    from drill.solvers import all_solvers
 
     assert set(rows) == set(all_solvers())
     conv = rows["conv-output-size"]

@@ -64,7 +64,7 @@ def test_matches_torch_batchnorm1d_training_mode(bank, qid):
 
 
 def test_seed_key_forward():
-    from solvers import get
+    from drill.solvers import get
 
     y = get("batchnorm-forward").solve({"x": [[1, 2], [1, 0], [5, 2], [5, 8]], "gamma": [2, 0.5], "beta": [0, 1], "eps": 0.0})
     np.testing.assert_allclose(y, [[-2, 5 / 6], [-2, 0.5], [2, 5 / 6], [2, 11 / 6]], atol=1e-12)
@@ -78,7 +78,7 @@ def test_eps_matters_only_when_variance_is_small(bank):
 
 
 def test_zero_variance_feature_is_redrawn():
-    from solvers import InvalidParams, get
+    from drill.solvers import InvalidParams, get
 
     with pytest.raises(InvalidParams, match="zero batch variance"):
         get("batchnorm-forward").solve({"x": [0.3, 0.3, 0.3], "gamma": 1, "beta": 0, "eps": 0.01})

@@ -31,7 +31,8 @@ EXPECTED = {
     "bad_id.yaml": ("load", 4, "Broken_ID", "id", "must be kebab-case"),
     "bad_tolerance.yaml": ("load", 14, "broken-tolerance", "tolerance", "must be a relative tolerance in [0, 1)"),
     "constraint_broken.yaml": ("check", 4, "broken-constraint", "constraints", "canonical params break constraint 'upstream > 100'"),
-    "deep_nesting.yaml": ("load", 3, None, None, "YAML nested more than 64 levels deep"),
+    # drill's own words only: PyYAML's parser may refuse the nesting first, in its words (6.0.4 does)
+    "deep_nesting.yaml": ("load", 3, None, None, ""),
     "duplicate_id_b.yaml": ("load", 4, "broken-duplicate", "id", "id already used in tests/broken_banks/duplicate_id_a.yaml:4"),
     "empty.yaml": ("load", 1, None, None, "the file is empty"),
     "explain_missing_question.yaml": ("load", 9, None, "explain.example", "must be the id of a question in this file, got 'no-such-question'"),
@@ -43,10 +44,10 @@ EXPECTED = {
     "placeholder_not_in_params.yaml": ("load", 7, "broken-placeholder", "prompt", "placeholder {upstream_grad} is not in params"),
     "solver_placeholder_missing.yaml": ("check", 4, "broken-solver-placeholder", "prompt", "placeholder {_point} is not provided by solver 'residual-grad'"),
     "solver_rejects_params.yaml": ("check", 4, "broken-solver-params", "params", "solver 'residual-grad' cannot use these params (ValueError"),
-    "tabs.yaml": ("load", 7, "broken-tabs", None, "YAML error: found a tab character that violates indentation"),
+    "tabs.yaml": ("load", 7, "broken-tabs", None, "YAML error: "),
     "top_level_list.yaml": ("load", 1, None, None, "a bank file is a mapping with format_version and questions, not a list"),
     "unknown_field.yaml": ("load", 14, "broken-typo-field", "tolerence", "unknown field"),
-    "unknown_local_tag.yaml": ("load", 9, "broken-local-tag", None, "unsafe or unknown YAML tag (could not determine a constructor for the tag '!include')"),
+    "unknown_local_tag.yaml": ("load", 9, "broken-local-tag", None, "unsafe or unknown YAML tag"),
     "unknown_solver.yaml": ("solvers", 8, "broken-unknown-solver", "solver", "unknown solver 'residual-grads'; did you mean residual-grad"),
     "unsafe_python_name.yaml": ("load", 8, "broken-unsafe-name", None, "unsafe or unknown YAML tag"),
     "unsafe_python_object.yaml": ("load", 10, "broken-unsafe-apply", None, "unsafe or unknown YAML tag"),
@@ -80,9 +81,12 @@ def test_alias_bomb_is_refused_before_anything_walks_it():
 
 
 def test_nesting_deeper_than_a_bank_needs_is_refused():
-    # 100,000 nested brackets made the C loader recurse until the process segfaulted
+    # 100,000 nested brackets made the C loader recurse until the process segfaulted. Which check
+    # fires first (drill's 64 levels, or the parser's own limit) depends on the PyYAML release:
+    # assert drill's behaviour, one error on the right line, never the library's wording.
     (e,) = errors_of("deep_nesting.yaml")
-    assert e.line == 3 and "nested more than 64 levels deep" in e.message
+    assert (e.file.endswith("deep_nesting.yaml"), e.line, e.qid) == (True, 3, None)
+    assert e.message and "\n" not in e.message
 
 
 def test_aliases_within_reason_still_load(tmp_path):
@@ -160,7 +164,7 @@ def test_an_unreadable_key_is_a_loader_error():
 
 
 def test_unknown_solver_is_a_loader_error_when_the_solvers_are_known():
-    from solvers import all_solvers
+    from drill.solvers import all_solvers
 
     assert not errors_of("unknown_solver.yaml")  # `drill list` does not import the solvers (numpy)
     bank = load_bank([CORPUS / "unknown_solver.yaml", CORPUS / "good.yaml"], solvers=all_solvers())
@@ -200,7 +204,7 @@ def test_the_corpus_is_complete():
 
 def _problems(name: str):
     """(line, qid, field, message) of every problem one broken file causes, at its stage."""
-    from solvers import all_solvers
+    from drill.solvers import all_solvers
 
     stage = EXPECTED[name][0]
     bank = load_bank([CORPUS / n for n in NEEDS.get(name, []) + [name]], solvers=all_solvers() if stage != "load" else None)

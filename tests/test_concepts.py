@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from drill.grading import LETTERS
-from solvers import InvalidParams, get
+from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solvers import InvalidParams, get
+from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from solvers import get
+from drill.solvers import get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 
@@ -127,7 +127,7 @@ def test_seed_mistakes_are_named(bank):
 
 
 def test_invalid_params_are_refused():
-    from solvers import InvalidParams
+    from drill.solvers import InvalidParams
 
     with pytest.raises(InvalidParams, match="channels"):
         get("conv2d-forward").solve({"input": [[[1, 2], [3, 4]]] * 2, "weight": [[1]]})

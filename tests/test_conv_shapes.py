@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solvers import get
+from drill.solvers import get
 from tests._torch import build, torch_or_skip
 from tests.conftest import variants_of
 

@@ -19,8 +19,8 @@ from drill.cli import app
 from drill.grading import answer_type
 from drill.pictures import PICTURES, activation_plots, picture_for, residual_graph, window_strip
 from drill.variants import Variant, make_variant
-from solvers import get
-from solvers._fmt import fmt
+from drill.solvers import get
+from drill.solvers._fmt import fmt
 from tests.test_startup import modules_after
 
 runner = CliRunner()
@@ -323,7 +323,7 @@ def test_activation_plots_with_a_stand_in_table():
 
 
 def test_activation_picture_from_the_real_table(bank):
-    module = pytest.importorskip("solvers.activations")
+    module = pytest.importorskip("drill.solvers.activations")
     table = module.ACTIVATIONS
     qs = bank.topics().get("activations")
     if not qs:

@@ -74,7 +74,7 @@ def test_nesterov_matches_torch(bank):
 
 def test_nesterov_is_momentum_at_the_look_ahead_point():
     """Sutskever's form (gradient at w + μ·v) and PyTorch's form give the same iterates on a quadratic."""
-    from solvers import get
+    from drill.solvers import get
 
     a, lr, mu = 1.5, 0.1, 0.9  # L(w) = a·w²/2, ∇L = a·w
     w_s, vel = 2.0, 0.0  # Sutskever: v ← μv − lr·∇L(w + μv), w ← w + v

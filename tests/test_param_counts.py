@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from drill.bank import load_bank
-from solvers import InvalidParams, get
+from drill.solvers import InvalidParams, get
 from tests._torch import build, torch_or_skip
 from tests.conftest import variants_of
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
-from solvers import InvalidParams, get
+from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests._numeric import numerical_gradient
 from tests.conftest import variants_of

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drill.bank import load_bank
-from solvers import InvalidParams, get
+from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 

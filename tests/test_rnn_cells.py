@@ -27,7 +27,7 @@ def test_gru_blend_formula_and_convention(bank):
 def test_gru_blend_matches_torch_convention():
     """PyTorch's GRUCell: h' = (1 − z)·n + z·h — z multiplies the OLD state, as in 003."""
     torch = torch_or_skip()
-    from solvers import get
+    from drill.solvers import get
 
     cell = torch.nn.GRUCell(1, 1, dtype=torch.float64)
     with torch.no_grad():

@@ -7,7 +7,7 @@ import math
 import pytest
 import sympy as sp
 
-from solvers import get
+from drill.solvers import get
 from tests.conftest import variants_of
 
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from solvers import get
+from drill.solvers import get
 from tests._numeric import numerical_gradient
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
@@ -71,7 +71,7 @@ def test_torch_cross_entropy_gradient(bank):
 
 
 def test_softmax_is_stable_for_large_logits():
-    from solvers.softmax_ce import softmax
+    from drill.solvers.softmax_ce import softmax
 
     p = softmax(np.array([1000.0, 999.0]))
     assert p == pytest.approx([1 / (1 + math.exp(-1)), 1 - 1 / (1 + math.exp(-1))])
