@@ -19,6 +19,7 @@ from rich.console import Console
 from drill import ui
 from drill.bank import Question
 from drill.grading import Grade
+from drill.textsafe import visible
 from drill.variants import Variant, VariantError, make_variant
 
 __all__ = ["Attempt", "plan", "run", "line_reader", "SKIP", "QUIT", "HINT"]
@@ -87,12 +88,6 @@ def line_reader(console: Console) -> Callable[[str], str | None]:
         return line
 
     return read
-
-
-def visible(text: str) -> str:
-    """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
-    other than the space are shown as escapes (``\\x1b``), so piped bytes cannot drive it."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def run(

@@ -1,0 +1,29 @@
+"""Text that came from a bank file or from a learner, made safe to put on a terminal.
+
+One place for it: every path that shows bank or typed text (quiz, interview, explain, generate,
+list, check, warnings, errors) goes through :func:`visible` and renders the result as plain
+``rich.text.Text`` (never as markup), so a shared bank cannot clear the screen, set the window
+title, write the clipboard (OSC 52), make links (OSC 8) or break rich's markup parser.
+"""
+
+from __future__ import annotations
+
+__all__ = ["visible", "has_control", "plain"]
+
+
+def visible(text: str) -> str:
+    """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
+    other than the space and the newline are shown as escapes (``\\x1b``), never sent raw."""
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in str(text))
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a character :func:`visible` would escape (what ``drill check`` reports)."""
+    return any(not (c.isprintable() or c == "\n") for c in str(text))
+
+
+def plain(text: str, style: str = ""):
+    """A ``rich.text.Text`` of ``visible(text)``: shown as typed, never parsed as markup."""
+    from rich.text import Text
+
+    return Text(visible(text), style=style)
