@@ -513,7 +513,9 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             root = ph.split(".")[0]
             if root not in raw["params"] and not root.startswith("_"):
                 err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
-    if not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
+    if not errors and raw["answer"] is None:  # `answer:` left empty (what `drill new` writes)
+        err("answer", "the key is empty: work it out by hand and write it after answer:")
+    elif not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
         try:
             answer_type(raw["answer_type"], variables).parse(str(raw["answer"]))
         except Unreadable as exc:

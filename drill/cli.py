@@ -12,41 +12,199 @@ import sys
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
+
+EXIT_FAILED = 1  # check found problems
+EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
+MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
+
+_no_color = False  # set by --no-color (anywhere on the line); NO_COLOR in the environment works too (rich reads it)
+
+# click's exception classes, found through typer's public BadParameter (typer vendors click in some
+# releases and depends on it in others): BadParameter -> UsageError -> ClickException
+_CLICK_ERRORS = {c.__name__: c for c in typer.BadParameter.__mro__}
+UsageError, ClickException = _CLICK_ERRORS["UsageError"], _CLICK_ERRORS["ClickException"]
+
+
+class DrillGroup(TyperGroup):
+    """The root command: every error is one line, and the conventions of a well-behaved tool hold.
+
+    * ``--no-color`` is accepted before or after the command (it is taken out before parsing);
+    * a usage error (bad option, out-of-range value) is one line on stderr, exit 2, never click's box;
+    * output cut off by a closed pipe (``drill generate … | head``) ends quietly with exit 0.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
+        global _no_color
+        args = list(sys.argv[1:] if args is None else args)
+        _no_color = "--no-color" in args[: args.index("--") if "--" in args else len(args)]
+        if _no_color:
+            args = [a for a in args if a != "--no-color"]
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except UsageError as exc:
+            where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "drill"
+            _print_error(f"{exc.format_message()} (see '{where} -h')")
+            sys.exit(EXIT_USAGE)
+        except ClickException as exc:
+            _print_error(exc.format_message())
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+
+
+def _print_error(message: str) -> None:
+    try:
+        _console(stderr=True).print(_error_text(message), soft_wrap=True)
+    except BrokenPipeError:
+        pass
+
+
+def _error_text(message: str):
+    from rich.text import Text
+
+    from drill.textsafe import visible
+
+    return Text.assemble(("error:", "bold red"), " ", visible(message))
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (``| head``, quitting ``less``): that is not a failure. Point stdout at
+    /dev/null so the interpreter's final flush cannot complain, and exit 0."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(0)
+
 
 app = typer.Typer(
-    help="Practise the calculations deep-learning interviews ask: randomized, graded, explained.",
+    cls=DrillGroup,
+    help="Practise the calculations deep-learning interviews ask: randomized, graded, explained. "
+    "--no-color (anywhere on the line) or NO_COLOR=1 gives plain output.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: rendering it with rich costs ~50 ms of imports (benchmarks/run.py)
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_FAILED = 1  # check found problems
-EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
+
+def version() -> str:
+    """The installed distribution's version (drill's own when run from a source tree)."""
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+
+    try:
+        return dist_version("dl-drill")
+    except PackageNotFoundError:
+        from drill import __version__
+
+        return __version__
 
 
-_no_color = False  # set by the root --no-color option; NO_COLOR in the environment works too (rich reads it)
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"drill {version()}")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def _root(
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text without colours (as does the NO_COLOR environment variable).")] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text without colours (also accepted after the command; NO_COLOR=1 does the same).")] = False,
+    show_version: Annotated[bool, typer.Option("--version", is_eager=True, callback=_show_version, help="Print drill's version and exit.")] = False,
 ) -> None:
     global _no_color
-    _no_color = no_color
+    _no_color = _no_color or no_color
+
+
+# -- completion: the values a user types most (topics and question ids, including --bank banks) --
+
+
+def _completion_bank(ctx: typer.Context):
+    from drill.bank import BankDirError, bank_dirs, load_bank
+
+    banks = list((ctx.params.get("bank") or ctx.params.get("bank_dir") or []))
+    try:
+        return load_bank(bank_dirs(banks))
+    except BankDirError:
+        return load_bank(bank_dirs(()))
+
+
+def complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return sorted(t for t in _completion_bank(ctx).topics() if t.startswith(incomplete))
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into the shell
+        return []
+
+
+def complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        return sorted(q for q in _completion_bank(ctx).questions if q.startswith(incomplete))
+    except Exception:  # noqa: BLE001
+        return []
+
+
+def complete_topics_and_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    return complete_topics(ctx, incomplete) + complete_ids(ctx, incomplete)
+
+
+def _seed_option(help: str):
+    return typer.Option(min=0, max=MAX_SEED, help=f"{help} (0 to {MAX_SEED:,}).")
+
+
+TopicOption = Annotated[
+    Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", autocompletion=complete_topics)
+]
+QuestionOption = Annotated[
+    Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).", autocompletion=complete_ids)
+]
+
+
+def replay_line(command: str, *, lead: dict | None = None, topics=(), questions=(), banks=(), **options) -> str:
+    """The command line that reproduces a session exactly: every option that shaped it, in one place.
+    ``lead`` options come before the -t/-q selection, ``options`` after it; keys are long option
+    names (``minutes``, ``seed``; ``n`` is ``-n``); None and False are left out, True is a flag."""
+    import shlex
+
+    def flags(opts: dict) -> list[str]:
+        out = []
+        for name, value in opts.items():
+            if value is None or value is False:
+                continue
+            flag = "-n" if name == "n" else "--" + name.replace("_", "-")
+            text = format(value, "g") if isinstance(value, float) else str(value)
+            out.append(flag if value is True else f"{flag} {shlex.quote(text)}")
+        return out
+
+    parts = [f"drill {command}", *(f"--bank {shlex.quote(b)}" for b in banks or ()), *flags(lead or {})]
+    parts += [f"-t {shlex.quote(t)}" for t in topics or ()]
+    parts += [f"-q {shlex.quote(q)}" for q in questions or ()]
+    return " ".join(parts + flags(options))
 
 
 def _console(stderr: bool = False):
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, no_color=True if _no_color else None)
+    class DrillConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich's default exits 1; a closed reader is not a failure
+            _quiet_broken_pipe()
+
+    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print a one-line error to stderr and return the Exit to raise."""
-    from rich.markup import escape
-
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    _print_error(message)
     return typer.Exit(code)
 
 
@@ -102,6 +260,8 @@ def _open_store(db: str | None, create: bool = True):
     from drill.store import StoreError, default_path, open_store
 
     path = default_path(db)
+    if db is not None and create and not path.parent.is_dir():
+        raise fail(f"progress database {db}: the directory {path.parent} does not exist (create it first, or leave out --db)")
     try:
         store = open_store(path, create=create)
     except StoreError as exc:
@@ -137,10 +297,10 @@ def _saved_note(console, recorder) -> None:
 
 @app.command()
 def quiz(
-    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
-    question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
+    topic: TopicOption = None,
+    question: QuestionOption = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Session seed; with --question, the variant seed to replay.")] = None,
+    seed: Annotated[Optional[int], _seed_option("Session seed; with --question, the variant seed to replay")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
@@ -156,6 +316,8 @@ def quiz(
     store = None if no_save else _open_store(db)
     if weak:
         chosen = _weak(chosen, store or _open_store(db, create=False))
+    if weak:  # the weak templates are an explicit list now: ask (and replay) them as -q would
+        question, topic = [q.id for q in chosen], None
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
@@ -164,7 +326,7 @@ def quiz(
     warn = _console(stderr=True).print
     recorder = store.recorder("quiz", session_seed, warn) if store else None
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
-    replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
+    replay = replay_line("quiz", topics=topic, questions=question, banks=bank, n=n, seed=session_seed)
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
     if as_json:
@@ -212,7 +374,7 @@ def review(
     warn = _console(stderr=True).print
     recorder = store.recorder("review", seed, warn)
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
-    replay = " ".join(["drill quiz", *(f"-q {q.id}" for q, _ in items), f"--seed {seed}"])
+    replay = replay_line("quiz", questions=[q.id for q, _ in items], seed=seed)
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
     if ended == "interrupt":
@@ -254,8 +416,8 @@ def stats(
 
 @app.command()
 def generate(
-    question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id (see 'drill list').")],
-    seed: Annotated[Optional[int], typer.Option(help="First variant seed (0 = the canonical params).")] = None,
+    question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id (see 'drill list').", autocompletion=complete_ids)],
+    seed: Annotated[Optional[int], _seed_option("First variant seed (0 = the canonical params) [default: 0 for a question with no vary, else random]")] = None,
     count: Annotated[int, typer.Option("--count", "-k", min=1, help="How many variants (seeds S, S+1, …).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     bank: BankOption = None,
@@ -266,7 +428,12 @@ def generate(
     from drill.variants import VariantError, make_variant
 
     q = _select(_load(banks=bank, solvers=True), None, [question_id])[0]
-    start = seed if seed is not None else random.randrange(1, 1_000_000)
+    if seed is not None:
+        start = seed
+    elif not q.vary:  # a fixed question has one instance: its canonical params
+        start = 0
+    else:
+        start = random.randrange(1, 1_000_000)
     console = _console()
     for s in range(start, start + count):
         try:
@@ -314,8 +481,8 @@ def _print_questions_json(bank) -> None:
 
 @app.command()
 def explain(
-    topic: Annotated[Optional[str], typer.Argument(metavar="TOPIC", help="A topic (or a question id). Without one: list the topics.")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Variant seed of the worked example (0 = the source's own numbers).")] = None,
+    topic: Annotated[Optional[str], typer.Argument(metavar="TOPIC", help="A topic (or a question id). Without one: list the topics.", autocompletion=complete_topics_and_ids)] = None,
+    seed: Annotated[Optional[int], _seed_option("Variant seed of the worked example (0 = the source's own numbers)")] = None,
     try_it: Annotated[bool, typer.Option("--try", help="Then answer a few questions on the topic.")] = False,
 ) -> None:
     """Walk through a topic: what it is, its formulas, a worked example with fresh numbers, pictures, mistakes."""
@@ -347,7 +514,7 @@ def explain(
 
         items = quiz_mod.plan(_select(bank, [w.topic], None), 3, s)
         attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_console(stderr=True).print)
-        ui.summary(console, attempts, f"drill quiz -t {w.topic} -n 3 --seed {s}")
+        ui.summary(console, attempts, replay_line("quiz", topics=[w.topic], n=3, seed=s))
         if ended == "interrupt":
             raise typer.Exit(130)
 
@@ -355,42 +522,59 @@ def explain(
 @app.command()
 def check(
     variants: Annotated[int, typer.Option(min=0, help="Random variants per question, besides the canonical one.")] = 100,
-    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
-    question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question (repeatable).")] = None,
+    topic: TopicOption = None,
+    question: QuestionOption = None,
     workers: Annotated[int, typer.Option(min=1, help="Processes to use.")] = min(4, os.cpu_count() or 1),
     bank_dir: BankOption = None,
 ) -> None:
     """Prove every question's solver agrees with its answer key, over many random variants."""
     import time
 
-    from rich.table import Table
-
     from drill.checking import check_questions, problem_rows
 
     bank = _load(warn=False, banks=bank_dir, solvers=True)
+    errors = list(bank.errors)
+    if question:  # a question that failed to load is reported with its real problem, not as unknown
+        broken = {e.qid for e in errors if e.qid and e.qid not in bank.questions}
+        asked = [q for q in question if q not in broken]
+        if len(asked) < len(question):
+            errors = [e for e in errors if e.qid in set(question) - set(asked)]
+            question = asked
+            if not question and not topic:
+                _problem_table(_console(), problem_rows(errors, []))
+                raise typer.Exit(EXIT_FAILED)
     chosen = _select(bank, topic, question) if (topic or question or bank.questions) else []
     start = time.perf_counter()
     failures = check_questions(chosen, variants, workers)
     seconds = time.perf_counter() - start
     console = _console()
-    problems = problem_rows(bank.errors, failures)
+    problems = problem_rows(errors, failures)
     if problems:
-        table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
-        for col in ("file:line", "question", "field", "seed", "what failed"):
-            table.add_column(col, overflow="fold")
-        for row in problems:
-            table.add_row(*row)
-        console.print(table)
+        _problem_table(console, problems)
         raise typer.Exit(EXIT_FAILED)
     console.print(f"[green]ok[/]: {len(chosen)} question{'s' * (len(chosen) != 1)} × {variants + 1} variants checked in {seconds:.1f} s")
+
+
+def _problem_table(console, problems) -> None:
+    """Every problem in one table; bank text is shown as plain text, never as markup."""
+    from rich.table import Table
+
+    from drill.textsafe import plain
+
+    table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
+    for col in ("file:line", "question", "field", "seed", "what failed"):
+        table.add_column(col, overflow="fold")
+    for row in problems:
+        table.add_row(*(plain(cell) for cell in row))
+    console.print(table)
 
 
 @app.command()
 def interview(
     minutes: Annotated[float, typer.Option(min=1, help="Time limit; the interview stops at the first answer after it.")] = 20,
-    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    topic: TopicOption = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
-    seed: Annotated[Optional[int], typer.Option(help="Interview seed (which questions, which variants).")] = None,
+    seed: Annotated[Optional[int], _seed_option("Interview seed (which questions, which variants)")] = None,
 ) -> None:
     """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
     from drill import interview as iv
@@ -403,7 +587,7 @@ def interview(
     console = _console()
     console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
     outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_console(stderr=True).print)
-    replay = " ".join(["drill interview", f"--minutes {minutes:g}", *(f"-t {t}" for t in topic or ()), f"-n {n}", f"--seed {session_seed}"])
+    replay = replay_line("interview", lead={"minutes": float(minutes)}, topics=topic, n=n, seed=session_seed)
     interview_ui.report(console, outcome, replay)
     if outcome.ended == "interrupt":
         raise typer.Exit(130)
@@ -465,10 +649,10 @@ app.add_typer(export_app, name="export")
 @export_app.command("anki")
 def export_anki(
     file: Annotated[str, typer.Argument(metavar="FILE.apkg", help="The Anki package to write.")],
-    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
-    question: Annotated[Optional[list[str]], typer.Option("--question", "-q", help="Only this question id (repeatable).")] = None,
+    topic: TopicOption = None,
+    question: QuestionOption = None,
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="Variants per question (seeds S, S+1, …).")] = 1,
-    seed: Annotated[int, typer.Option(help="First variant seed (0 = the canonical params).")] = 0,
+    seed: Annotated[int, _seed_option("First variant seed (0 = the canonical params)")] = 0,
 ) -> None:
     """Write an Anki deck: one note per variant; re-importing updates the same notes."""
     from rich.markup import escape
@@ -479,10 +663,28 @@ def export_anki(
         import genanki  # noqa: F401
     except ImportError:
         raise fail("the Anki export needs genanki: pip install genanki") from None
+    _writable_file(file)
     chosen = _select(_load(), topic, question)
     warn = _console(stderr=True).print
-    n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
+    try:
+        n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
+    except OSError as exc:
+        raise fail(f"cannot write {file}: {exc.strerror or exc}") from None
     _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
+
+
+def _writable_file(path: str) -> None:
+    """A file drill is asked to write: its folder must exist and the path must not be a folder (one line, exit 2)."""
+    from pathlib import Path
+
+    p = Path(path)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir():
+        raise fail(f"{path} is a directory; give a file name such as {p / 'drill.apkg'}")
+    if not parent.is_dir():
+        raise fail(f"cannot write {path}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise fail(f"cannot write {path}: the directory {parent} is not writable")
 
 
 def main() -> None:

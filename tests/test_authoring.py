@@ -42,7 +42,7 @@ def test_cli_writes_template_that_passes_check_with_a_hand_worked_key(tmp_path):
     # the empty key is refused when the bank loads, naming the file, line, question and field
     errors = load_bank([tmp_path / "bank"]).errors
     assert [(e.qid, e.field) for e in errors] == [("my-pool", "answer")]
-    assert errors[0].line and "the key is unreadable" in errors[0].message
+    assert errors[0].line and "the key is empty" in errors[0].message and "None" not in errors[0].message
     # work the key out by hand from the template's params: floor((n + 2p − k) / s) + 1 per axis
     p = yaml.safe_load(text)["questions"][0]["params"]
     k, s, pad = p["layer"]["kernel_size"], p["layer"]["stride"], p["layer"]["padding"]
