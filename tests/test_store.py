@@ -151,6 +151,7 @@ def test_no_save_saves_nothing(bank):
 
 def test_db_option_overrides_drill_home(tmp_path):
     db = tmp_path / "elsewhere" / "mine.db"
+    db.parent.mkdir()  # an explicit --db's directory must exist (tests/test_cli_conventions.py)
     r = runner.invoke(app, ["quiz", "-q", "conv-layer-params", "--seed", "0", "--db", str(db)], input="34944\n")
     assert r.exit_code == 0, r.output
     assert rows(db) == [("conv-layer-params", 0, "34944", "correct", None)]
