@@ -172,3 +172,64 @@ def perplexity_logprobs(p: dict) -> Solution:
         "stopped at the cross-entropy (forgot to exponentiate)": nll,
     }
     return Solution(ppl, steps, mistakes, context={"_n": str(n)})
+
+
+@solver("temperature-odds")
+def temperature_odds(p: dict) -> Solution:
+    """p_i / p_j under softmax(z / T): exp((z_i − z_j) / T) — the normalizer cancels."""
+    z = [float(v) for v in p["logits"]]
+    i, j, t = int(p["i"]), int(p["j"]), float(p["temperature"])
+    if not (0 <= i < len(z) and 0 <= j < len(z)) or i == j or t <= 0:
+        raise InvalidParams("i and j must be two different token ids and T positive")
+    gap = z[i] - z[j]
+    ratio = math.exp(gap / t)
+    steps = [
+        f"p_i / p_j = exp(z_i/T) / exp(z_j/T): the sum Σ exp(z/T) cancels",
+        f"= exp((z_{i} − z_{j}) / T) = exp(({fmt(z[i])} − {fmt(z[j])}) / {fmt(t)}) = exp({fmt(gap / t, 6)}) = {fmt(ratio, 6)}",
+        f"(at T = 1 the ratio would be exp({fmt(gap, 6)}) = {fmt(math.exp(gap), 6)}: T < 1 widens the gap, T > 1 narrows it)",
+    ]
+    mistakes = {
+        "ignored the temperature: exp(z_i − z_j)": math.exp(gap),
+        "multiplied the logit gap by T instead of dividing": math.exp(gap * t),
+        "forgot the exponential: (z_i − z_j) / T": gap / t,
+    }
+    return Solution(ratio, steps, mistakes, context={"_v": str(len(z) - 1)})
+
+
+def _dist(v: list, what: str) -> list[float]:
+    d = [round(float(x), 9) for x in v]  # 1 − 0.2 − 0.4 is 0.39999999999999997: ties must stay ties
+    if any(x <= 0 for x in d) or abs(sum(d) - 1) > 1e-9:
+        raise InvalidParams(f"{what} must be positive probabilities summing to 1, got {v}")
+    return d
+
+
+def _argmax(d: list[float]) -> int:
+    return max(range(len(d)), key=lambda i: (d[i], -i))  # ties: the lower id
+
+
+@solver("greedy-sequence")
+def greedy_sequence(p: dict) -> Solution:
+    """Joint probability of the two-token sequence greedy decoding picks, and the best sequence."""
+    first = _dist(p["first"], "first")
+    after = [_dist(row, f"row {r} of P2") for r, row in enumerate(p["P2"])]
+    if len(after) != len(first):
+        raise InvalidParams("P2 needs one row per possible first token")
+    a = _argmax(first)
+    b = _argmax(after[a])
+    greedy = first[a] * after[a][b]
+    joint = {(x, y): round(first[x] * after[x][y], 12) for x in range(len(first)) for y in range(len(after[x]))}
+    best = max(joint, key=lambda s: (joint[s], -s[0], -s[1]))
+    steps = [
+        f"Step 1: the most probable first token is {a} (p = {fmt(first[a])})",
+        f"Step 2: given first = {a}, the most probable second token is {b} (p = {fmt(after[a][b])})",
+        f"Greedy sequence ({a}, {b}): P = {fmt(first[a])} · {fmt(after[a][b])} = {fmt(greedy, 6)}",
+        f"For comparison, the most probable sequence is {best} with P = {fmt(first[best[0]])} · {fmt(after[best[0]][best[1]])} = {fmt(joint[best], 6)}"
+        + ("" if joint[best] > greedy else " — here greedy found it"),
+    ]
+    mistakes = {
+        "gave the most probable sequence (greedy never looks ahead; a search such as beam search can find it)": joint[best],
+        "took the largest second-step probability of any branch": first[a] * max(max(r) for r in after),
+        "added the step probabilities instead of multiplying": first[a] + after[a][b],
+        "stopped after the first token": first[a],
+    }
+    return Solution(greedy, steps, mistakes)

@@ -195,3 +195,28 @@ def rope_relative_score(p: dict) -> Solution:
         "used the offset with the wrong sign, q·R((m − n)θ)k": _dot(q, rotate(k, (m - n) * th)),
     }
     return Solution(score, steps, mistakes)
+
+
+@solver("rope-shift-choice")
+def rope_shift_choice(p: dict) -> Solution:
+    """The RoPE score after moving both the query and the key by the same number of positions:
+    unchanged, because only the offset n − m enters (multiple choice over computed values)."""
+    q, k = _pair(p, "q"), _pair(p, "k")
+    m, n, th, s = int(p["m"]), int(p["n"]), float(p["theta"]), int(p["shift"])
+
+    def score(a: int, b: int) -> float:
+        return _dot(rotate(q, a * th), rotate(k, b * th))
+
+    before, after = score(m, n), score(m + s, n + s)
+    steps = [
+        f"⟨R(mθ)q, R(nθ)k⟩ = qᵀR(mθ)ᵀR(nθ)k = qᵀR((n − m)θ)k: only the offset n − m = {n - m} enters",
+        f"Moving both by Δ = {s} keeps the offset: (n + Δ) − (m + Δ) = {n - m}",
+        f"So the score is unchanged: {fmt(after, 6)} (directly: rotate q by {fmt((m + s) * th, 6)} rad and k by {fmt((n + s) * th, 6)} rad)",
+    ]
+    mistakes = {
+        "moved only the query: the offset would change": score(m + s, n),
+        "moved only the key: the offset would change": score(m, n + s),
+        "assumed the rotations cancel completely (plain q·k)": _dot(q, k),
+        "used the offset with the wrong sign, q·R((m − n)θ)k": _dot(q, rotate(k, (m - n) * th)),
+    }
+    return Solution(after, steps, mistakes, context={"_score": fmt(before, 4)})

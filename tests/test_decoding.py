@@ -105,12 +105,38 @@ def test_perplexity_matches_torch_cross_entropy():
     assert get("perplexity-logprobs").solve({"logprobs": lp}) == pytest.approx(want, rel=1e-12)
 
 
+def test_temperature_odds_match_torch_softmax(bank):
+    torch = torch_or_skip()
+    for v in variants_of(bank, "temperature-odds", 60):
+        p = v.params
+        prob = torch.softmax(torch.tensor(p["logits"], dtype=torch.float64) / p["temperature"], dim=0)
+        assert v.answer == pytest.approx((prob[p["i"]] / prob[p["j"]]).item(), rel=1e-9)
+
+
+def test_greedy_sequence_matches_a_step_by_step_rollout(bank):
+    """Greedy by rolling the toy model out with plain loops, and the best sequence by enumeration:
+    greedy never beats the best, and is beaten by it in some variants."""
+    beaten = 0
+    for v in variants_of(bank, "greedy-sequence", 100):
+        first = [round(x, 9) for x in v.params["first"]]
+        rows = [[round(x, 9) for x in r] for r in v.params["P2"]]
+        x1 = first.index(max(first))  # index() returns the lowest id of a tie
+        x2 = rows[x1].index(max(rows[x1]))
+        assert v.answer == pytest.approx(first[x1] * rows[x1][x2], rel=1e-12), v.params
+        best = max(first[a] * rows[a][b] for a, b in itertools.product(range(3), range(3)))
+        assert v.answer <= best + 1e-12
+        beaten += v.answer < best - 1e-9
+    assert beaten >= 10
+
+
 def test_hand_worked_keys(bank):
     e = [math.exp(4), math.exp(2), math.exp(0.2)]
     np.testing.assert_allclose(variants_of(bank, "temperature-softmax", 0)[0].answer, [x / sum(e) for x in e])
     np.testing.assert_allclose(variants_of(bank, "top-k-filter", 0)[0].answer, [0, 4 / 7, 0, 3 / 7, 0])
     np.testing.assert_allclose(variants_of(bank, "top-p-nucleus", 0)[0].answer, [0, 8 / 17, 0, 6 / 17, 3 / 17])
     assert variants_of(bank, "perplexity-from-logprobs", 0)[0].answer == pytest.approx(math.exp(1.1))
+    assert variants_of(bank, "temperature-odds", 0)[0].answer == pytest.approx(math.exp(2))
+    assert variants_of(bank, "greedy-sequence", 0)[0].answer == pytest.approx(0.5 * 0.4)  # "The nice woman"
 
 
 def test_grading_right_wrong_unreadable(bank):
@@ -134,9 +160,13 @@ def test_grading_right_wrong_unreadable(bank):
     assert ppl.grade("1.1").mistake == "stopped at the cross-entropy (forgot to exponentiate)"
     assert ppl.grade("0.1.2").status == "unreadable"
 
-    for qid in ("greedy-vs-sampling", "temperature-limit"):
-        c = variants_of(bank, qid, 0)[0]
-        assert c.grade(c.answer).correct
-        wrong = next(letter for letter in "ABCDE"[: len(c.choices)] if letter != c.answer)
-        g = c.grade(wrong)
-        assert g.status == "wrong" and g.mistake
+    odds = variants_of(bank, "temperature-odds", 0)[0]
+    assert odds.grade("7.389").correct and odds.grade("exp(2)").correct
+    assert odds.grade("exp(1)").mistake == "ignored the temperature: exp(z_i − z_j)"
+    assert odds.grade("2").mistake == "forgot the exponential: (z_i − z_j) / T"
+
+    greedy = variants_of(bank, "greedy-sequence", 0)[0]
+    assert greedy.grade("0.2").correct
+    assert greedy.grade("0.36").mistake.startswith("gave the most probable sequence")
+    assert greedy.grade("0.5 + 0.4").mistake == "added the step probabilities instead of multiplying"
+    assert greedy.grade("0.2.").status == "unreadable"

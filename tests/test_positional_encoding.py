@@ -111,7 +111,19 @@ def test_grading_right_wrong_unreadable(bank):
     assert s.grade("-1.506").correct
     assert s.grade("5").mistake == "forgot the rotations (plain q·k)"
 
-    c = variants_of(bank, "rope-relative-property", 0)[0]
-    assert c.grade(c.answer).correct
-    wrong = next(i for i, t in enumerate(c.choices) if "sum" in t)
-    assert c.grade("ABCDE"[wrong]).status == "wrong"
+    c = variants_of(bank, "rope-shift-invariance", 0)[0]
+    assert c.choices["ABCDE".index(c.answer)] == "-1.506"
+    assert c.grade(c.answer).correct and c.grade("-1.506").correct
+    wrong = c.choices.index("5")
+    g = c.grade("ABCDE"[wrong])
+    assert g.status == "wrong" and g.mistake == "assumed the rotations cancel completely (plain q·k)"
+    assert c.grade("Z").status == "unreadable"
+
+
+def test_shift_choice_key_is_the_unshifted_score(bank):
+    for v in variants_of(bank, "rope-shift-invariance", 60):
+        p = v.params
+        qz = complex(*p["q"]) * cmath.exp(1j * p["m"] * p["theta"])
+        kz = complex(*p["k"]) * cmath.exp(1j * p["n"] * p["theta"])
+        assert v.answer_value == pytest.approx((qz * kz.conjugate()).real, abs=1e-9)
+        assert v.choices["ABCDE".index(v.answer)] == v.prompt.split("⟩ = ")[1].split()[0]  # the score the prompt shows
