@@ -139,6 +139,8 @@ def _pair(p: dict, key: str) -> list[float]:
     v = [float(t) for t in p[key]]
     if len(v) != 2:
         raise InvalidParams(f"{key} must be a pair of 2 numbers, got {p[key]!r}")
+    if v == [0.0, 0.0]:
+        raise InvalidParams(f"{key} is the zero vector: every rotation gives 0")
     return v
 
 
@@ -219,4 +221,7 @@ def rope_shift_choice(p: dict) -> Solution:
         "assumed the rotations cancel completely (plain q·k)": _dot(q, k),
         "used the offset with the wrong sign, q·R((m − n)θ)k": _dot(q, rotate(k, (m - n) * th)),
     }
+    shown = {fmt(v, 4) for v in [after, *mistakes.values()]}  # the options as the quiz prints them
+    if len(shown) < 4:
+        raise InvalidParams("fewer than four distinct options (e.g. a zero vector or a shift of a full turn)")
     return Solution(after, steps, mistakes, context={"_score": fmt(before, 4)})
