@@ -135,7 +135,7 @@ def clip_grad_norm(p: dict) -> Solution:
     if norm == 0:
         raise InvalidParams("all-zero gradients")
     coef = mx / (norm + EPS_CLIP)
-    sq = " + ".join(f"{fmt(float(v))}²" for v in g)
+    sq = " + ".join(f"({fmt(float(v))})²" if v < 0 else f"{fmt(float(v))}²" for v in g)
     steps = [f"Global norm over every entry of every tensor: ‖g‖ = √({sq}) = √{fmt(norm * norm)} = {fmt(norm)}"]
     if coef < 1:
         out = g * coef

@@ -141,7 +141,7 @@ def mutual_information(p: dict) -> Solution:
     steps = [
         f"Marginals: p(x) = row sums = {fmt([float(v) for v in px])}, p(y) = column sums = {fmt([float(v) for v in py])}",
         f"I(X; Y) = Σ p(x, y)·{lg}(p(x, y)/(p(x)·p(y))) = " + " + ".join(terms),
-        f"= {' + '.join(fmt(float(J[a, b] * np.log(J[a, b] / outer[a, b]) / div), 5) for a in range(2) for b in range(2))} = {fmt(I)} {unit}",
+        f"= {' + '.join(fmt(float(J[a, b] * np.log(J[a, b] / outer[a, b]) / div), 5) for a in range(2) for b in range(2))} = {fmt(I)} {unit}".replace("+ -", "− "),
     ]
     h_xy, h_x, h_y = _h(J.ravel()), _h(px), _h(py)
     mistakes = {

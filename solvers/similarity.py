@@ -103,9 +103,9 @@ def nearest_candidate(p: dict) -> Solution:
                  + ", ".join(f"{n} {fmt(float(s), 4)}" for n, s in zip(names, S[other]))
                  + f" → {names[win[other]]})")
     mistakes: dict[str, str] = {}
-    for m, (w, _) in METRICS.items():
+    for m in sorted(METRICS, key=lambda m: m != CONTRAST[metric]):  # the contrast first: it names a shared pick
         if m != metric and win[m] is not None:
-            mistakes[f"ranked by {w} instead"] = names[win[m]]
+            mistakes[f"ranked by {METRICS[m][0]} instead"] = names[win[m]]
     worst = int(np.argmin(S[metric]) if largest else np.argmax(S[metric]))
     mistakes[f"took the {'smallest' if largest else 'largest'} score (read the {'similarity as a distance' if largest else 'distance as a similarity'})"] = names[worst]
     cands = "; ".join(f"{n} = {fmt([float(x) for x in c])}" for n, c in zip(names, C))
