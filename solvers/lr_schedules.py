@@ -226,9 +226,10 @@ def adam_weight_decay_step(p: dict) -> Solution:
             "decoupled the decay (that is AdamW)": -lr * lam * th + adam,
             "forgot the weight decay": adam,
             "skipped the bias correction": _adam_delta(gl2, *common, correct=False)[0],
-            "added λ·θ to the first moment's gradient only (v from the raw g)": -lr * ((b1 * m + (1 - b1) * gl2) / (1 - b1**t))
-            / (np.sqrt((b2 * v + (1 - b2) * g * g) / (1 - b2**t)) + eps),
         }
+        doubled = _adam_delta(g + 2 * lam * th, *common)[0]
+        if not np.allclose(doubled, delta, rtol=1e-6, atol=0):  # at t = 1 Adam's step is ±lr whatever the scale
+            mistakes["added 2λ·θ (the gradient of λ‖θ‖², not PyTorch's λ·θ)"] = doubled
     else:
         raise InvalidParams(f"decay must be decoupled or l2, got {kind!r}")
     out = lambda a: [float(x) for x in a]  # noqa: E731
