@@ -1,0 +1,175 @@
+"""Weight initialization: Xavier/Glorot and He/Kaiming scales, and the variance they give a layer's output.
+
+Fans of a weight (as torch.nn.init._calculate_fan_in_and_fan_out, groups = 1)::
+
+    Linear(in, out)            fan_in = in,              fan_out = out
+    Conv2d(C_in, C_out, k×k)   fan_in = C_in·k_h·k_w,    fan_out = C_out·k_h·k_w
+
+Scales (gain as torch.nn.init.calculate_gain: 1 for linear, √2 for relu, √(2/(1 + a²)) for leaky_relu)::
+
+    xavier_normal_   std   = gain·√(2/(fan_in + fan_out))     xavier_uniform_  bound = gain·√(6/(fan_in + fan_out))
+    kaiming_normal_  std   = gain/√fan                         kaiming_uniform_ bound = gain·√(3/fan)
+
+with fan = fan_in or fan_out by ``mode``; a uniform U(−b, b) has std b/√3.
+
+Output variance of y = Σ_i w_i·x_i (n = fan_in terms, w_i i.i.d. zero-mean and independent of
+the i.i.d. x_i, no bias): Var(y) = n·Var(w)·E[x²]. For x = ReLU(z) with z zero-mean and symmetric,
+E[x²] = Var(z)/2.
+"""
+
+from __future__ import annotations
+
+import math
+
+from . import InvalidParams, Solution, solver
+from ._fmt import fmt
+from ._layers import _conv_args, layer_repr
+
+
+def fans(layer: dict) -> tuple[int, int, str]:
+    """(fan_in, fan_out, how) of a Linear or Conv2d weight."""
+    kind = layer.get("type")
+    if kind == "Linear":
+        i, o = int(layer["in_features"]), int(layer["out_features"])
+        return i, o, f"Linear: fan_in = in_features = {i}, fan_out = out_features = {o}"
+    if kind == "Conv2d":
+        cin, cout, g, kh, kw, _ = _conv_args(layer)
+        if g != 1:
+            raise InvalidParams("fans are stated for groups = 1 only")
+        rf = kh * kw
+        return cin * rf, cout * rf, (f"Conv2d: fan_in = in_channels·k_h·k_w = {cin}·{kh}·{kw} = {cin * rf}, "
+                                     f"fan_out = out_channels·k_h·k_w = {cout}·{kh}·{kw} = {cout * rf}")
+    raise InvalidParams(f"fans need a Linear or Conv2d layer, got {kind!r}")
+
+
+def _channel_fans(layer: dict) -> tuple[int, int] | None:
+    """The fans a learner gets by leaving out the kernel's k_h·k_w (None for Linear)."""
+    if layer.get("type") != "Conv2d":
+        return None
+    return int(layer["in_channels"]), int(layer["out_channels"])
+
+
+def gain(nonlinearity: str, a: float = 0.0) -> tuple[float, str]:
+    """calculate_gain for the nonlinearities the bank uses, and how it is written."""
+    if nonlinearity == "linear":
+        return 1.0, "gain = 1 (linear)"
+    if nonlinearity == "relu":
+        return math.sqrt(2.0), "gain = √2 (ReLU)"
+    if nonlinearity == "leaky_relu":
+        return math.sqrt(2.0 / (1 + a * a)), f"gain = √(2/(1 + a²)) = √(2/(1 + {fmt(a)}²)) = {fmt(math.sqrt(2.0 / (1 + a * a)))} (leaky ReLU, slope a = {fmt(a)})"
+    raise InvalidParams(f"nonlinearity must be linear, relu or leaky_relu, got {nonlinearity!r}")
+
+
+def _xavier(fi: int, fo: int, g: float, uniform: bool) -> float:
+    return g * math.sqrt((6.0 if uniform else 2.0) / (fi + fo))
+
+
+def _kaiming(fan: int, g: float, uniform: bool) -> float:
+    return g * math.sqrt((3.0 if uniform else 1.0) / fan)
+
+
+@solver("init-scale")
+def init_scale(p: dict) -> Solution:
+    """std (normal) or bound (uniform) of ``scheme`` = xavier_uniform | xavier_normal | kaiming_uniform | kaiming_normal."""
+    layer, scheme = p["layer"], p["scheme"]
+    fi, fo, how = fans(layer)
+    uniform = scheme.endswith("uniform")
+    what = "bound" if uniform else "std"
+    ch = _channel_fans(layer)
+    mistakes: dict[str, float] = {}
+    if scheme.startswith("xavier"):
+        g = float(p.get("gain", 1.0))
+        ans = _xavier(fi, fo, g, uniform)
+        c = 6 if uniform else 2
+        steps = [how, f"{scheme}_: {what} = gain·√({c}/(fan_in + fan_out)) = {fmt(g)}·√({c}/{fi + fo}) = {fmt(ans)}"]
+        mistakes["used fan_in alone in place of fan_in + fan_out"] = g * math.sqrt(c / fi)
+        mistakes["forgot the square root"] = g * c / (fi + fo)
+        if uniform:
+            mistakes["gave the std gain·√(2/(fan_in + fan_out)), not the uniform bound"] = _xavier(fi, fo, g, False)
+        else:
+            mistakes["gave the uniform bound gain·√(6/(fan_in + fan_out)), not the std"] = _xavier(fi, fo, g, True)
+        if ch:
+            mistakes["left the kernel's k_h·k_w out of the fans"] = _xavier(*ch, g, uniform)
+    elif scheme.startswith("kaiming"):
+        mode = p["mode"]
+        if mode not in ("fan_in", "fan_out"):
+            raise InvalidParams(f"mode must be fan_in or fan_out, got {mode!r}")
+        nl, a = p["nonlinearity"], float(p.get("a", 0.0))
+        g, gtext = gain(nl, a)
+        fan, other = (fi, fo) if mode == "fan_in" else (fo, fi)
+        ans = _kaiming(fan, g, uniform)
+        formula = f"gain·√(3/{mode})" if uniform else f"gain/√{mode}"
+        steps = [how, gtext, f"{scheme}_ (mode {mode}): {what} = {formula} = {fmt(g)}·√({3 if uniform else 1}/{fan}) = {fmt(ans)}"]
+        mistakes[f"used the other mode ({'fan_out' if mode == 'fan_in' else 'fan_in'})"] = _kaiming(other, g, uniform)
+        mistakes["forgot the gain (used gain 1)"] = _kaiming(fan, 1.0, uniform)
+        if nl == "leaky_relu":
+            mistakes["used ReLU's gain √2, ignoring the slope a"] = _kaiming(fan, math.sqrt(2), uniform)
+        if uniform:
+            mistakes["gave the std gain/√fan, not the uniform bound"] = _kaiming(fan, g, False)
+        else:
+            mistakes["gave the variance gain²/fan, not the std"] = g * g / fan
+        if ch:
+            mistakes["left the kernel's k_h·k_w out of the fans"] = _kaiming(ch[0] if mode == "fan_in" else ch[1], g, uniform)
+    else:
+        raise InvalidParams(f"unknown scheme {scheme!r}")
+    context = {"_layer": layer_repr(layer)}
+    if scheme.startswith("kaiming"):
+        context["_nonlin"] = ("ReLU, gain √2" if nl == "relu" else "linear, gain 1" if nl == "linear"
+                              else f"leaky ReLU with negative slope a = {fmt(a)}, gain √(2/(1 + a²))")
+    return Solution(ans, steps, mistakes, context=context)
+
+
+@solver("uniform-layer-variance")
+def uniform_layer_variance(p: dict) -> Solution:
+    """Var(y) = n·Var(w)·E[x²] for weights U(−a, a) (Var(w) = a²/3) and inputs of mean μ, variance σ²."""
+    n, a, mu, s2 = int(p["fan_in"]), float(p["bound"]), float(p["x_mean"]), float(p["x_var"])
+    if n < 1 or a <= 0 or s2 <= 0:
+        raise InvalidParams("fan_in ≥ 1, bound > 0 and x_var > 0 are needed")
+    var_w, ex2 = a * a / 3, s2 + mu * mu
+    ans = n * var_w * ex2
+    steps = [
+        f"Var(w) of U(−a, a) = (2a)²/12 = a²/3 = {fmt(a)}²/3 = {fmt(var_w)}",
+        f"E[x²] = Var(x) + E[x]² = {fmt(s2)} + {fmt(mu)}² = {fmt(ex2)}",
+        f"Each term w_i·x_i has mean 0 and variance E[w²]·E[x²] = Var(w)·E[x²]; the {n} terms are independent",
+        f"Var(y) = n·Var(w)·E[x²] = {n}·{fmt(var_w)}·{fmt(ex2)} = {fmt(ans)}",
+    ]
+    mistakes = {
+        "used Var(x) in place of E[x²] (forgot the mean)": n * var_w * s2,
+        "took Var(w) = a² for U(−a, a)": n * a * a * ex2,
+        "took Var(w) = a²/12 (width a instead of 2a)": n * a * a / 12 * ex2,
+        "forgot the sum over the fan_in terms": var_w * ex2,
+    }
+    return Solution(ans, steps, mistakes)
+
+
+@solver("relu-layer-variance")
+def relu_layer_variance(p: dict) -> Solution:
+    """Var(y) of a Linear layer on x = ReLU(z), z zero-mean symmetric with variance Var(z), weights by ``scheme``."""
+    layer, scheme, vz = p["layer"], p["scheme"], float(p["z_var"])
+    fi, fo, how = fans(layer)
+    if vz <= 0:
+        raise InvalidParams("z_var must be positive")
+    if scheme == "xavier_normal":
+        var_w = 2.0 / (fi + fo)
+        wtext = f"xavier_normal_ (gain 1): Var(w) = 2/(fan_in + fan_out) = 2/{fi + fo} = {fmt(var_w)}"
+    elif scheme == "kaiming_normal":
+        var_w = 2.0 / fi
+        wtext = f"kaiming_normal_ (ReLU gain √2, mode fan_in): Var(w) = 2/fan_in = 2/{fi} = {fmt(var_w)}"
+    else:
+        raise InvalidParams(f"scheme must be xavier_normal or kaiming_normal, got {scheme!r}")
+    ex2 = vz / 2
+    ans = fi * var_w * ex2
+    steps = [
+        how, wtext,
+        f"z is symmetric about 0, so ReLU keeps half of E[z²]: E[x²] = Var(z)/2 = {fmt(vz)}/2 = {fmt(ex2)}",
+        f"Var(y) = fan_in·Var(w)·E[x²] = {fi}·{fmt(var_w)}·{fmt(ex2)} = {fmt(ans)}",
+    ]
+    var_relu = vz * (0.5 - 1 / (2 * math.pi))  # Var(ReLU(z)) for a Gaussian z
+    mistakes = {
+        "ignored the ReLU: E[x²] = Var(z)": fi * var_w * vz,
+        "used Var(x) = Var(ReLU(z)) (for a Gaussian z) in place of E[x²]": fi * var_w * var_relu,
+        "forgot the sum over the fan_in terms": var_w * ex2,
+        "used the std of the weights in place of their variance": fi * math.sqrt(var_w) * ex2,
+    }
+    note = "gain 1" if scheme == "xavier_normal" else 'mode "fan_in", nonlinearity "relu"'
+    return Solution(ans, steps, mistakes, context={"_layer": layer_repr(layer), "_scheme_note": note})
