@@ -708,6 +708,8 @@ def moe_params(p: dict) -> Solution:
     elif ask == "active":
         steps.append(f"Active experts: {a.L} layers · top-{a.k} · {_n(expert)} = {_n(a.L * a.k * expert)}")
         steps.append(f"Active = {_n(shared)} + {_n(a.L * a.k * expert)} = {_n(active)}")
+        steps.append(f"Forward FLOPs per token ≈ 2 · active = {fmt(2 * active)}, against 2 · total = {fmt(2 * total)} if every expert ran:"
+                     f" {fmt(total / active, 3)}× fewer")
         m = {"counted every expert (the total)": total,
              f"scaled the total by k/E = {a.k}/{a.E}": total * a.k // a.E,
              "counted one expert per token (top-1)": shared + a.L * expert,
