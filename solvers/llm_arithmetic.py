@@ -40,6 +40,16 @@ def _n(x: int | float) -> str:
     return f"{x:,}" if isinstance(x, int) else fmt(x)
 
 
+def _big(x: float) -> str:
+    """A count as a person reads it in a prompt: 175,000,000,000 (ints), else fmt."""
+    return f"{int(x):,}" if float(x).is_integer() else fmt(x)
+
+
+def _sci(x: float) -> str:
+    """A large float in steps: 3.956e+14, not 395600000000000."""
+    return f"{x:.4g}" if abs(x) >= 1e7 else fmt(x)
+
+
 def _dtype(p: dict, key: str = "dtype") -> tuple[str, float]:
     name = p[key]
     if name not in DTYPE_BYTES:
@@ -54,8 +64,12 @@ def _unit(p: dict) -> tuple[str, int]:
     return u, UNITS[u]
 
 
+def _bytes(b: float) -> str:
+    return f"{fmt(b)} byte{'' if b == 1 else 's'}"
+
+
 def _dtype_words(name: str, b: float) -> str:
-    return f"{name} ({fmt(b)} byte{'' if b == 1 else 's'} per element)"
+    return f"{name} ({_bytes(b)} per element)"
 
 
 # --- the architecture ------------------------------------------------------------------------
@@ -376,7 +390,7 @@ def kv_cache(p: dict) -> Solution:
     ask = p["ask"]
     per_tok = _kv(a, b)
     per_tok_mha = _kv(a, b, a.H)
-    step1 = f"Per token: 2 (K and V) · {a.L} layers · {a.KV} kv heads · {a.hd} head_dim · {fmt(b)} bytes per element = {_n(_num(per_tok))} bytes"
+    step1 = f"Per token: 2 (K and V) · {a.L} layers · {a.KV} kv heads · {a.hd} head_dim · {_bytes(b)} per element = {_n(_num(per_tok))} bytes"
     ctx = _ctx(a, _config=_kv_fields(a), _dtype=_dtype_words(dname, b))
     no2 = per_tok / 2
     if ask == "per_token":
@@ -471,7 +485,7 @@ def weights_memory(p: dict) -> Solution:
             "counted one scale per weight": n * (bits + sbits) / 8 / u,
             "forgot to divide bits by 8 (gave bits, not bytes)": n * per / u,
         }
-        ctx = {"_quant": f"{fmt(bits)}-bit weights with one {fmt(sbits)}-bit scale per block of {block} weights", "_unit": UNIT_WORDS[uname]}
+        ctx = {"_quant": f"{fmt(bits)}-bit weights with one {fmt(sbits)}-bit scale per block of {block} weights", "_unit": UNIT_WORDS[uname], "_N": _big(n)}
         return Solution(answer, steps, m, context=ctx)
     dname, b = _dtype(p)
     total = n * b
@@ -485,7 +499,7 @@ def weights_memory(p: dict) -> Solution:
         "used 2 bytes per parameter (fp16)": n * 2 / u,
         "used 1 byte per parameter": n / u,
     }
-    return Solution(answer, steps, m, context={"_dtype": _dtype_words(dname, b), "_unit": UNIT_WORDS[uname]})
+    return Solution(answer, steps, m, context={"_dtype": _dtype_words(dname, b), "_unit": UNIT_WORDS[uname], "_N": _big(n)})
 
 
 ZERO_WORDS = {
@@ -530,7 +544,7 @@ def training_memory(p: dict) -> Solution:
             if s != stage:
                 m[f"sharded as {ZERO_WORDS[s].split(' (')[0]} instead"] = _zero(n, s, gpus) / u
         m["divided everything by the GPU count"] = 16 * n / gpus / u
-    ctx = {"_zero": ZERO_WORDS[stage], "_unit": UNIT_WORDS[uname]}
+    ctx = {"_zero": ZERO_WORDS[stage], "_unit": UNIT_WORDS[uname], "_N": _big(n)}
     return Solution(answer, steps, m, context=ctx)
 
 
@@ -543,21 +557,22 @@ def training_flops(p: dict) -> Solution:
     n, d = float(p["num_params"]), float(p["tokens"])
     c = 6 * n * d
     ask = p.get("ask", "flops")
-    steps = [f"C = 6 · N · D = 6 · {fmt(n)} · {fmt(d)} = {fmt(c)} FLOPs  (2 forward + 4 backward FLOPs per parameter per token)"]
+    steps = [f"C = 6 · N · D = 6 · {_sci(n)} · {_sci(d)} = {_sci(c)} FLOPs  (2 forward + 4 backward FLOPs per parameter per token)"]
+    ctx = {"_N": _big(n), "_D": _big(d)}
     if ask == "flops":
         m = {"counted the forward pass only (2·N·D)": 2 * n * d, "counted the backward pass only (4·N·D)": 4 * n * d,
              "counted multiply-adds, not FLOPs (3·N·D)": 3 * n * d, "used N·D": n * d}
-        return Solution(c, steps, m)
+        return Solution(c, steps, m, context=ctx)
     peak, mfu = float(p["peak_tflops"]) * 1e12, float(p["mfu"])
     rate = peak * mfu
     gpu_h = c / rate / 3600
-    steps.append(f"Sustained per GPU: {fmt(p['peak_tflops'])}e12 · {fmt(mfu)} = {fmt(rate)} FLOP/s")
-    steps.append(f"GPU-hours = C / rate / 3600 = {fmt(c)} / {fmt(rate)} / 3600 = {fmt(gpu_h)}")
+    steps.append(f"Sustained per GPU: {fmt(p['peak_tflops'])}e12 · {fmt(mfu)} = {_sci(rate)} FLOP/s")
+    steps.append(f"GPU-hours = C / rate / 3600 = {_sci(c)} / {_sci(rate)} / 3600 = {fmt(gpu_h)}")
     base = {"ignored the utilization (ran at peak)": c / peak / 3600, "used 2·N·D (forward only)": 2 * n * d / rate / 3600,
             "divided by the utilization instead of multiplying": c / (peak / mfu) / 3600}
     if ask == "gpu_hours":
         base["gave GPU-seconds (forgot / 3600)"] = c / rate
-        return Solution(gpu_h, steps, base)
+        return Solution(gpu_h, steps, base, context=ctx)
     if ask == "days":
         g = int(p["num_gpus"])
         days = gpu_h / g / 24
@@ -565,7 +580,7 @@ def training_flops(p: dict) -> Solution:
         m = {k: v / g / 24 for k, v in base.items()}
         m["gave GPU-days (forgot to divide by the GPU count)"] = gpu_h / 24
         m["gave hours, not days"] = gpu_h / g
-        return Solution(days, steps, m)
+        return Solution(days, steps, m, context=ctx)
     raise InvalidParams(f"ask must be flops, gpu_hours or days, got {ask!r}")
 
 
@@ -605,10 +620,10 @@ def chinchilla(p: dict) -> Solution:
         n = float(p["num_params"])
         d = tpp * n
         c = 6 * n * d
-        steps = [f"D = {fmt(tpp)} · N = {fmt(tpp)} · {fmt(n)} = {fmt(d)} tokens", f"C = 6 · N · D = 6 · {fmt(n)} · {fmt(d)} = {fmt(c)} FLOPs"]
+        steps = [f"D = {fmt(tpp)} · N = {fmt(tpp)} · {_sci(n)} = {_sci(d)} tokens", f"C = 6 · N · D = 6 · {_sci(n)} · {_sci(d)} = {_sci(c)} FLOPs"]
         m = {"used C = 2·N·D (forward only)": 2 * n * d, "used D = N (one token per parameter)": 6 * n * n,
              "gave the tokens D instead of the FLOPs": d, "used 6·N·D with D = 20 (forgot the N)": 6 * n * tpp}
-        return Solution(c, steps, m)
+        return Solution(c, steps, m, context={"_N": _big(n)})
     c = float(p["flops"])
     n = math.sqrt(c / (6 * tpp))
     d = tpp * n
@@ -634,11 +649,11 @@ def decode_speed(p: dict) -> Solution:
     w = n * b
     tps = bw / w
     steps = [f"Each new token reads every weight once: {_n(n)} · {fmt(b)} bytes = {_n(_num(w))} bytes",
-             f"tokens/s = bandwidth / bytes per token = {fmt(bw)} / {_n(_num(w))} = {fmt(tps)}"]
+             f"tokens/s = bandwidth / bytes per token = {_sci(bw)} B/s / {_n(_num(w))} B = {fmt(tps)}"]
     m = {"took the bandwidth in GiB/s (2^30)": bw / 1e9 * 2**30 / w, "used 4 bytes per parameter (fp32)": bw / (n * 4),
          "used bits instead of bytes": bw / (w * 8), "gave the time per token in ms": 1000 / tps,
          "used 2 bytes per parameter (fp16)": bw / (n * 2)}
-    return Solution(tps, steps, m, context={"_dtype": _dtype_words(dname, b)})
+    return Solution(tps, steps, m, context={"_dtype": _dtype_words(dname, b), "_N": _big(n)})
 
 
 # --- LoRA --------------------------------------------------------------------------------------
