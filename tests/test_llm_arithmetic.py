@@ -53,7 +53,7 @@ PUBLISHED = {
     "chinchilla-compute": (5.88e23, "Chinchilla 70B on 1.4T tokens: 6·70e9·1.4e12"),
     "chinchilla-optimal-params": (7.0e10, "sqrt(5.88e23 / 120) = 70B"),
     "lora-qv-gqa": (3_686_400, "PEFT README, Qwen2.5-3B r=16: trainable params 3,686,400"),
-    "lora-all-linear": (19_988_480, "PEFT print for Llama-2-7B r=8 on all seven projections"),
+    "lora-all-linear": (19_988_480, "by hand for Llama-2-7B, r=8 on all seven projections: 624,640 per layer · 32"),
     "moe-total-params": (46_702_792_704, "Mixtral 8x7B: 46.7B total"),
     "moe-active-params": (12_879_925_248, "Mixtral 8x7B: 12.9B active"),
     "attention-qk-flops": (34_359_738_368, "Llama-2-7B, n = 2048: 2·32·2048²·128"),
