@@ -403,7 +403,7 @@ def kv_cache(p: dict) -> Solution:
             "counted elements, not bytes": per_tok / b,
         }
         return Solution(answer, [step1, f"Answer: {_n(answer)} bytes per token"], _ints(m), context=ctx)
-    seq, batch = int(p["seq_len"]), int(p.get("batch", 1))
+    seq, batch = int(p.get("seq_len", 1)), int(p.get("batch", 1))
     uname, u = _unit(p)
     ctx["_unit"] = UNIT_WORDS[uname]
     other = "GB" if uname == "GiB" else "GiB"
@@ -450,7 +450,21 @@ def kv_cache(p: dict) -> Solution:
         }
         ctx["_budget"] = f"{fmt(budget)} {uname}"
         return Solution(answer, steps, m, context=ctx)
-    raise InvalidParams(f"ask must be per_token, total, gqa_saving or max_batch, got {ask!r}")
+    if ask == "break_even":
+        n = a.total()  # counted from the config; the prompt states it
+        weights = n * b
+        answer = math.ceil(weights / per_tok)
+        steps = [step1, f"Weights in {dname}: {_n(n)} · {_bytes(b)} = {_n(_num(weights))} bytes",
+                 f"Tokens: ceil({_n(_num(weights))} / {_n(_num(per_tok))}) = {answer}  (the cache grows by one token's bytes per token)"]
+        m = {
+            "forgot the factor 2 (cached K but not V)": math.ceil(weights / no2),
+            "used num_attention_heads instead of num_key_value_heads": math.ceil(weights / per_tok_mha),
+            "rounded down instead of up": math.floor(weights / per_tok),
+            "counted the weights at 1 byte per parameter": math.ceil(n / per_tok),
+        }
+        ctx["_N"] = _big(n)
+        return Solution(answer, steps, m, context=ctx)
+    raise InvalidParams(f"ask must be per_token, total, gqa_saving, max_batch or break_even, got {ask!r}")
 
 
 def _num(x: float) -> int | float:
@@ -582,6 +596,19 @@ def training_flops(p: dict) -> Solution:
         m["gave hours, not days"] = gpu_h / g
         return Solution(days, steps, m, context=ctx)
     raise InvalidParams(f"ask must be flops, gpu_hours or days, got {ask!r}")
+
+
+@solver("inference-flops")
+def inference_flops(p: dict) -> Solution:
+    """Inference compute ≈ 2·N FLOPs per token processed (prompt and generated), attention ignored."""
+    n, prompt, new = float(p["num_params"]), int(p["prompt_tokens"]), int(p["new_tokens"])
+    tokens = prompt + new
+    answer = 2 * n * tokens
+    steps = [f"Every token, prompt or generated, passes once through the weights: {prompt} + {new} = {tokens} tokens",
+             f"C ≈ 2 · N · tokens = 2 · {_sci(n)} · {tokens} = {_sci(answer)} FLOPs  (one multiply-add per parameter per token)"]
+    m = {"used the training cost 6·N per token": 6 * n * tokens, "counted multiply-adds, not FLOPs (N per token)": n * tokens,
+         "counted only the generated tokens": 2 * n * new, "counted only the prompt": 2 * n * prompt}
+    return Solution(answer, steps, m, context={"_N": _big(n)})
 
 
 @solver("forward-flops")

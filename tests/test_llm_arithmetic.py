@@ -46,6 +46,8 @@ PUBLISHED = {
     "kv-cache-per-token": (524_288, "Llama-2-7B fp16: 2·32·32·128·2"),
     "kv-cache-total": (1.0, "Llama-2-7B fp16 at 2,048 tokens = 1 GiB"),
     "kv-cache-gqa-saving": (8.75, "Llama-2-70B at 4,096 tokens: 10 GiB (MHA) − 1.25 GiB (GQA)"),
+    "kv-cache-vs-weights": (25_706, "Llama-2-7B fp16: 13,476,831,232 / 524,288 = 25,705.02, rounded up"),
+    "inference-flops": (2.02152e13, "Llama-2-7B, 1,000 + 500 tokens at 2·N each"),
     "kv-cache-max-batch": (80, "Mistral-7B fp16: 512 MiB per 4,096-token sequence into 40 GiB"),
     "adam-training-memory": (120, "ZeRO Figure 1 baseline, Ψ = 7.5B: 120 GB"),
     "zero-sharded-memory": (31.40625, "ZeRO Figure 1 P_os, Ψ = 7.5B, N_d = 64: 31.4 GB"),
@@ -241,7 +243,7 @@ def test_twelve_l_d_squared_is_exact_for_its_own_assumptions():
 
 
 TRANSFORMERS_CLASSES = {
-    # model name in the bank -> (transformers config class, model class, extra kwargs)
+    # model name prefix in the bank -> (transformers config class, model class)
     "Llama": ("LlamaConfig", "LlamaForCausalLM"),
     "Mistral": ("MistralConfig", "MistralForCausalLM"),
     "TinyLlama": ("LlamaConfig", "LlamaForCausalLM"),
@@ -320,12 +322,23 @@ def test_kv_cache_matches_tensors(bank, qid):
         elif ask == "gqa_saving":
             mha = kv_bytes(c, p["dtype"], p["seq_len"], p["batch"], kv_heads=c["num_attention_heads"])
             assert v.answer == pytest.approx((mha - kv_bytes(c, p["dtype"], p["seq_len"], p["batch"])) / unit, rel=1e-12)
-        else:  # max_batch: the largest batch whose cache fits, by counting up
+        elif ask == "max_batch":  # the largest batch whose cache fits, by counting up
             budget, per_seq = p["budget"] * unit, kv_bytes(c, p["dtype"], p["seq_len"], 1)
             b = 0
             while (b + 1) * per_seq <= budget:
                 b += 1
             assert v.answer == b
+        else:  # break_even: weights as a torch tensor of the cache dtype; grow the cache a step at a time
+            torch = torch_or_skip()
+            w = torch.empty(decoder_numel(c), dtype=torch_dtype(p["dtype"]), device="meta")
+            weights, per_tok = w.numel() * w.element_size(), kv_bytes(c, p["dtype"], 1, 1)
+            lo, hi = 0, 1
+            while hi * per_tok < weights:  # the cache of hi tokens is still smaller: double
+                lo, hi = hi, 2 * hi
+            while hi - lo > 1:  # smallest hi with hi tokens ≥ weights, by bisection
+                mid = (lo + hi) // 2
+                lo, hi = (mid, hi) if mid * per_tok < weights else (lo, mid)
+            assert v.answer == hi, v.params
 
 
 def test_kv_cache_small_config_with_real_allocation():
@@ -434,7 +447,11 @@ def test_six_n_d_is_a_counted_forward_and_backward():
     assert get("training-flops").solve({"num_params": n, "tokens": 10}) == 6 * n * 10
 
 
-def test_training_time_by_simulation(bank):
+def test_inference_flops_and_training_time_by_summing(bank):
+    for v in variants_of(bank, "inference-flops", N_VARIANTS):
+        p = v.params
+        flops = sum(2 * p["num_params"] for _token in range(p["prompt_tokens"] + p["new_tokens"]))
+        assert v.answer == pytest.approx(flops, rel=1e-12)
     for qid in ("training-gpu-hours", "training-days"):
         for v in variants_of(bank, qid, N_VARIANTS):
             p = v.params
