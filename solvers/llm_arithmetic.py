@@ -504,7 +504,7 @@ def weights_memory(p: dict) -> Solution:
     dname, b = _dtype(p)
     total = n * b
     answer = total / u
-    steps = [f"{dname}: {fmt(b)} bytes per parameter", f"Bytes: {_n(n)} · {fmt(b)} = {_n(_num(total))}",
+    steps = [f"{dname}: {_bytes(b)} per parameter", f"Bytes: {_n(n)} · {fmt(b)} = {_n(_num(total))}",
              f"In {uname}: {_n(_num(total))} / {_n(u)} = {fmt(answer)}"]
     m = {
         f"divided by {_n(UNITS[other])} ({other}) instead of {_n(u)}": total / UNITS[other],
@@ -675,7 +675,7 @@ def decode_speed(p: dict) -> Solution:
     bw = float(p["bandwidth_gbs"]) * 1e9
     w = n * b
     tps = bw / w
-    steps = [f"Each new token reads every weight once: {_n(n)} · {fmt(b)} bytes = {_n(_num(w))} bytes",
+    steps = [f"Each new token reads every weight once: {_n(n)} · {_bytes(b)} = {_n(_num(w))} bytes",
              f"tokens/s = bandwidth / bytes per token = {_sci(bw)} B/s / {_n(_num(w))} B = {fmt(tps)}"]
     m = {"took the bandwidth in GiB/s (2^30)": bw / 1e9 * 2**30 / w, "used 4 bytes per parameter (fp32)": bw / (n * 4),
          "used bits instead of bytes": bw / (w * 8), "gave the time per token in ms": 1000 / tps,
@@ -835,7 +835,7 @@ def flash_attention_choice(p: dict) -> Solution:
     sol.context = _ctx(a, _config=a.fields("num_attention_heads", "head_dim"), _dtype=_dtype_words(dname, b))
     sol.steps = [
         f"Standard attention per layer: QKᵀ and PV are 2 · {a.H} · {n}² · {a.hd} multiply-adds = {g} GFLOP (2 FLOPs each)",
-        f"It also writes the scores to GPU memory: {a.H} · {n}² · {fmt(b)} bytes = {s} GiB",
+        f"It also writes the scores to GPU memory: {a.H} · {n}² · {_bytes(b)} = {s} GiB",
         *sol.steps,
     ]
     return sol
