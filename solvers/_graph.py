@@ -764,12 +764,15 @@ def _node_line(item: dict, prev: str | None, spec: dict | None = None) -> str:
     return text
 
 
-def graph_text(graph: list[dict], indent: str = "  ", *, annotate: Walk | None = None, _prefix: str = "", _depth: int = 0) -> str:
-    """The graph as text, one node a line (``name: Layer(...)``; ``← src`` when a node does not take
-    the line above; blocks indented under ``name: repeat N × [``). With ``annotate``, each node
-    line ends with its output shape and parameters from that walk."""
+def graph_text(graph: list[dict], indent: str = "  ", *, walked: Walk | None = None, counts: bool = False,
+               _prefix: str = "", _depth: int = 0, _by_path: dict | None = None) -> str:
+    """The graph as text for a prompt, one node a line (``name: Layer(...)``; ``← src`` when a node
+    does not take the line above; blocks indented under ``name: repeat N × [``). With ``walked``,
+    layers print with their inferred input sizes filled in; with ``counts`` too, each line ends
+    with the node's output shape and parameters (a worked solution, not a prompt)."""
     lines: list[str] = []
-    by_path = {n.path: n for n in annotate.nodes} if annotate else {}
+    annotate = walked if counts else None
+    by_path = _by_path if _by_path is not None else ({n.path: n for n in walked.nodes} if walked else {})
     prev: str | None = "input"
     for i, item in enumerate(graph):
         name = str(item.get("name", i))
@@ -782,12 +785,12 @@ def graph_text(graph: list[dict], indent: str = "  ", *, annotate: Walk | None =
                 head += f"    {show(b.in_shape)} → {show(b.shape)} · {b.params:,} params" + (f" ({b.params // n:,} each)" if n > 1 and b.once else "")
             lines.append(head)
             inner = f"{_prefix}{name}.*." if n > 1 else f"{_prefix}{name}."
-            lines.append(graph_text(item["body"], indent, annotate=annotate, _prefix=inner, _depth=_depth + 1))
+            lines.append(graph_text(item["body"], indent, walked=walked, counts=counts, _prefix=inner, _depth=_depth + 1, _by_path=by_path))
             lines.append(f"{pad}]")
         else:
             node = by_path.get(_prefix + name)
             line = f"{pad}{name}: {_node_line(item, prev, node.spec if node is not None and node.is_layer else None)}"
-            if node is not None:
+            if node is not None and counts:
                 line += f"    → {show(node.shape)}" + (f" · {node.params:,} params" if node.params else "")
             lines.append(line)
         prev = name
@@ -831,4 +834,19 @@ def stage_table(w: Walk) -> list[str]:
 
 def walk_text(graph: list[dict], w: Walk) -> str:
     """The graph drawn with each node's output shape and parameters (for a worked example)."""
-    return f"  input: {show(w.input_shape)}\n" + graph_text(graph, annotate=w)
+    return f"  input: {show(w.input_shape)}\n" + graph_text(graph, walked=w, counts=True)
+
+
+def graph_outline(graph: list[dict], w: Walk, indent: str = "  ") -> str:
+    """The compact form for a big graph's prompt: top-level nodes as layers, blocks summarized by
+    their repeat count and node count (no shapes or counts, which are what questions ask)."""
+    lines = []
+    for i, item in enumerate(graph):
+        name = str(item.get("name", i))
+        if "body" in item:
+            n, inner = item.get("repeat", 1), sum(1 for p in w.nodes if p.path.startswith(name + "."))
+            lines.append(f"{indent}{name}: " + (f"{n} × " if n > 1 else "") + f"block ({inner} nodes, see the full graph)")
+        else:
+            node = next((x for x in w.nodes if x.path == name), None)
+            lines.append(f"{indent}{name}: {_node_line(item, None, node.spec if node is not None and node.is_layer else None)}")
+    return "\n".join(lines)

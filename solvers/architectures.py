@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from . import InvalidParams, Solution, solver
 from ._fmt import fmt, shape as show
-from ._graph import DTYPE_BYTES, Walk, graph_text, layer_table, layer_text, stage_table, walk, walk_text
+from ._graph import DTYPE_BYTES, Walk, graph_outline, graph_text, layer_table, layer_text, stage_table, walk, walk_text
 
 ZOO: dict[str, Callable[..., tuple[list[int], list[dict]]]] = {}
 
@@ -293,8 +293,43 @@ def llama(vocab: int = 32000, d_model: int = 4096, layers: int = 32, heads: int 
 # --- reading params -------------------------------------------------------------------------
 
 
+_WALKS: dict[str, tuple[list[int], list[dict], Walk]] = {}
+
+
 def network(p: dict) -> tuple[list[int], list[dict], Walk]:
-    """(input_shape, graph, walk) of a question's params: ``graph`` written out, or ``model`` + ``config``."""
+    """(input_shape, graph, walk) of a question's params: ``graph`` written out, or ``model`` + ``config``.
+
+    Walks are remembered by the params' JSON (the last 128), so the variants of a question whose
+    network does not change (a zoo model) walk it once; callers must not modify what they get."""
+    import json
+
+    try:
+        key = json.dumps([p.get("model"), p.get("config"), p.get("input_shape"), p.get("graph")], sort_keys=True)
+    except (TypeError, ValueError):
+        key = None
+    if key is not None and key in _WALKS:
+        return _WALKS[key]
+    result = _network(p)
+    if key is not None:
+        if len(_WALKS) >= 128:
+            _WALKS.pop(next(iter(_WALKS)))
+        _WALKS[key] = result
+    return result
+
+
+def _texts(graph: list[dict], shape: list[int], w: Walk) -> dict[str, Any]:
+    """The walk's texts (worked graph, tables, prompt placeholders), made once per walk."""
+    cache = w.__dict__.setdefault("_texts", {})
+    if not cache:
+        cache["walk"] = walk_text(graph, w)
+        cache["table"] = "\n".join("  " + r for r in (stage_table(w) if len(w.nodes) > 40 else layer_table(w)))
+        cache["layers"] = "\n".join("  " + r for r in layer_table(w))
+        cache["context"] = {"_graph": f"  input: {show(shape)}\n{graph_text(graph, walked=w)}", "_outline": graph_outline(graph, w),
+                            "_input": show(shape)}
+    return cache
+
+
+def _network(p: dict) -> tuple[list[int], list[dict], Walk]:
     if "model" in p:
         name, config = p["model"], p.get("config", {})
         if name not in ZOO:
@@ -318,10 +353,8 @@ def _parts(p: dict) -> list[str]:
 
 
 def _context(graph: list[dict], shape: list[int], w: Walk) -> dict[str, str]:
-    """Prompt placeholders: the graph as text (``_graph``), compact stage rows for big graphs (``_stages``)."""
-    text = graph_text(graph, annotate=None)
-    return {"_graph": f"  input: {show(shape)}\n{text}", "_stages": "\n".join("  " + r for r in stage_table(w)),
-            "_input": show(shape)}
+    """Prompt placeholders: the graph as text (``_graph``), its compact outline (``_outline``), ``_input``."""
+    return dict(_texts(graph, shape, w)["context"])
 
 
 KINDS_NORM = ("BatchNorm1d", "BatchNorm2d", "LayerNorm", "RMSNorm", "GroupNorm", "InstanceNorm2d")
@@ -379,6 +412,19 @@ def param_slips(w: Walk) -> dict[str, int]:
     repeated = sum(n.params * (n.times - 1) for n in nodes)
     if repeated:
         out["counted each repeated block once (forgot to multiply by its repeats)"] = total - repeated
+    by_path = {n.path: n for n in nodes}
+    for n in nodes:  # the Linear layer right after a Flatten of a C×H×W map
+        src = by_path.get(n.inputs[0]) if n.kind == "Linear" and n.inputs else None
+        if src is not None and src.kind == "Flatten" and len(src.in_shapes[0]) == 3 and n.weights:
+            c, h, wd = src.in_shapes[0]
+            per_feature = n.weights // (c * h * wd)
+            if h * wd > 1:
+                out["flattened only the channels (forgot the H×W of the last feature map)"] = total - n.weights + c * per_feature
+            if c > 1:
+                out["flattened only H×W (forgot the channels)"] = total - n.weights + h * wd * per_feature
+    fc = sum_of(lambda n: n.kind == "Linear" and n.depth == 0 and not n.tied_to)
+    if fc and any(n.kind.startswith("Conv") for n in nodes):
+        out["left out the fully-connected layers (counted only the convolutions)"] = total - fc
     short = sum_of(lambda n: "downsample" in n.path)
     if short:
         out["forgot the projection shortcuts (1×1 conv + BatchNorm where a stage changes shape)"] = total - short
@@ -404,7 +450,7 @@ def graph_params(p: dict) -> Solution:
     shape, graph, w = network(p)
     parts = _parts(p)
     ctx = _context(graph, shape, w)
-    steps = ["The graph, with each node's output shape and parameters:\n" + walk_text(graph, w)]
+    steps = ["The graph, with each node's output shape and parameters:\n" + _texts(graph, shape, w)["walk"]]
     if parts:
         answer = sum(w.part_params(x) for x in parts)
         rows = [n for x in parts for n in w.part(x) if n.params]
@@ -427,7 +473,7 @@ def graph_params(p: dict) -> Solution:
             mistakes["forgot the projection shortcut (1×1 conv + BatchNorm)"] = answer - short
         mistakes["gave the whole network's parameters"] = w.params
         return Solution(answer, steps, mistakes, context=ctx)
-    steps.append("Where the parameters are:\n" + "\n".join("  " + r for r in (stage_table(w) if len(w.nodes) > 40 else layer_table(w))))
+    steps.append("Where the parameters are:\n" + _texts(graph, shape, w)["table"])
     total = w.params
     steps.append(f"Total = {total:,} learnable parameters (BatchNorm's running statistics are buffers, not counted)"
                  + ("; a tied weight is counted once" if any(n.tied_to for n in w.nodes) else ""))
@@ -447,7 +493,7 @@ def graph_share(p: dict) -> Solution:
         raise InvalidParams("graph-share needs a part")
     part, total = sum(w.part_params(x) for x in parts), w.params
     share = 100 * part / total
-    steps = ["Where the parameters are:\n" + "\n".join("  " + r for r in (stage_table(w) if len(w.nodes) > 40 else layer_table(w))),
+    steps = ["Where the parameters are:\n" + _texts(graph, shape, w)["table"],
              f"{' + '.join(parts)} = {part:,} parameters",
              f"Share = {part:,} / {total:,} = {fmt(share, 4)} %"]
     mistakes = {"divided by the rest of the network instead of the total": 100 * part / (total - part) if total > part else 0.0,
@@ -456,8 +502,6 @@ def graph_share(p: dict) -> Solution:
     if tied:
         extra = sum(next(m for m in w.nodes if m.path == n.tied_to).weights for n in tied)
         mistakes["counted the tied LM head again in the total"] = 100 * part / (total + extra)
-    if w.biases:
-        mistakes["forgot the biases"] = 100 * (part - sum(n.biases * n.times for x in parts for n in w.part(x))) / (total - w.biases)
     return Solution(share, steps, mistakes, context=_context(graph, shape, w))
 
 
@@ -466,15 +510,21 @@ def _slip_walk(graph: Any, shape: Any, change: Callable[[dict], None]) -> Walk |
     import copy
 
     g = copy.deepcopy(graph)
+    changed = False
 
     def visit(items: list) -> None:
+        nonlocal changed
         for item in items:
             if "body" in item:
                 visit(item["body"])
             elif "type" in item:
+                before = dict(item)
                 change(item)
+                changed = changed or item != before
 
     visit(g)
+    if not changed:
+        return None
     try:
         return walk(g, shape)
     except InvalidParams:
@@ -492,7 +542,7 @@ def graph_output_shape(p: dict) -> Solution:
     parts = _parts(p)
     target = parts[0] if parts else None
     answer = w.output(target) if target else w.shape
-    steps = ["Shapes, node by node:\n" + walk_text(graph, w), f"Output of {target or 'the network'}: {show(answer)}"]
+    steps = ["Shapes, node by node:\n" + _texts(graph, shape, w)["walk"], f"Output of {target or 'the network'}: {show(answer)}"]
     mistakes: dict[str, tuple] = {}
 
     def slip(name: str, change: Callable[[dict], None]) -> None:
@@ -530,7 +580,7 @@ def graph_largest_layer(p: dict) -> Solution:
         raise InvalidParams("no single layer holds the most parameters")
     label = lambda n: f"{n.path}: {layer_text(n.spec)}"  # noqa: E731
     best = learned[0]
-    steps = ["Parameters per layer:\n" + "\n".join("  " + r for r in layer_table(w)),
+    steps = ["Parameters per layer:\n" + _texts(graph, shape, w)["layers"],
              f"Most: {label(best)} with {best.params:,} parameters ({fmt(100 * best.params / w.params, 3)} % of {w.params:,})"]
     mistakes: dict[str, str] = {}
     macs = max((n for n in w.nodes if n.macs), key=lambda n: n.macs, default=None)
@@ -563,7 +613,7 @@ def graph_activation_memory(p: dict) -> Solution:
     elements = w.activations
     mb = elements * b / 1e6
     layers_only = sum(int(__import__("math").prod(n.shape)) * n.times for n in w.nodes if n.params)
-    steps = ["Every node's output, kept for the backward pass:\n" + walk_text(graph, w),
+    steps = ["Every node's output, kept for the backward pass:\n" + _texts(graph, shape, w)["walk"],
              f"Activations = sum of the output sizes = {elements:,} values",
              f"× {b} bytes ({dtype}) = {elements * b:,} bytes = {fmt(mb, 4)} MB (10⁶ bytes)"]
     mistakes = {
@@ -572,7 +622,6 @@ def graph_activation_memory(p: dict) -> Solution:
         "counted the parameters instead of the activations": w.params * b / 1e6,
         "gave MiB (2²⁰ bytes) instead of MB": elements * b / 2**20,
         "counted values, not bytes": elements / 1e6,
-        "also counted the input image": (elements + int(__import__("math").prod(w.input_shape))) * b / 1e6,
     }
     return Solution(mb, steps, mistakes, context={**_context(graph, shape, w), "_bytes": str(b)})
 
