@@ -798,7 +798,7 @@ def graph_text(graph: list[dict], indent: str = "  ", *, walked: Walk | None = N
 
 
 def _share(part: int, total: int) -> str:
-    return f"{100 * part / total:.1f} %" if total else "–"
+    return f"{100 * part / total:.1f} %" if total and part else "–"
 
 
 def layer_table(w: Walk, *, max_rows: int = 60) -> list[str]:

@@ -475,8 +475,9 @@ def graph_params(p: dict) -> Solution:
         return Solution(answer, steps, mistakes, context=ctx)
     steps.append("Where the parameters are:\n" + _texts(graph, shape, w)["table"])
     total = w.params
-    steps.append(f"Total = {total:,} learnable parameters (BatchNorm's running statistics are buffers, not counted)"
-                 + ("; a tied weight is counted once" if any(n.tied_to for n in w.nodes) else ""))
+    notes = ["BatchNorm's running mean and variance are buffers, not counted"] if any(n.kind.startswith("BatchNorm") for n in w.nodes) else []
+    notes += ["a tied weight is counted once"] if any(n.tied_to for n in w.nodes) else []
+    steps.append(f"Total = {total:,} learnable parameters" + (f" ({'; '.join(notes)})" if notes else ""))
     return Solution(total, steps, param_slips(w), context=ctx)
 
 
