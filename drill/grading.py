@@ -405,7 +405,9 @@ def grade_value(
     notes = atype.notes(given, key, tol, correct)
     if correct and tol.estimate:  # an acceptable slip: say which, and that it is small at this scale
         near = Tolerance(rtol=min(tol.rtol, 1e-3), atol=0.0)
-        slip = next((name for name, value in (mistakes or {}).items() if atype.close(given, value, near)), None)
+        near_ones = sorted(((abs(float(value) - float(given)), name) for name, value in (mistakes or {}).items()
+                            if isinstance(value, (int, float)) and atype.close(given, value, near)))
+        slip = near_ones[0][1] if near_ones else None
         if slip:
             notes.append(f"that is the value if you {slip}: close enough for an estimate")
     return Grade(

@@ -404,6 +404,9 @@ def param_slips(w: Walk) -> dict[str, int]:
         e = lambda n: int(n.spec["embed_dim"])  # noqa: E731
         out["forgot the attention's output projection W_O"] = total - sum((e(n) * e(n) + (e(n) if n.spec.get("bias", True) else 0)) * n.times for n in attn)
         mlp = sum_of(lambda n: n.kind == "Linear" and n.depth > 0)
+        matrices = sum_of(lambda n: n.depth > 0 and (n.kind == "Linear" or n.kind in KINDS_ATTN), lambda n: n.weights)
+        if matrices:
+            out["counted only the layers' weight matrices (12·L·d²: no embeddings, biases or norms)"] = matrices
         if mlp:
             out["counted only the attention in each layer (4·L·d², forgot the feed-forward 8·L·d²)"] = total - mlp
         gate = sum_of(lambda n: n.path.endswith("gate_proj"))

@@ -642,7 +642,9 @@ def test_estimate_questions(bank):
     assert g.correct and g.expected == "174604259328"
     assert any("an estimate within ±5 %" in n for n in g.notes)
     rule = 96 * 12 * 12288**2  # 12·L·d²: a named slip inside the window, graded correct and named in a note
-    assert v.grade(str(rule)).correct
+    assert v.mistakes["counted only the layers' weight matrices (12·L·d²: no embeddings, biases or norms)"] == rule
+    g = v.grade(str(rule))
+    assert g.correct and any("12·L·d²" in n for n in g.notes)
     assert v.grade(str(rule - 10**9)).correct
     four = v.mistakes["counted only the attention in each layer (4·L·d², forgot the feed-forward 8·L·d²)"]
     g = v.grade(str(four))
@@ -745,6 +747,12 @@ def test_repeat_counted_once_equals_written_out():
     out = walk([{"name": f"b{i}", "body": body} for i in range(7)], [5, 16])
     assert (once.params, once.macs, once.activations, once.shape) == (out.params, out.macs, out.activations, out.shape)
     assert once.params == 7 * (2 * 16 + 16 * 16 + 16)
+
+
+def test_network_params_takes_the_graph_form_too():
+    graph = [{"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3}, {"type": "SiLU"},
+             {"name": "r", "op": "add", "inputs": ["0", "1"]}]
+    assert get("network-params").solve({"input_shape": [3, 8, 8], "graph": graph}) == 3 * 9 * 4 + 4
 
 
 def test_old_chains_are_graphs(bank):
