@@ -784,8 +784,16 @@ def graph_text(graph: list[dict], indent: str = "  ", *, walked: Walk | None = N
                 b = annotate.blocks[_prefix + name]
                 head += f"    {show(b.in_shape)} → {show(b.shape)} · {b.params:,} params" + (f" ({b.params // n:,} each)" if n > 1 and b.once else "")
             lines.append(head)
-            inner = f"{_prefix}{name}.*." if n > 1 else f"{_prefix}{name}."
-            lines.append(graph_text(item["body"], indent, walked=walked, counts=counts, _prefix=inner, _depth=_depth + 1, _by_path=by_path))
+            block = walked.blocks.get(_prefix + name) if walked else None
+            if counts and block is not None and not block.once:  # the shape changed each time: every repetition
+                for k in range(n):
+                    lines.append(f"{pad}{indent}{k}: [")
+                    lines.append(graph_text(item["body"], indent, walked=walked, counts=counts, _prefix=f"{_prefix}{name}.{k}.",
+                                            _depth=_depth + 2, _by_path=by_path))
+                    lines.append(f"{pad}{indent}]")
+            else:
+                inner = f"{_prefix}{name}.*." if n > 1 else f"{_prefix}{name}."
+                lines.append(graph_text(item["body"], indent, walked=walked, counts=counts, _prefix=inner, _depth=_depth + 1, _by_path=by_path))
             lines.append(f"{pad}]")
         else:
             node = by_path.get(_prefix + name)
@@ -798,7 +806,9 @@ def graph_text(graph: list[dict], indent: str = "  ", *, walked: Walk | None = N
 
 
 def _share(part: int, total: int) -> str:
-    return f"{100 * part / total:.1f} %" if total and part else "–"
+    if not total or not part:
+        return "–"
+    return f"{100 * part / total:.1f} %" if 100 * part / total >= 0.05 else "<0.1 %"
 
 
 def layer_table(w: Walk, *, max_rows: int = 60) -> list[str]:

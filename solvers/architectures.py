@@ -616,7 +616,7 @@ def graph_activation_memory(p: dict) -> Solution:
     b = DTYPE_BYTES[dtype]
     elements = w.activations
     mb = elements * b / 1e6
-    layers_only = sum(int(__import__("math").prod(n.shape)) * n.times for n in w.nodes if n.params)
+    layers_only = sum(_prod(n.shape) * n.times for n in w.nodes if n.params)
     steps = ["Every node's output, kept for the backward pass:\n" + _texts(graph, shape, w)["walk"],
              f"Activations = sum of the output sizes = {elements:,} values",
              f"× {b} bytes ({dtype}) = {elements * b:,} bytes = {fmt(mb, 4)} MB (10⁶ bytes)"]
