@@ -131,7 +131,7 @@ _register(LayerType("ConvTranspose2d", {"in_channels": REQUIRED, "out_channels":
 _register(LayerType("Linear", {"in_features": REQUIRED, "out_features": REQUIRED, "bias": True},
                     ("in_features", "out_features"), "in_features", macs=_linear_macs,
                     note="acts on the last axis of a (…, in_features) tensor"))
-_BN = {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True}
+_BN = {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True, "bias": True}
 _register(LayerType("BatchNorm1d", dict(_BN), ("num_features",), "num_features",
                     note="2C learnable (γ, β); the 2C running mean/var are buffers, not parameters"))
 _register(LayerType("BatchNorm2d", dict(_BN), ("num_features",), "num_features",

@@ -168,6 +168,8 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
         c = int(_get(layer, "num_features"))
         if not layer.get("affine", True):
             return 0, 0, "no learnable parameters (affine=False; running mean/var are buffers, not learned)"
+        if not layer.get("bias", True):
+            return c, 0, f"{c} (γ per channel, bias=False; running mean/var are buffers, not learned)"
         return c, c, f"{c} + {c} (γ and β per channel; running mean/var are buffers, not learned)"
     if kind == "ConvTranspose2d":
         cin, cout, g, kh, kw, b = _conv_args(layer)

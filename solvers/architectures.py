@@ -506,6 +506,8 @@ def graph_share(p: dict) -> Solution:
     if tied:
         extra = sum(next(m for m in w.nodes if m.path == n.tied_to).weights for n in tied)
         mistakes["counted the tied LM head again in the total"] = 100 * part / (total + extra)
+    if len(parts) > 1:
+        mistakes[f"counted only {parts[0]} (left out {', '.join(parts[1:])})"] = 100 * w.part_params(parts[0]) / total
     return Solution(share, steps, mistakes, context=_context(graph, shape, w))
 
 
@@ -566,6 +568,12 @@ def graph_output_shape(p: dict) -> Solution:
         last = concat[-1]
         mistakes["added the branches element-wise instead of concatenating (kept one branch's channels)"] = (last.in_shapes[-1][0], *answer[1:])
         mistakes["concatenated along the wrong axis"] = (answer[0] - sum(s[0] for s in last.in_shapes[1:]), answer[1] * len(last.in_shapes), *answer[2:]) if len(answer) >= 3 else answer
+    grown = [b for b in w.blocks.values() if not b.once and (target is None or b.path == target or b.path.startswith(target + "."))]
+    if grown and len(answer) == len(grown[-1].shape) and tuple(answer) == grown[-1].shape:  # DenseNet: each repetition adds k channels
+        b = grown[-1]
+        k = (b.shape[0] - b.in_shape[0]) // b.repeat
+        mistakes["counted only the new channels (forgot the block's input channels)"] = (b.shape[0] - b.in_shape[0], *b.shape[1:])
+        mistakes["added the growth once (one layer's new channels)"] = (b.in_shape[0] + k, *b.shape[1:])
     if target:
         mistakes["gave the network's input shape"] = tuple(w.input_shape)
     return Solution(answer, steps, {k: v for k, v in mistakes.items() if tuple(v) != tuple(answer)}, context=_context(graph, shape, w))

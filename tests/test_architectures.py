@@ -286,7 +286,7 @@ def _random_image_graph(rng: random.Random) -> tuple[list[int], list[dict]]:
             elif t == "InstanceNorm2d":
                 graph.append({"name": n, "type": t, "num_features": c, "affine": rng.random() < 0.5})
             elif t == "BatchNorm2d":
-                graph.append({"name": n, "type": t, "num_features": c, "affine": rng.random() < 0.8})
+                graph.append({"name": n, "type": t, "num_features": c, "affine": rng.random() < 0.8, "bias": rng.random() < 0.7})
             else:
                 graph.append({"name": n, "type": "BatchNorm2d"})
         elif kind == "act":
@@ -631,6 +631,12 @@ def test_named_mistakes_are_the_slips_they_name(bank):
     g = variants_of(bank, "zoo-gpt2-small-params", 0)[0]
     assert g.mistakes["counted the tied LM head again (it reuses the token embedding's weight)"] == 124439808 + 50257 * 768
     assert g.grade("163037184").mistake.startswith("counted the tied LM head again")
+    d = variants_of(bank, "dense-block-output-shape", 0)[0]
+    assert d.mistakes["counted only the new channels (forgot the block's input channels)"] == (6 * 32, 56, 56)
+    assert d.mistakes["added the growth once (one layer's new channels)"] == (64 + 32, 56, 56)
+    assert d.grade("192x56x56").mistake.startswith("counted only the new channels")
+    s = variants_of(bank, "gpt2-embedding-share", 0)[0]
+    assert s.mistakes["counted only wte (left out wpe)"] == pytest.approx(100 * 50257 * 768 / 124439808)
     ll = variants_of(bank, "zoo-llama2-7b-params", 0)[0]
     assert ll.mistakes["counted two feed-forward matrices per layer (SwiGLU has gate, up and down)"] == 6738415616 - 32 * 4096 * 11008
 
