@@ -136,6 +136,8 @@ def resnet(layers: list[int] | None = None, block: str = "basic", width: int = 6
     stages of width 64, 128, 256, 512 (× width/64), each opening with a block that has a projection
     shortcut (1×1 conv + BatchNorm, stride 2 from the second stage on) when the shape changes."""
     layers = layers or [2, 2, 2, 2]
+    if not isinstance(layers, list) or not 1 <= len(layers) <= 8:
+        raise InvalidParams("layers must list the blocks of 1 to 8 stages")
     make, expansion = {"basic": (_basic, 1), "bottleneck": (_bottleneck, 4)}[block]
     g = [_conv("conv1", 3, width, 7, 2, 3, bias=False), _bn("bn1", width), {"name": "relu", "type": "ReLU"},
          {"name": "maxpool", "type": "MaxPool2d", "kernel_size": 3, "stride": 2, "padding": 1}]
@@ -338,8 +340,10 @@ def _network(p: dict) -> tuple[list[int], list[dict], Walk]:
             raise InvalidParams("config must be a mapping of the builder's arguments")
         try:
             shape, graph = ZOO[name](**config)
-        except TypeError as exc:
+        except InvalidParams as exc:
             raise InvalidParams(f"model {name}: {exc}") from None
+        except (TypeError, ValueError, KeyError, ArithmeticError) as exc:
+            raise InvalidParams(f"model {name}: cannot build it from this config ({type(exc).__name__}: {str(exc)[:80]})") from None
     else:
         shape, graph = p.get("input_shape"), p.get("graph")
     return shape, graph, walk(graph, shape)

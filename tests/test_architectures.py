@@ -732,6 +732,12 @@ def test_bounds_refuse_absurd_graphs():
         walk([relu], [10**8])
     with pytest.raises(InvalidParams, match="must be a whole number"):
         walk([{"type": "Linear", "in_features": 4, "out_features": 2.5}], [4])
+    for p, why in [({"model": "resnet", "config": {"layers": [2] * 1000}}, "1 to 8 stages"),
+                   ({"model": "gpt2", "config": {"layers": 10**6}}, "repeat must be"),
+                   ({"model": "mobilenet_v2", "config": {"width_mult": 1e9}}, "out of range"),
+                   ({"model": "gpt2", "config": {"wat": 1}}, "cannot build it"), ({"model": "nope"}, "unknown model")]:
+        with pytest.raises(InvalidParams, match=why):
+            network(p)
 
 
 def test_gpt3_sized_graph_solves_fast():
