@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Collection, Iterable, Mapping
 
 
+from drill.solvers._fmt import fmt
 from drill.tolerance import Tolerance
 
 __all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
@@ -485,6 +486,12 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
     tolerance = _tolerance(raw.get("tolerance"), err)
     if "tolerance" in raw and isinstance(raw["answer_type"], str) and raw["answer_type"] in ("integer", "shape", "choice"):
         err("tolerance", f"{raw['answer_type']} answers are exact; remove the tolerance")
+    if tolerance.estimate:
+        if raw["answer_type"] != "number":
+            err("tolerance", "an estimate needs answer_type: number")
+        pct = re.escape(fmt(tolerance.rtol * 100))
+        if isinstance(raw["prompt"], str) and not re.search(rf"(?<![\d.]){pct}\s?%", raw["prompt"]):
+            err("prompt", f"an estimate question must state its tolerance in the prompt ('to within {fmt(tolerance.rtol * 100)} %')")
     for key in ("hint",):
         if key in raw and not isinstance(raw[key], str):
             err(key, "must be text")
@@ -536,11 +543,17 @@ def _tolerance(raw: Any, err: Any) -> Tolerance:
         return Tolerance()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 <= raw < 1:
         return Tolerance(rtol=float(raw))
+    if isinstance(raw, dict) and set(raw) == {"estimate"}:  # "about how many, to within 5 %"
+        r = raw["estimate"]
+        if isinstance(r, (int, float)) and not isinstance(r, bool) and 0 < r < 1:
+            return Tolerance(rtol=float(r), atol=0.0, estimate=True)
+        err("tolerance", "estimate must be a relative tolerance in (0, 1), e.g. {estimate: 0.05} for 5 %")
+        return Tolerance()
     if isinstance(raw, dict) and set(raw) <= {"rtol", "atol"} and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6 for v in raw.values()
     ):
         return Tolerance(**{k: float(v) for k, v in raw.items()})
-    err("tolerance", "must be a relative tolerance in [0, 1) or a mapping with rtol and/or atol")
+    err("tolerance", "must be a relative tolerance in [0, 1), a mapping with rtol and/or atol, or {estimate: 0.05}")
     return Tolerance()
 
 

@@ -4,7 +4,9 @@ For each question: the solver exists; the canonical variant (seed 0) reproduces 
 hand-written ``answer``; then for N random variants: the prompt is fully rendered, the
 solver's answer is graded correct, an answer just outside tolerance is graded wrong, a
 malformed string is reported unreadable, every mistake is graded wrong *and* named, and
-multiple-choice options are distinct. The same function runs in pytest (the CI check).
+multiple-choice options are distinct. An estimate question (``tolerance: {estimate: 0.05}``)
+instead has its mistakes inside the window graded correct, and needs one named mistake outside it.
+The same function runs in pytest (the CI check).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from drill.bank import PLACEHOLDER_RE, Question
-from drill.grading import Unreadable, answer_type
+from drill.grading import Tolerance, Unreadable, answer_type
 from drill.variants import Variant, VariantError, make_variant
 
 __all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions", "problem_rows"]
@@ -66,8 +68,8 @@ def _key_agrees(q: Question, v: Variant) -> str | None:
             ok = q.tolerance.accepts(float(key), float(solved))
         else:
             ok = " ".join(str(key).split()) == " ".join(str(solved).split())
-    else:
-        ok = v.atype.close(key, v.answer, v.tolerance)
+    else:  # an estimate's key is still the exact value (the window is for the learner's answer)
+        ok = v.atype.close(key, v.answer, Tolerance(rtol=1e-9, atol=0.0) if v.tolerance.estimate else v.tolerance)
     if not ok:
         shown = v.answer_value if q.answer_type == "choice" else v.atype.format(v.answer)
         return f"solver gives {shown} for the canonical params but the key says {q.answer!r}"
@@ -101,10 +103,19 @@ def check_variant(v: Variant) -> list[str]:
         problems.append(f"malformed {v.atype.malformed!r} is graded {g.status}, not unreadable")
     for name in v.masked:
         problems.append(f"mistake {name!r} falls inside the tolerance, so it would be graded correct")
+    estimate = v.tolerance.estimate
+    outside = 0
     for name, value in v.mistakes.items():
         g = v.grade(fmt(value))
+        if estimate and v.atype.close(value, v.answer, v.tolerance):  # an acceptable estimate
+            if not g.correct:
+                problems.append(f"mistake {name!r} ({fmt(value)}) is inside the estimate's tolerance but graded {g.status}")
+            continue
+        outside += 1
         if g.status != "wrong" or g.mistake != name:
             problems.append(f"mistake {name!r} ({fmt(value)}) is graded {g.status}, named {g.mistake!r}")
+    if estimate and not outside:
+        problems.append("an estimate question needs a named mistake outside its tolerance (one that matters at this scale)")
     try:
         json.dumps(v.to_json())
     except (TypeError, ValueError) as exc:

@@ -398,11 +398,22 @@ def grade_value(
     correct = atype.close(given, key, tol)
     mistake = None
     if not correct:
-        mistake = next((name for name, value in (mistakes or {}).items() if atype.close(given, value, tol)), None)
+        matches = [(name, value) for name, value in (mistakes or {}).items() if atype.close(given, value, tol)]
+        if len(matches) > 1 and all(isinstance(v, (int, float)) for _, v in matches):  # a wide window: the nearest
+            matches.sort(key=lambda m: abs(float(m[1]) - float(given)))
+        mistake = matches[0][0] if matches else None
+    notes = atype.notes(given, key, tol, correct)
+    if correct and tol.estimate:  # an acceptable slip: say which, and that it is small at this scale
+        near = Tolerance(rtol=min(tol.rtol, 1e-3), atol=0.0)
+        near_ones = sorted(((abs(float(value) - float(given)), name) for name, value in (mistakes or {}).items()
+                            if isinstance(value, (int, float)) and atype.close(given, value, near)))
+        slip = near_ones[0][1] if near_ones else None
+        if slip:
+            notes.append(f"that is the value if you {slip}: close enough for an estimate")
     return Grade(
         "correct" if correct else "wrong",
         expected,
         given=atype.format(given),
         mistake=mistake,
-        notes=atype.notes(given, key, tol, correct),
+        notes=notes,
     )

@@ -15,10 +15,14 @@ __all__ = ["Tolerance"]
 
 @dataclass(frozen=True)
 class Tolerance:
-    """Accept ``x`` when ``|x − key| ≤ max(rtol·|key|, atol)``. Defaults: rtol 1 %, atol 1e-8."""
+    """Accept ``x`` when ``|x − key| ≤ max(rtol·|key|, atol)``. Defaults: rtol 1 %, atol 1e-8.
+
+    estimate: the question asks for an estimate ("about how many, to within 5 %"): named mistakes
+    inside the window are acceptable answers, and ``drill check`` wants one outside it instead."""
 
     rtol: float = 1e-2
     atol: float = 1e-8
+    estimate: bool = False
 
     def width(self, key: float) -> float:
         return max(self.rtol * abs(key), self.atol)
@@ -30,6 +34,8 @@ class Tolerance:
         """Plain words: '±1 %, i.e. between 0.09999 and 0.10201'."""
         w = self.width(key)
         lo, hi = fmt(key - w), fmt(key + w)
+        if self.estimate:
+            return f"an estimate within ±{fmt(self.rtol * 100)} %, i.e. between {lo} and {hi}"
         if w == self.atol and self.rtol * abs(key) < self.atol:
             return f"±{fmt(self.atol)}, i.e. between {lo} and {hi}"
         return f"±{fmt(self.rtol * 100)} %, i.e. between {lo} and {hi}"

@@ -181,10 +181,14 @@ def distinct_mistakes(
     """Drop mistakes a grader could not tell from the key; merge those it cannot tell apart.
 
     A mistake that equals the key exactly is no mistake for these params. One that differs
-    but falls inside the tolerance would be graded correct: its name goes to ``masked``.
+    but falls inside the tolerance would be graded correct: its name goes to ``masked`` — except
+    in an estimate (``tol.estimate``), where it is an acceptable answer and is kept by name.
     """
     kept: dict[str, Any] = {}
     for name, value in mistakes.items():
+        if tol.estimate and atype.close(value, key, tol) and not atype.close(value, key, Tolerance(rtol=1e-9, atol=1e-12)):
+            kept[name] = value
+            continue
         if atype.close(value, key, tol):
             if masked is not None and not atype.close(value, key, Tolerance(rtol=1e-9, atol=1e-12)):
                 masked.append(name)

@@ -166,6 +166,10 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
         return kh * kw * (cin // g) * cout, b, f"{kh}·{kw}·{per}·{cout}" + (f" + {cout}" if b else "") + " (K·K·C_in·C_out" + (" + one bias per filter)" if b else ", no bias)")
     if kind in ("BatchNorm1d", "BatchNorm2d"):
         c = int(_get(layer, "num_features"))
+        if not layer.get("affine", True):
+            return 0, 0, "no learnable parameters (affine=False; running mean/var are buffers, not learned)"
+        if not layer.get("bias", True):
+            return c, 0, f"{c} (γ per channel, bias=False; running mean/var are buffers, not learned)"
         return c, c, f"{c} + {c} (γ and β per channel; running mean/var are buffers, not learned)"
     if kind == "ConvTranspose2d":
         cin, cout, g, kh, kw, b = _conv_args(layer)
@@ -198,7 +202,7 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
         return aw + fw + nw, ab + fb + nb, formula
     if kind in PARAMETERLESS:
         return 0, 0, "no learnable parameters"
-    raise InvalidParams(f"unknown layer type {kind!r}")
+    return _table(kind).params(layer)
 
 
 def _rnn_params(layer: dict, kind: str) -> tuple[int, int, str]:
@@ -315,4 +319,13 @@ def layer_output_shape(layer: dict, shape: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(shape)
     if kind in PARAMETERLESS:
         return tuple(shape)
-    raise InvalidParams(f"unknown layer type {kind!r}")
+    return tuple(_table(kind).shape(layer, tuple(shape)))
+
+
+def _table(kind: Any) -> Any:
+    """The layer types added with the graph (GroupNorm, RMSNorm, Conv1d, SiLU, …): ``solvers._graph.LAYERS``."""
+    from ._graph import LAYERS
+
+    if kind not in LAYERS or LAYERS[kind].params is layer_params:
+        raise InvalidParams(f"unknown layer type {kind!r}")
+    return LAYERS[kind]

@@ -1,6 +1,7 @@
 """Learnable parameter counts of a network spec (see ``solvers._layers`` for the spec format).
 
-params: input_shape (C, H, W), (F,), (T, F) or (T,) token ids; layers [layer spec, ...];
+params: input_shape (C, H, W), (F,), (T, F) or (T,) token ids; layers [layer spec, ...] (or a
+        ``graph`` of named nodes instead, see ``solvers._graph``);
         optional skips [{from: i, to: j}, ...]: the input of layer i is added to the output of
         layer j (a residual connection: an element-wise sum, no parameters; shapes must match).
 answer: int, the total number of learnable parameters (weights + biases)
@@ -79,7 +80,14 @@ def layer_slips(layer: dict, weights: int, biases: int) -> dict[str, int]:
 
 @solver("network-params")
 def network_params(p: dict) -> Solution:
-    """Total learnable parameters: per layer weights + biases, summed; the shapes must chain."""
+    """Total learnable parameters: per layer weights + biases, summed; the shapes must chain.
+
+    Params in the graph form (``graph`` or ``model``, see ``solvers._graph``) are counted by the
+    graph walk (the ``graph-params`` solver); the chain below is its simple case."""
+    if "graph" in p or "model" in p:
+        from .architectures import graph_params
+
+        return graph_params(p)
     layers = p["layers"]
     shape = tuple(int(d) for d in p["input_shape"])
     skips = {int(s["to"]): int(s["from"]) for s in p.get("skips", [])}
