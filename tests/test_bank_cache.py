@@ -21,7 +21,7 @@ def fresh(dirs=None, monkeypatch=None):
 def test_cached_load_equals_a_fresh_parse(tmp_path, monkeypatch):
     expected = fresh(None, monkeypatch)
     first = load_bank()  # fills the cache (DRILL_HOME is a temp dir per test)
-    entries = list((tmp_path / "drill-home" / "cache" / "bank").glob("*.marshal"))
+    entries = list((tmp_path / "drill-home" / "cache" / "bank").glob("*.json"))
     assert len(entries) == len(list(builtin_dir().glob("*.yaml")))
     again = load_bank()  # from the cache
     for b in (first, again):
@@ -48,7 +48,7 @@ def test_an_edited_file_is_parsed_again(tmp_path):
 
 def test_a_damaged_or_unwritable_cache_is_only_a_miss(tmp_path, monkeypatch):
     load_bank()
-    for entry in (tmp_path / "drill-home" / "cache" / "bank").glob("*.marshal"):
+    for entry in (tmp_path / "drill-home" / "cache" / "bank").glob("*.json"):
         entry.write_bytes(b"\x00garbage")
     assert len(load_bank().questions) == len(fresh(None, monkeypatch).questions)
     blocker = tmp_path / "not-a-dir"
@@ -57,13 +57,15 @@ def test_a_damaged_or_unwritable_cache_is_only_a_miss(tmp_path, monkeypatch):
     assert len(load_bank().questions) == len(fresh(None, monkeypatch).questions)
 
 
-def test_values_marshal_cannot_hold_are_not_cached(tmp_path):
-    # a YAML timestamp becomes a datetime, which marshal refuses: the file still loads, uncached
+def test_values_json_cannot_hold_unchanged_are_not_cached(tmp_path):
+    # a mapping with a whole-number key would come back from JSON with a text key: not cached
     text = (builtin_dir() / "skip_connection.yaml").read_text(encoding="utf-8").replace(
-        "      upstream: 0.1\n", "      upstream: 0.1\n      when: 2001-12-14\n", 1)
+        "      upstream: 0.1\n", "      upstream: 0.1\n      table: {1: 2}\n", 1)
     (tmp_path / "skip_connection.yaml").write_text(text, encoding="utf-8")
-    assert "when" in load_bank([tmp_path]).questions["residual-grad"].params
-    assert "when" in load_bank([tmp_path]).questions["residual-grad"].params
+    assert load_bank([tmp_path]).questions["residual-grad"].params["table"] == {1: 2}
+    assert load_bank([tmp_path]).questions["residual-grad"].params["table"] == {1: 2}
+    cached = list((tmp_path / "drill-home" / "cache" / "bank").glob("*.json"))
+    assert cached == []  # loaded, and not cached
 
 
 @pytest.mark.parametrize("path", sorted(builtin_dir().glob("*.yaml")), ids=lambda p: p.name)
