@@ -406,7 +406,7 @@ def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[B
     try:
         shape, question_lines = _scan(text)
         if shape is not None:
-            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]))], None, None, name
+            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]), shape[2])], None, None, name
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -466,7 +466,7 @@ def _scalar_problem(event: Any) -> str | None:
         return f"{_REFUSED_TAGS[tag]} is not bank data; banks hold numbers, text, lists and mappings"
     if len(value) > MAX_TEXT_CHARS:
         return f"a text of {len(value):,} characters; at most {MAX_TEXT_CHARS:,} in one value"
-    plain = event.implicit[0] and event.style is None and tag is None
+    plain = event.implicit[0] and not event.style and tag is None
     if plain or tag == "tag:yaml.org,2002:int":
         digits = sum(c not in "+-_:" for c in value)
         if digits > MAX_INT_DIGITS and _INT_TEXT.fullmatch(value):
@@ -476,7 +476,7 @@ def _scalar_problem(event: Any) -> str | None:
     return None
 
 
-def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
+def _scan(text: str) -> tuple[tuple[str, int, str | None] | None, list[int]]:
     """One pass over the parser's events: why ``text`` must not be built (with the line), and
     the line where each item of the top-level ``questions`` list starts.
 
@@ -488,19 +488,31 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
     alias bomb builds fine but hangs whatever walks it. The question lines come free here, so a
     valid file never needs a second, composed tree just to number its questions."""
     yaml, _Loader = _safe_yaml()
-    stack: list[list] = [[0, 0, None]]  # per open collection: values and characters inside so far, its anchor
+    stack: list[list] = [[0, 0, None, False, 0, None]]  # per open collection: values and characters inside so
+    # far, its anchor, whether a mapping, children so far, the current key (for naming the field at fault)
     sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) it stands for
     total = chars = written = 0  # values and characters with aliases expanded; values as written
     lines: list[int] = []
     root_events = 0  # events directly inside the root mapping: keys at even positions
     questions_depth = -1  # the stack depth of the items of the top-level questions list
     last_root_key = None
+
+    def at(problem: str, event: Any) -> tuple[tuple[str, int, str | None], list[int]]:
+        return (problem, event.start_mark.line + 1, _field_of(stack)), lines
+
     for event in yaml.parse(text, Loader=_Loader):
         depth = len(stack) - 1
+        if isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
+            parent = stack[-1]
+            if parent[3] and parent[4] % 2 == 0:
+                parent[5] = getattr(event, "value", None)  # a mapping key
+            elif not parent[3]:
+                parent[5] = parent[4]  # a list index
+            parent[4] += 1
         if depth == questions_depth and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
             lines.append(event.start_mark.line + 1)
             if len(lines) > MAX_QUESTIONS_PER_FILE:
-                return (f"more than {MAX_QUESTIONS_PER_FILE:,} questions in one file; split it into smaller files", event.start_mark.line + 1), lines
+                return at(f"more than {MAX_QUESTIONS_PER_FILE:,} questions in one file; split it into smaller files", event)
         if depth == 1 and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
             if root_events % 2 == 0:
                 last_root_key = getattr(event, "value", None)
@@ -509,15 +521,15 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
             root_events += 1
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             if event.tag in _REFUSED_TAGS:
-                return (f"{_REFUSED_TAGS[event.tag]} is not bank data; banks hold numbers, text, lists and mappings", event.start_mark.line + 1), lines
-            stack.append([0, 0, event.anchor])
+                return at(f"{_REFUSED_TAGS[event.tag]} is not bank data; banks hold numbers, text, lists and mappings", event)
+            stack.append([0, 0, event.anchor, isinstance(event, yaml.MappingStartEvent), 0, None])
             if len(stack) - 1 > MAX_YAML_DEPTH:
-                return (f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1), lines
+                return at(f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event)
             continue
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             if depth == questions_depth:  # the questions list ends: later depth-2 nodes are not questions
                 questions_depth = -1
-            count, size, anchor = stack.pop()
+            count, size, anchor = stack.pop()[:3]
             if anchor:
                 sizes[anchor] = (count + 1, size)
             stack[-1][0] += count + 1
@@ -526,14 +538,14 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
         if isinstance(event, yaml.ScalarEvent):
             problem = _scalar_problem(event)
             if problem:
-                return (problem, event.start_mark.line + 1), lines
+                return at(problem, event)
             added, size = 1, len(event.value)
             written += 1
             if event.anchor:
                 sizes[event.anchor] = (1, size)
         elif isinstance(event, yaml.AliasEvent):
             if any(frame[2] == event.anchor for frame in stack):
-                return (f"alias *{event.anchor} is inside its own anchor &{event.anchor} (a recursive structure); banks are trees", event.start_mark.line + 1), lines
+                return at(f"alias *{event.anchor} is inside its own anchor &{event.anchor} (a recursive structure); banks are trees", event)
             added, size = sizes.get(event.anchor, (1, 0))
         else:
             continue
@@ -542,12 +554,21 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
         total += added
         chars += size
         if written > MAX_YAML_VALUES:
-            return (f"the file holds more than {MAX_YAML_VALUES:,} values; banks are small: split it into smaller files", event.start_mark.line + 1), lines
+            return at(f"the file holds more than {MAX_YAML_VALUES:,} values; banks are small: split it into smaller files", event)
         if total > MAX_YAML_VALUES:
-            return (f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1), lines
+            return at(f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event)
         if chars > MAX_YAML_CHARS:
-            return (f"YAML expands to more than {MAX_YAML_CHARS:,} characters of text (aliases repeating long text?); banks are small", event.start_mark.line + 1), lines
+            return at(f"YAML expands to more than {MAX_YAML_CHARS:,} characters of text (aliases repeating long text?); banks are small", event)
     return None, lines
+
+
+def _field_of(stack: list[list]) -> str | None:
+    """The dotted path of the value being scanned, within its question when inside one
+    (``params.layers.0.num_layers``), else from the top (``explain.summary``)."""
+    path = [str(frame[5]) for frame in stack[1:] if frame[5] is not None]  # stack[0]: the document
+    if len(path) >= 2 and path[0] == "questions":
+        path = path[2:]
+    return ".".join(path) or None
 
 
 def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:
