@@ -151,6 +151,8 @@ def _weak(chosen, store):
 
 
 def _saved_note(console, recorder) -> None:
+    if recorder is not None:
+        recorder.flush()  # answers a full disk held back: written now if space has returned
     if recorder is not None and recorder.saved:
         from drill.textsafe import plain
 
