@@ -298,6 +298,8 @@ def _load_file_guarded(path: Path, root: Path | None) -> tuple[list[Question], l
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: named as found
+        return str(path)
     except ValueError:
         return path.name if path.parent == builtin_dir() else str(path)
 
