@@ -118,8 +118,9 @@ def put(where: str, name: str, data: bytes, plain: Any) -> None:
         pass
 
 
-def _evict(directory: Path, keep: int = MAX_ENTRIES) -> None:
-    """Remove the oldest entries beyond ``keep`` (and leftovers of interrupted writes)."""
+def _evict(directory: Path, keep: int | None = None) -> None:
+    """Remove the oldest entries beyond ``keep`` (default :data:`MAX_ENTRIES`)."""
+    keep = MAX_ENTRIES if keep is None else keep
     try:
         entries = []
         for p in directory.iterdir():
