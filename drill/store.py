@@ -15,7 +15,7 @@ How it stays safe:
 * **Schema version.** ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` upgrades a
   database from any earlier version (from version 1 on), inside one transaction. A database from a
   newer drill is refused, never modified. ``PRAGMA application_id`` marks the file as drill's.
-* **A damaged or foreign file** (not SQLite, fails ``quick_check``, or another program's SQLite
+* **A damaged or foreign file** (not SQLite, fails ``integrity_check``, or another program's SQLite
   database) is renamed to ``progress.db.damaged-<time>`` (with its ``-wal``/``-shm``), never
   deleted, and a fresh database is started; :attr:`Store.recovered` says where the old one went.
   So is a drill database any of whose rows does not read cleanly (a missing table or column,
@@ -130,7 +130,7 @@ def _verify(conn: sqlite3.Connection) -> None:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        check = conn.execute("PRAGMA integrity_check(1)").fetchone()[0]  # quick_check misses damaged indexes
     except sqlite3.OperationalError as exc:
         if _is_damage(exc):
             raise _Unusable(str(exc), salvage=True) from None
@@ -263,6 +263,7 @@ COLUMNS = {
     "cards": ("question_id", "card", "due", "reviews", "updated"),
 }
 _INT64 = 1 << 63
+_ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
 
 
 def _text(v: object, nullable: bool = False) -> str | None:
@@ -331,7 +332,7 @@ def _read_all(conn: sqlite3.Connection) -> tuple[dict[str, list[tuple]], list[st
             if missing:
                 problems.append(f"table {table} lacks column {missing[0]}")
                 continue
-            cursor = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY rowid")
+            cursor = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {_ORDER[table]}")  # as the store reads them
             while True:
                 batch = cursor.fetchmany(500)
                 if not batch:
