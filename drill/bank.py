@@ -250,16 +250,27 @@ def _read_bank_file(path: Path, root: Path | None) -> bytes | str:
     folder must resolve (symlinks followed) to a file inside that folder. Nothing is opened
     before ``stat`` says it is a regular file, it is opened non-blocking (a FIFO swapped in
     cannot hang the read) and at most the limit + 1 bytes are read."""
-    import stat as st
+    real = _resolve_bank_file(path, root)
+    return real if isinstance(real, str) else _read_regular(real[0])
 
+
+def _resolve_bank_file(path: Path, root: Path | None) -> tuple[str] | str:
+    """(the file's resolved path,), or why it is refused (a dangling link, a loop, outside ``root``)."""
     try:
-        real = Path(os.path.realpath(path, strict=True))
+        real = os.path.realpath(path, strict=True)
     except (OSError, RuntimeError) as exc:  # a dangling link or a link loop
         return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
     if root is not None:
-        base = Path(os.path.realpath(root))
-        if real != base and base not in real.parents:
+        base = os.path.join(os.path.realpath(root), "")
+        if not real.startswith(base):
             return "a symlink to a file outside the bank folder; bank files must live in the folder"
+    return (real,)
+
+
+def _read_regular(real: str) -> bytes | str:
+    """The bytes of the regular file at resolved path ``real`` (see :func:`_read_bank_file`)."""
+    import stat as st
+
     try:
         info = os.stat(real)
         if not st.S_ISREG(info.st_mode):
@@ -315,11 +326,13 @@ def _load_file(path: Path, root: Path | None = None) -> tuple[list[Question], li
     from drill import bank_cache
 
     name = _display(Path(path))
-    raw_bytes = _read_bank_file(Path(path), root)
+    real = _resolve_bank_file(Path(path), root)
+    raw_bytes = real if isinstance(real, str) else _read_regular(real[0])
     if isinstance(raw_bytes, str):
         return [], [BankError(name, raw_bytes)], None
-    where = os.path.realpath(path)
-    if bank_cache.enabled():
+    where = real[0]
+    caching = bank_cache.enabled()
+    if caching:
         plain = bank_cache.get(where, name, raw_bytes)
         cached = _from_plain(plain) if plain is not None else None
         if cached is not None:
@@ -328,27 +341,31 @@ def _load_file(path: Path, root: Path | None = None) -> tuple[list[Question], li
     explanation = None
     if isinstance(data, dict) and "explain" in data:
         explanation = _explanation(data["explain"], data.get("topic"), questions, name, locate, errors)
-    if bank_cache.enabled():
+    if caching:
         bank_cache.put(where, name, raw_bytes, _to_plain(questions, errors, explanation))
     return questions, errors, explanation
 
 
 # --- the cache's plain form: JSON data only, checked field by field when read back ----------
 
-_Q_TYPES: dict[str, Any] = {
-    "id": str, "topic": str, "title": str, "difficulty": int, "prompt": str, "solver": str, "params": dict,
-    "answer_type": str, "source": str, "vary": dict, "constraints": list, "tolerance": list, "hint": str,
-    "n_choices": int, "variables": list, "tags": list, "file": str,
-}
+# Question fields in dataclass order with the JSON type each must have (None: any JSON value; the
+# line may also be null). Stored as lists, not mappings: a third less to decode on every start-up.
+_Q_SHAPE: tuple[tuple[str, Any], ...] = (
+    ("id", str), ("topic", str), ("title", str), ("difficulty", int), ("prompt", str), ("solver", str), ("params", dict),
+    ("answer", None), ("answer_type", str), ("source", str), ("vary", dict), ("constraints", list), ("tolerance", list),
+    ("hint", str), ("n_choices", int), ("variables", list), ("tags", list), ("file", str), ("line", int),
+)
+_Q_TYPES = tuple(t for _, t in _Q_SHAPE)
 
 
 def _to_plain(questions: list[Question], errors: list[BankError], explanation: Explanation | None) -> dict:
     qs = []
     for q in questions:
-        d = {f: getattr(q, f) for f in _Q_TYPES}
-        d.update(answer=q.answer, line=q.line, tolerance=[q.tolerance.rtol, q.tolerance.atol],
-                 constraints=list(q.constraints), variables=list(q.variables), tags=list(q.tags))
-        qs.append(d)
+        row = [getattr(q, f) for f, _ in _Q_SHAPE]
+        for f, v in (("constraints", list(q.constraints)), ("tolerance", [q.tolerance.rtol, q.tolerance.atol]),
+                     ("variables", list(q.variables)), ("tags", list(q.tags))):
+            row[_Q_FIELD_INDEX[f]] = v
+        qs.append(row)
     errs = [[e.file, e.message, e.line, e.qid, e.field] for e in errors]
     ex = None if explanation is None else {
         "topic": explanation.topic, "summary": explanation.summary, "example": explanation.example,
@@ -356,26 +373,34 @@ def _to_plain(questions: list[Question], errors: list[BankError], explanation: E
     return {"questions": qs, "errors": errs, "explanation": ex}
 
 
+_Q_FIELD_INDEX = {f: i for i, (f, _) in enumerate(_Q_SHAPE)}
+
+
 def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanation | None] | None:
     """Rebuild a file's result from the cache's plain data; None when its structure is not right."""
-    opt = lambda v, t: v is None or (isinstance(v, t) and not isinstance(v, bool))  # noqa: E731
-    strs = lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)  # noqa: E731
+    opt = lambda v, t: v is None or type(v) is t  # noqa: E731
+    strs = lambda v: type(v) is list and all(type(x) is str for x in v)  # noqa: E731
+    n = len(_Q_SHAPE)
     try:
-        if not isinstance(plain, dict) or set(plain) != {"questions", "errors", "explanation"}:
+        if type(plain) is not dict or plain.keys() != {"questions", "errors", "explanation"}:
             return None
         questions = []
-        for d in plain["questions"]:
-            if not isinstance(d, dict) or set(d) != set(_Q_TYPES) | {"answer", "line"}:
+        for row in plain["questions"]:
+            if type(row) is not list or len(row) != n:
                 return None
-            if not all(isinstance(d[f], t) and not isinstance(d[f], bool) for f, t in _Q_TYPES.items()) or not opt(d["line"], int):
+            for v, t in zip(row[:-1], _Q_TYPES):  # JSON builds exact types: a bool is never an int here
+                if t is not None and type(v) is not t:
+                    return None
+            if not opt(row[-1], int):  # the line
                 return None
-            tol = d["tolerance"]
-            if len(tol) != 2 or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in tol):
+            tol, constraints, variables, tags = row[12], row[11], row[15], row[16]
+            if len(tol) != 2 or not all(type(x) in (int, float) for x in tol):
                 return None
-            if not (strs(d["constraints"]) and strs(d["variables"]) and strs(d["tags"])):
+            if not (strs(constraints) and strs(variables) and strs(tags)):
                 return None
-            questions.append(Question(**{**d, "tolerance": Tolerance(float(tol[0]), float(tol[1])), "constraints": tuple(d["constraints"]),
-                                         "variables": tuple(d["variables"]), "tags": tuple(d["tags"])}))
+            row = list(row)
+            row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(float(tol[0]), float(tol[1])), tuple(variables), tuple(tags)
+            questions.append(Question(*row))
         errors = []
         for e in plain["errors"]:
             if not (isinstance(e, list) and len(e) == 5 and isinstance(e[0], str) and isinstance(e[1], str)
@@ -452,8 +477,8 @@ def _id_before(text: str, line: int | None) -> str | None:
     return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
 
 
-_INT_TEXT = re.compile(r"[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)")
-_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?")
+_INT_TEXT = r"[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)"  # YAML 1.1 ints
+_DATE_TEXT = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?"  # and timestamps
 _REFUSED_TAGS = {
     "tag:yaml.org,2002:binary": "binary data (!!binary)", "tag:yaml.org,2002:timestamp": "a date (!!timestamp)",
     "tag:yaml.org,2002:set": "a set (!!set)", "tag:yaml.org,2002:omap": "an ordered map (!!omap)",
@@ -471,9 +496,9 @@ def _scalar_problem(event: Any) -> str | None:
     plain = event.implicit[0] and not event.style and tag is None
     if plain or tag == "tag:yaml.org,2002:int":
         digits = sum(c not in "+-_:" for c in value)
-        if digits > MAX_INT_DIGITS and _INT_TEXT.fullmatch(value):
+        if digits > MAX_INT_DIGITS and re.fullmatch(_INT_TEXT, value):
             return f"an integer of {digits:,} digits; at most {MAX_INT_DIGITS} digits"
-    if plain and _DATE_TEXT.fullmatch(value):
+    if plain and value[:1].isdigit() and "-" in value and re.fullmatch(_DATE_TEXT, value):
         return f"{value!r} reads as a date, which is not bank data; quote it if it is text"
     return None
 

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRIES = 256
 MAX_ENTRY_BYTES = 64 << 20  # an entry larger than this is not read
 
