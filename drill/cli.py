@@ -162,7 +162,7 @@ def _saved_note(console, recorder) -> None:
         from drill.textsafe import plain
 
         _console(stderr=True).print(plain(f"warning: {unsaved} answer{'s' * (unsaved != 1)} could not be saved to {recorder.store.path} "
-                                          "(the disk is full or read-only); they are in this session's summary only.", "yellow"), soft_wrap=True)
+                                          "(the disk is full or read-only): they were graded but are not in your history.", "yellow"), soft_wrap=True)
 
 
 @app.command()
