@@ -35,7 +35,7 @@ from typing import Any, Collection, Iterable, Mapping
 from drill.solvers._fmt import fmt
 from drill.tolerance import Tolerance
 
-__all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select"]
+__all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select", "param_limit_problem"]
 
 FORMAT_VERSION = 1
 
@@ -55,6 +55,18 @@ VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
 VARY_MODIFIERS = ("decimals", "step", "len", "rows", "cols", "exclude")
 MAX_YAML_DEPTH = 64  # bank files nest about 6 levels
 MAX_YAML_VALUES = 100_000  # values in one file, aliases expanded; the built-in files hold a few hundred
+# Resource limits for (shared, untrusted) bank files; the README's author section states them.
+MAX_FILE_BYTES = 1 << 20  # 1 MiB; the largest built-in file is ~55 KB
+MAX_QUESTIONS_PER_FILE = 2_000
+MAX_TEXT_CHARS = 20_000  # any one text value in a file
+MAX_YAML_CHARS = 4 << 20  # characters of text in a file once aliases are expanded
+MAX_PROMPT_CHARS = 5_000  # a prompt as written; rendered, see MAX_RENDERED_PROMPT
+MAX_RENDERED_PROMPT = 20_000
+MAX_INT_DIGITS = 30  # an integer written in a bank (checked in the YAML text, before conversion)
+MAX_PARAM_INT = 10**15  # any whole number in params, canonical or drawn (LLM token counts reach 10^13)
+MAX_PARAM_LIST = 100  # items in any one list in params (the built-in banks: at most 8)
+MAX_PARAM_VALUES = 2_000  # values in all of a question's params (the built-in banks: at most 45)
+MAX_COUNT = 100  # len, rows, cols of a drawn vector or matrix
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
 
@@ -182,11 +194,12 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
     bank = Bank()
     for d in list(dirs) if dirs is not None else [builtin_dir()]:
         paths = sorted(Path(d).glob("*.yaml")) if Path(d).is_dir() else [Path(d)]
+        root = Path(d) if Path(d).is_dir() else None
         for path in paths:
             bank.files.append(str(path))
-            questions, errors, explanation = _load_file(path)
+            questions, errors, explanation = _load_file_guarded(path, root)
             if solvers is not None and any(q.solver not in solvers for q in questions):
-                questions = _known_solvers(path, questions, solvers, errors)
+                questions = _known_solvers(path, questions, solvers, errors, root)
             bank.errors.extend(errors)
             if explanation is not None:
                 other = bank.explanations.get(explanation.topic)
@@ -203,25 +216,102 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
     return bank
 
 
-def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError]) -> list[Question]:
-    """The questions whose solver is registered; an error (with the solver line) for each other."""
+def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError],
+                   root: Path | None = None) -> list[Question]:
+    """The questions whose solver is registered; an error (with the solver line) for each other.
+    Linear in the questions: the file is composed once and each suggestion computed once per name."""
     import difflib
 
-    locate = _Locator(Path(path).read_text(encoding="utf-8"))
+    raw = _read_bank_file(Path(path), root)
+    text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else ""
+    locate = _Locator(text)
+    index = None
+    hints: dict[str, str] = {}
+    names = list(solvers)
     kept = []
     for q in questions:
         if q.solver in solvers:
             kept.append(q)
             continue
-        close = difflib.get_close_matches(q.solver, list(solvers), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else "; see the solvers package for the names"
-        errors.append(BankError(q.file, f"unknown solver {q.solver!r}{hint}", locate.field(q.id, "solver") or q.line, q.id, "solver"))
+        if index is None:
+            index = locate.question_index()
+        if q.solver not in hints:
+            close = difflib.get_close_matches(q.solver, names, n=3)
+            hints[q.solver] = f"; did you mean {', '.join(close)}?" if close else "; see the solvers package for the names"
+        i = index.get(q.id)
+        line = locate("questions", i, "solver") if i is not None else None
+        errors.append(BankError(q.file, f"unknown solver {q.solver!r}{hints[q.solver]}", line or q.line, q.id, "solver"))
     return kept
+
+
+def _read_bank_file(path: Path, root: Path | None) -> bytes | str:
+    """The bytes of a bank file, or why it cannot be read (one line).
+
+    A bank file must be a regular file of at most :data:`MAX_FILE_BYTES`; one found in a bank
+    folder must resolve (symlinks followed) to a file inside that folder. Nothing is opened
+    before ``stat`` says it is a regular file, it is opened non-blocking (a FIFO swapped in
+    cannot hang the read) and at most the limit + 1 bytes are read."""
+    real = _resolve_bank_file(path, root)
+    return real if isinstance(real, str) else _read_regular(real[0])
+
+
+def _resolve_bank_file(path: Path, root: Path | None) -> tuple[str] | str:
+    """(the file's resolved path,), or why it is refused (a dangling link, a loop, outside ``root``)."""
+    try:
+        real = os.path.realpath(path, strict=True)
+    except (OSError, RuntimeError) as exc:  # a dangling link or a link loop
+        return f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+    if root is not None:
+        base = os.path.join(os.path.realpath(root), "")
+        if not real.startswith(base):
+            return "a symlink to a file outside the bank folder; bank files must live in the folder"
+    return (real,)
+
+
+def _read_regular(real: str) -> bytes | str:
+    """The bytes of the regular file at resolved path ``real`` (see :func:`_read_bank_file`)."""
+    import stat as st
+
+    try:
+        info = os.stat(real)
+        if not st.S_ISREG(info.st_mode):
+            return "not a regular file (a device, FIFO or directory); bank files are plain files"
+        if info.st_size > MAX_FILE_BYTES:
+            return f"file is {info.st_size:,} bytes; bank files are at most {MAX_FILE_BYTES:,} bytes (1 MiB): split it"
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            if not st.S_ISREG(os.fstat(fd).st_mode):
+                return "not a regular file (a device, FIFO or directory); bank files are plain files"
+            chunks, size = [], 0
+            while size <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    data = b"".join(chunks)
+    if len(data) > MAX_FILE_BYTES:
+        return f"file is over {MAX_FILE_BYTES:,} bytes; bank files are at most 1 MiB: split it"
+    return data
+
+
+def _load_file_guarded(path: Path, root: Path | None) -> tuple[list[Question], list[BankError], Explanation | None]:
+    """:func:`_load_file`, with a last line of defence: whatever one file does, the others load."""
+    try:
+        return _load_file(path, root)
+    except (RecursionError, MemoryError, ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError) as exc:
+        return [], [BankError(_display(Path(path)), f"cannot load this file ({type(exc).__name__}: {str(exc)[:200]})")], None
 
 
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (OSError, RuntimeError):  # a symlink loop: named as found
+        return str(path)
     except ValueError:
         return path.name if path.parent == builtin_dir() else str(path)
 
@@ -232,25 +322,105 @@ def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
     return questions, errors
 
 
-def _load_file(path: Path) -> tuple[list[Question], list[BankError], Explanation | None]:
+def _load_file(path: Path, root: Path | None = None) -> tuple[list[Question], list[BankError], Explanation | None]:
     """One file's questions, problems and walkthrough; from the content-keyed cache when it can."""
     from drill import bank_cache
 
     name = _display(Path(path))
-    try:
-        raw_bytes = Path(path).read_bytes()
-    except OSError as exc:
-        return [], [BankError(name, f"cannot read: {exc.strerror or exc}")], None
-    cached = bank_cache.get(name, raw_bytes) if bank_cache.enabled() else None
-    if cached is not None:
-        return cached
+    real = _resolve_bank_file(Path(path), root)
+    raw_bytes = real if isinstance(real, str) else _read_regular(real[0])
+    if isinstance(raw_bytes, str):
+        return [], [BankError(name, raw_bytes)], None
+    where = real[0]
+    caching = bank_cache.enabled()
+    if caching:
+        plain = bank_cache.get(where, name, raw_bytes)
+        cached = _from_plain(plain) if plain is not None else None
+        if cached is not None:
+            return cached
     questions, errors, data, locate, name = _load_questions(name, raw_bytes)
     explanation = None
     if isinstance(data, dict) and "explain" in data:
         explanation = _explanation(data["explain"], data.get("topic"), questions, name, locate, errors)
-    if bank_cache.enabled():
-        bank_cache.put(name, raw_bytes, (questions, errors, explanation))
+    if caching:
+        bank_cache.put(where, name, raw_bytes, _to_plain(questions, errors, explanation))
     return questions, errors, explanation
+
+
+# --- the cache's plain form: JSON data only, checked field by field when read back ----------
+
+# Question fields in dataclass order with the JSON type each must have (None: any JSON value; the
+# line may also be null). Stored as lists, not mappings: a third less to decode on every start-up.
+_Q_SHAPE: tuple[tuple[str, Any], ...] = (
+    ("id", str), ("topic", str), ("title", str), ("difficulty", int), ("prompt", str), ("solver", str), ("params", dict),
+    ("answer", None), ("answer_type", str), ("source", str), ("vary", dict), ("constraints", list), ("tolerance", list),
+    ("hint", str), ("n_choices", int), ("variables", list), ("tags", list), ("file", str), ("line", int),
+)
+_Q_TYPES = tuple(t for _, t in _Q_SHAPE)
+
+
+def _to_plain(questions: list[Question], errors: list[BankError], explanation: Explanation | None) -> dict:
+    qs = []
+    for q in questions:
+        row = [getattr(q, f) for f, _ in _Q_SHAPE]
+        for f, v in (("constraints", list(q.constraints)), ("tolerance", [q.tolerance.rtol, q.tolerance.atol, q.tolerance.estimate]),
+                     ("variables", list(q.variables)), ("tags", list(q.tags))):
+            row[_Q_FIELD_INDEX[f]] = v
+        qs.append(row)
+    errs = [[e.file, e.message, e.line, e.qid, e.field] for e in errors]
+    ex = None if explanation is None else {
+        "topic": explanation.topic, "summary": explanation.summary, "example": explanation.example,
+        "conventions": list(explanation.conventions), "formulas": [[f, w] for f, w in explanation.formulas], "file": explanation.file}
+    return {"questions": qs, "errors": errs, "explanation": ex}
+
+
+_Q_FIELD_INDEX = {f: i for i, (f, _) in enumerate(_Q_SHAPE)}
+
+
+def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanation | None] | None:
+    """Rebuild a file's result from the cache's plain data; None when its structure is not right."""
+    opt = lambda v, t: v is None or type(v) is t  # noqa: E731
+    strs = lambda v: type(v) is list and all(type(x) is str for x in v)  # noqa: E731
+    n = len(_Q_SHAPE)
+    try:
+        if type(plain) is not dict or plain.keys() != {"questions", "errors", "explanation"}:
+            return None
+        questions = []
+        for row in plain["questions"]:
+            if type(row) is not list or len(row) != n:
+                return None
+            for v, t in zip(row[:-1], _Q_TYPES):  # JSON builds exact types: a bool is never an int here
+                if t is not None and type(v) is not t:
+                    return None
+            if not opt(row[-1], int):  # the line
+                return None
+            tol, constraints, variables, tags = row[12], row[11], row[15], row[16]
+            if len(tol) != 3 or not all(type(x) in (int, float) for x in tol[:2]) or type(tol[2]) is not bool:
+                return None
+            if not (strs(constraints) and strs(variables) and strs(tags)):
+                return None
+            row = list(row)
+            row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(float(tol[0]), float(tol[1]), tol[2]), tuple(variables), tuple(tags)
+            questions.append(Question(*row))
+        errors = []
+        for e in plain["errors"]:
+            if not (isinstance(e, list) and len(e) == 5 and isinstance(e[0], str) and isinstance(e[1], str)
+                    and opt(e[2], int) and opt(e[3], str) and opt(e[4], str)):
+                return None
+            errors.append(BankError(*e))
+        ex, explanation = plain["explanation"], None
+        if ex is not None:
+            if not (isinstance(ex, dict) and set(ex) == {"topic", "summary", "example", "conventions", "formulas", "file"}
+                    and all(isinstance(ex[k], str) for k in ("topic", "summary", "example", "file")) and strs(ex["conventions"])
+                    and isinstance(ex["formulas"], list)
+                    and all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) and isinstance(f[1], dict)
+                            and all(isinstance(k, str) and isinstance(v, str) for k, v in f[1].items()) for f in ex["formulas"])):
+                return None
+            explanation = Explanation(topic=ex["topic"], summary=ex["summary"], example=ex["example"], conventions=tuple(ex["conventions"]),
+                                      formulas=tuple((f[0], dict(f[1])) for f in ex["formulas"]), file=ex["file"])
+        return questions, errors, explanation
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[BankError], Any, Any, str]:
@@ -264,7 +434,7 @@ def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[B
     try:
         shape, question_lines = _scan(text)
         if shape is not None:
-            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]))], None, None, name
+            return [], [BankError(name, shape[0], shape[1], _id_before(text, shape[1]), shape[2])], None, None, name
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
@@ -308,27 +478,69 @@ def _id_before(text: str, line: int | None) -> str | None:
     return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
 
 
-def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
+_INT_TEXT = r"[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)"  # YAML 1.1 ints
+_DATE_TEXT = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}.*)?"  # and timestamps
+_REFUSED_TAGS = {
+    "tag:yaml.org,2002:binary": "binary data (!!binary)", "tag:yaml.org,2002:timestamp": "a date (!!timestamp)",
+    "tag:yaml.org,2002:set": "a set (!!set)", "tag:yaml.org,2002:omap": "an ordered map (!!omap)",
+    "tag:yaml.org,2002:pairs": "pairs (!!pairs)",
+}
+
+
+def _scalar_problem(event: Any) -> str | None:
+    """Why one scalar must not be built: a value type banks do not use, a huge integer, a huge text."""
+    tag, value = event.tag, event.value
+    if tag in _REFUSED_TAGS:
+        return f"{_REFUSED_TAGS[tag]} is not bank data; banks hold numbers, text, lists and mappings"
+    if len(value) > MAX_TEXT_CHARS:
+        return f"a text of {len(value):,} characters; at most {MAX_TEXT_CHARS:,} in one value"
+    plain = event.implicit[0] and not event.style and tag is None
+    if plain or tag == "tag:yaml.org,2002:int":
+        digits = sum(c not in "+-_:" for c in value)
+        if digits > MAX_INT_DIGITS and re.fullmatch(_INT_TEXT, value):
+            return f"an integer of {digits:,} digits; at most {MAX_INT_DIGITS} digits"
+    if plain and value[:1].isdigit() and "-" in value and re.fullmatch(_DATE_TEXT, value):
+        return f"{value!r} reads as a date, which is not bank data; quote it if it is text"
+    return None
+
+
+def _scan(text: str) -> tuple[tuple[str, int, str | None] | None, list[int]]:
     """One pass over the parser's events: why ``text`` must not be built (with the line), and
     the line where each item of the top-level ``questions`` list starts.
 
-    Refused: nesting too deep, or too many values once aliases are expanded (a "billion
-    laughs" file). Events neither recurse nor build anything: the C loader's composer recurses
-    until the process segfaults on ~50,000 nested brackets, and an alias bomb builds fine but
-    hangs whatever walks it. The question lines come free here, so a valid file never needs a
-    second, composed tree just to number its questions."""
+    Refused: nesting too deep, too many values or too much text once aliases are expanded (a
+    "billion laughs" file), an alias inside its own anchor (a recursive structure), more than
+    :data:`MAX_QUESTIONS_PER_FILE` questions, and scalars :func:`_scalar_problem` refuses (dates,
+    binary, sets, integers too long to convert). Events neither recurse nor build anything: the
+    C loader's composer recurses until the process segfaults on ~50,000 nested brackets, and an
+    alias bomb builds fine but hangs whatever walks it. The question lines come free here, so a
+    valid file never needs a second, composed tree just to number its questions."""
     yaml, _Loader = _safe_yaml()
-    stack: list[list] = [[0, None]]  # per open collection: values inside so far, its anchor
-    sizes: dict[str, int] = {}  # anchor -> values it stands for
-    total = 0
+    stack: list[list] = [[0, 0, None, False, 0, None]]  # per open collection: values and characters inside so
+    # far, its anchor, whether a mapping, children so far, the current key (for naming the field at fault)
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) it stands for
+    total = chars = written = 0  # values and characters with aliases expanded; values as written
     lines: list[int] = []
     root_events = 0  # events directly inside the root mapping: keys at even positions
     questions_depth = -1  # the stack depth of the items of the top-level questions list
     last_root_key = None
+
+    def at(problem: str, event: Any) -> tuple[tuple[str, int, str | None], list[int]]:
+        return (problem, event.start_mark.line + 1, _field_of(stack)), lines
+
     for event in yaml.parse(text, Loader=_Loader):
         depth = len(stack) - 1
-        if depth == questions_depth and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)) and not isinstance(event, yaml.AliasEvent):
+        if isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
+            parent = stack[-1]
+            if parent[3] and parent[4] % 2 == 0:
+                parent[5] = getattr(event, "value", None)  # a mapping key
+            elif not parent[3]:
+                parent[5] = parent[4]  # a list index
+            parent[4] += 1
+        if depth == questions_depth and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
             lines.append(event.start_mark.line + 1)
+            if len(lines) > MAX_QUESTIONS_PER_FILE:
+                return at(f"more than {MAX_QUESTIONS_PER_FILE:,} questions in one file; split it into smaller files", event)
         if depth == 1 and isinstance(event, (yaml.NodeEvent, yaml.CollectionStartEvent)):
             if root_events % 2 == 0:
                 last_root_key = getattr(event, "value", None)
@@ -336,31 +548,55 @@ def _scan(text: str) -> tuple[tuple[str, int] | None, list[int]]:
                 questions_depth = 2
             root_events += 1
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            stack.append([0, event.anchor])
+            if event.tag in _REFUSED_TAGS:
+                return at(f"{_REFUSED_TAGS[event.tag]} is not bank data; banks hold numbers, text, lists and mappings", event)
+            stack.append([0, 0, event.anchor, isinstance(event, yaml.MappingStartEvent), 0, None])
             if len(stack) - 1 > MAX_YAML_DEPTH:
-                return (f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1), lines
+                return at(f"YAML nested more than {MAX_YAML_DEPTH} levels deep", event)
             continue
         if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             if depth == questions_depth:  # the questions list ends: later depth-2 nodes are not questions
                 questions_depth = -1
-            count, anchor = stack.pop()
+            count, size, anchor = stack.pop()[:3]
             if anchor:
-                sizes[anchor] = count + 1
+                sizes[anchor] = (count + 1, size)
             stack[-1][0] += count + 1
+            stack[-1][1] += size
             continue
         if isinstance(event, yaml.ScalarEvent):
-            added = 1
+            problem = _scalar_problem(event)
+            if problem:
+                return at(problem, event)
+            added, size = 1, len(event.value)
+            written += 1
             if event.anchor:
-                sizes[event.anchor] = 1
+                sizes[event.anchor] = (1, size)
         elif isinstance(event, yaml.AliasEvent):
-            added = sizes.get(event.anchor, 1)
+            if any(frame[2] == event.anchor for frame in stack):
+                return at(f"alias *{event.anchor} is inside its own anchor &{event.anchor} (a recursive structure); banks are trees", event)
+            added, size = sizes.get(event.anchor, (1, 0))
         else:
             continue
         stack[-1][0] += added
+        stack[-1][1] += size
         total += added
+        chars += size
+        if written > MAX_YAML_VALUES:
+            return at(f"the file holds more than {MAX_YAML_VALUES:,} values; banks are small: split it into smaller files", event)
         if total > MAX_YAML_VALUES:
-            return (f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event.start_mark.line + 1), lines
+            return at(f"YAML expands to more than {MAX_YAML_VALUES:,} values (aliases repeating aliases?); banks are small", event)
+        if chars > MAX_YAML_CHARS:
+            return at(f"YAML expands to more than {MAX_YAML_CHARS:,} characters of text (aliases repeating long text?); banks are small", event)
     return None, lines
+
+
+def _field_of(stack: list[list]) -> str | None:
+    """The dotted path of the value being scanned, within its question when inside one
+    (``params.layers.0.num_layers``), else from the top (``explain.summary``)."""
+    path = [str(frame[5]) for frame in stack[1:] if frame[5] is not None]  # stack[0]: the document
+    if len(path) >= 2 and path[0] == "questions":
+        path = path[2:]
+    return ".".join(path) or None
 
 
 def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, locate: Any, errors: list[BankError]) -> Explanation | None:
@@ -425,6 +661,19 @@ class _Locator:
                 return self("questions", i, name)
         return None
 
+    def question_index(self) -> dict[str, int]:
+        """{question id: its index in the questions list}, from one composed tree."""
+        yaml, _Loader = _safe_yaml()
+        root = self._tree()
+        questions = next((v for k, v in getattr(root, "value", []) if getattr(k, "value", None) == "questions"), None)
+        out: dict[str, int] = {}
+        for i, item in enumerate(getattr(questions, "value", [])):
+            if isinstance(item, yaml.MappingNode):
+                qid = next((getattr(v, "value", None) for k, v in item.value if getattr(k, "value", None) == "id"), None)
+                if isinstance(qid, str):
+                    out.setdefault(qid, i)
+        return out
+
     def __call__(self, *path: Any) -> int | None:
         yaml, _Loader = _safe_yaml()
         if len(path) == 2 and path[0] == "questions" and isinstance(path[1], int) and path[1] < len(self.question_lines):
@@ -481,6 +730,12 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         err("difficulty", "must be 1, 2 or 3")
     if not isinstance(raw["params"], dict):
         err("params", "must be a mapping of parameter names to values")
+    else:
+        limit = param_limit_problem(raw["params"])
+        if limit:
+            err("params", limit)
+    if isinstance(raw["prompt"], str) and len(raw["prompt"]) > MAX_PROMPT_CHARS:
+        err("prompt", f"{len(raw['prompt']):,} characters; a prompt is at most {MAX_PROMPT_CHARS:,}")
     if not isinstance(raw["answer_type"], str) or raw["answer_type"] not in ANSWER_TYPES:  # a list is unhashable
         err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(ANSWER_TYPES)}")
     tolerance = _tolerance(raw.get("tolerance"), err)
@@ -630,6 +885,41 @@ def _modifier_problem(spec: dict) -> str | None:
         if not (count(v) or (isinstance(v, list) and len(v) == 2 and all(map(count, v)))):
             return f"{key} takes a count from 0 to 100, [low, high] or an expression, got {v!r}"
     return None
+
+
+def param_limit_problem(params: Any) -> str | None:
+    """Why ``params`` (canonical or drawn) are too big for a solver to work with, or None: a whole
+    number beyond ±:data:`MAX_PARAM_INT`, a list of more than :data:`MAX_PARAM_LIST` items, more
+    than :data:`MAX_PARAM_VALUES` values in all, or a text longer than :data:`MAX_TEXT_CHARS`."""
+    todo: list[tuple[str, Any]] = [("", params)]
+    seen = 0
+    while todo:
+        path, node = todo.pop()
+        seen += 1
+        if seen > MAX_PARAM_VALUES:
+            return f"more than {MAX_PARAM_VALUES:,} values in params; questions are worked by hand"
+        if isinstance(node, bool) or node is None or isinstance(node, float):
+            continue
+        if isinstance(node, int):
+            if abs(node) > MAX_PARAM_INT:
+                return f"{path or 'value'}: {_short_int(node)} is beyond ±10^15, the largest whole number params may hold"
+        elif isinstance(node, str):
+            if len(node) > MAX_TEXT_CHARS:
+                return f"{path or 'value'}: a text of {len(node):,} characters; at most {MAX_TEXT_CHARS:,}"
+        elif isinstance(node, list):
+            if len(node) > MAX_PARAM_LIST:
+                return f"{path or 'value'}: a list of {len(node):,} items; at most {MAX_PARAM_LIST:,}"
+            todo += [(f"{path}.{i}" if path else str(i), v) for i, v in enumerate(node)]
+        elif isinstance(node, dict):
+            todo += [(f"{path}.{k}" if path else str(k), v) for k, v in node.items()]
+        else:
+            return f"{path or 'value'}: a {type(node).__name__} is not bank data; params hold numbers, text, lists and mappings"
+    return None
+
+
+def _short_int(n: int) -> str:
+    """A huge integer named without converting it all to decimal (Python refuses past 4300 digits)."""
+    return str(n) if n.bit_length() < 64 else f"a {'-' if n < 0 else ''}number of about {int(n.bit_length() * 0.30103) + 1} digits"
 
 
 class SelectionError(LookupError):

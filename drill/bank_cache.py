@@ -1,25 +1,39 @@
-"""A cache of parsed and validated bank files, keyed on their contents.
+"""A cache of parsed and validated bank files: plain JSON data, verified before it is used.
 
 Parsing YAML and validating every question dominates loading a large bank, and the result
-depends only on the file's bytes, its displayed name and the loader's own code. So each
-file's result is stored under ``sha256(loader sources, name, bytes)`` in
-:func:`drill.paths.cache_dir` as ``marshal`` data — plain tuples, lists, dicts and scalars
-(marshal builds values, it runs nothing). Any problem reading or writing the cache is a
-miss, never an error: the cache can always be rebuilt. ``DRILL_NO_CACHE=1`` turns it off.
+depends only on the file's bytes, where it is, its displayed name and the loader's own code.
+So each bank file has one entry in :func:`drill.paths.cache_dir` ``/bank``, named after its
+resolved path and displayed name (an edited file replaces its entry instead of adding one).
+An entry is two lines:
+
+    {"format": 2, "key": "<sha256 of loader code, path, name, bytes>", "sha256": "<of line 2>"}
+    <the payload: JSON, as drill.bank._to_plain makes it>
+
+It is used only when the key matches the file's current bytes and the checksum matches the
+payload; the caller then checks the payload's structure field by field. JSON is safe to load
+whatever its bytes (it builds only dicts, lists, strings, numbers), so a damaged entry can only
+be a miss, and a miss is rebuilt. Any problem reading or writing is a miss, never an error. At
+most :data:`MAX_ENTRIES` entries are kept (the least recently written go first).
+``DRILL_NO_CACHE=1`` turns the cache off.
+
+Imports run one way: :mod:`drill.bank` imports this module, never the reverse.
 """
 
 from __future__ import annotations
 
 import hashlib
-import marshal
+import json
 import os
 import sys
-from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+FORMAT = 3
+MAX_ENTRIES = 256
+MAX_ENTRY_BYTES = 64 << 20  # an entry larger than this is not read
+
+__all__ = ["enabled", "get", "put", "FORMAT", "MAX_ENTRIES"]
 
 
 @lru_cache(maxsize=1)
@@ -28,60 +42,99 @@ def _code_key() -> bytes:
     h = hashlib.sha256(f"{FORMAT}:{sys.version_info[:2]}".encode())
     here = Path(__file__).resolve().parent
     for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py"):
-        h.update((here / name).read_bytes())
+        try:
+            h.update((here / name).read_bytes())
+        except OSError:
+            h.update(name.encode())
     return h.digest()
 
 
-def _path(name: str, data: bytes) -> Path:
+def _dir() -> Path:
     from drill.paths import cache_dir
 
-    digest = hashlib.sha256(_code_key() + name.encode() + b"\0" + data).hexdigest()
-    return cache_dir() / "bank" / f"{digest}.marshal"
+    return cache_dir() / "bank"
+
+
+def _entry(where: str, name: str) -> Path:
+    digest = hashlib.sha256(where.encode("utf-8", "surrogatepass") + b"\0" + name.encode("utf-8", "surrogatepass")).hexdigest()
+    return _dir() / f"{digest[:40]}.json"
+
+
+def _key(where: str, name: str, data: bytes) -> str:
+    h = hashlib.sha256(_code_key())
+    for part in (where.encode("utf-8", "surrogatepass"), name.encode("utf-8", "surrogatepass"), data):
+        h.update(len(part).to_bytes(8, "big"))
+        h.update(part)
+    return h.hexdigest()
 
 
 def enabled() -> bool:
     return not os.environ.get("DRILL_NO_CACHE")
 
 
-def get(name: str, data: bytes) -> Any | None:
-    """The cached (questions, errors, explanation) for this file's bytes, or None."""
-    from drill.bank import BankError, Explanation, Question
-    from drill.tolerance import Tolerance
-
+def get(where: str, name: str, data: bytes) -> Any | None:
+    """The cached plain payload for the file at resolved path ``where`` with these bytes, or None."""
     try:
-        qs, errs, ex = marshal.loads(_path(name, data).read_bytes())
-        names = [f.name for f in fields(Question)]
-        questions = []
-        for values in qs:
-            q = dict(zip(names, values, strict=True))
-            q["tolerance"] = Tolerance(*q["tolerance"])
-            questions.append(Question(**q))
-        errors = [BankError(*e) for e in errs]
-        explanation = None if ex is None else Explanation(*ex)
-        return questions, errors, explanation
-    except Exception:  # noqa: BLE001 - a missing, stale or damaged entry is a miss
+        path = _entry(where, name)
+        with open(path, "rb") as f:
+            blob = f.read(MAX_ENTRY_BYTES + 1)
+        if len(blob) > MAX_ENTRY_BYTES:
+            return None
+        head, sep, payload = blob.partition(b"\n")
+        if not sep:
+            return None
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != _key(where, name, data):
+            return None
+        if header.get("sha256") != hashlib.sha256(payload).hexdigest():
+            return None
+        return json.loads(payload)
+    except (OSError, ValueError, RecursionError):  # missing, stale or damaged: a miss
         return None
 
 
-def put(name: str, data: bytes, result: tuple[list, list, Any]) -> None:
-    """Store a file's result; silently does nothing when it cannot (read-only disk, odd YAML types)."""
-    questions, errors, explanation = result
+def put(where: str, name: str, data: bytes, plain: Any) -> None:
+    """Store a file's plain payload; silently does nothing when it cannot (read-only disk, or data
+    JSON would not give back unchanged: non-text keys, NaN, …)."""
     try:
-        qs = [tuple((v.rtol, v.atol, v.estimate) if f.name == "tolerance" else v for f in fields(q) for v in [getattr(q, f.name)]) for q in questions]
-        errs = [tuple(getattr(e, f.name) for f in fields(e)) for e in errors]
-        ex = None if explanation is None else tuple(getattr(explanation, f.name) for f in fields(explanation))
-        blob = marshal.dumps((qs, errs, ex))
-        path = _path(name, data)
+        payload = json.dumps(plain, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        if json.loads(payload) != plain:
+            return
+        header = json.dumps({"format": FORMAT, "key": _key(where, name, data), "sha256": hashlib.sha256(payload).hexdigest()})
+        path = _entry(where, name)
         path.parent.mkdir(parents=True, exist_ok=True)
         import tempfile
 
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(blob)
+                f.write(header.encode("ascii") + b"\n" + payload)
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation only
+        _evict(path.parent)
+    except (OSError, ValueError, TypeError, RecursionError):  # the cache is an optimisation only
+        pass
+
+
+def _evict(directory: Path, keep: int | None = None) -> None:
+    """Remove the oldest entries beyond ``keep`` (default :data:`MAX_ENTRIES`)."""
+    keep = MAX_ENTRIES if keep is None else keep
+    try:
+        entries = []
+        for p in directory.iterdir():
+            try:
+                entries.append((p.stat().st_mtime, p))
+            except OSError:
+                continue
+        if len(entries) <= keep:
+            return
+        entries.sort(reverse=True)
+        for _, p in entries[keep:]:
+            try:
+                p.unlink()
+            except OSError:
+                pass
+    except OSError:
         pass

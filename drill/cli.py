@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
+MAX_COUNT = 10_000  # -n / -k: questions or variants in one run
 
 _no_color = False  # set by --no-color (anywhere on the line); NO_COLOR in the environment works too (rich reads it)
 
@@ -112,6 +113,7 @@ def version() -> str:
         return __version__
 
 
+
 def _show_version(value: bool) -> None:
     if value:
         print(f"drill {version()}")
@@ -199,13 +201,36 @@ def _console(stderr: bool = False):
         def on_broken_pipe(self) -> None:  # rich's default exits 1; a closed reader is not a failure
             _quiet_broken_pipe()
 
-    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None)
+    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None, width=_width())
+
+
+def _width() -> int | None:
+    """None (rich reads the terminal or $COLUMNS), or 80 when $COLUMNS is set but not a positive width."""
+    cols = os.environ.get("COLUMNS")
+    if cols is None:
+        return None
+    return None if cols.strip().isdigit() and int(cols) > 0 else 80
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    """Print a one-line error to stderr and return the Exit to raise."""
+    """Print a one-line error to stderr and return the Exit to raise (the message shown as plain text)."""
     _print_error(message)
     return typer.Exit(code)
+
+
+def _warner():
+    """``warn`` for the quiz and the store: one plain-text line on stderr, never parsed as markup."""
+    from drill.textsafe import plain
+
+    err = _console(stderr=True)
+    return lambda message: err.print(plain("warning: ", "yellow") + plain(str(message)), soft_wrap=True)
+
+
+def _bounded(count: int | None, option: str) -> int | None:
+    """A -n/-k count within 1..MAX_COUNT, else a one-line usage error (nothing is planned first)."""
+    if count is not None and not 1 <= count <= MAX_COUNT:
+        raise fail(f"{option} must be from 1 to {MAX_COUNT:,}, got {count:,}")
+    return count
 
 
 BankOption = Annotated[
@@ -217,9 +242,8 @@ BankOption = Annotated[
 def _load(warn: bool = True, banks: Optional[list[str]] = None, solvers: bool = False):
     """The built-in bank plus $DRILL_BANK and --bank dirs. solvers: also report unknown solver names
     (imports the solvers, so not for commands that must stay free of numpy)."""
-    from rich.markup import escape
-
     from drill.bank import BankDirError, bank_dirs, load_bank
+    from drill.textsafe import plain
 
     try:
         dirs = bank_dirs(banks or ())
@@ -234,7 +258,7 @@ def _load(warn: bool = True, banks: Optional[list[str]] = None, solvers: bool = 
     if warn:
         err = _console(stderr=True)
         for e in bank.errors:
-            err.print(f"[yellow]warning:[/] skipped: {escape(str(e))}", soft_wrap=True)
+            err.print(plain("warning: ", "yellow") + plain(f"skipped: {e}"), soft_wrap=True)
     return bank
 
 
@@ -255,9 +279,8 @@ DB_HELP = "Progress database file. [default: $DRILL_HOME/progress.db, else the u
 
 def _open_store(db: str | None, create: bool = True):
     """The progress database, or None (create=False and no file yet); a moved-aside file is one line."""
-    from rich.markup import escape
-
     from drill.store import StoreError, default_path, open_store
+    from drill.textsafe import plain
 
     path = default_path(db)
     if db is not None and create and not path.parent.is_dir():
@@ -268,9 +291,9 @@ def _open_store(db: str | None, create: bool = True):
         raise fail(f"progress database: {exc} (drill quiz --no-save runs without one)") from None
     if store is not None and store.recovered:
         r = store.recovered
-        _console(stderr=True).print(
-            f"[bold red]error:[/] {escape(str(path))} is damaged or not drill's ({escape(r.reason)}); "
-            f"moved it to {escape(str(r.moved_to))} and started a fresh database.", soft_wrap=True)
+        _console(stderr=True).print(plain("error: ", "bold red") + plain(
+            f"{path} is damaged or not drill's ({r.reason}); moved it to {r.moved_to} and started a fresh database"
+            + (f", copying over {r.salvaged}." if getattr(r, "salvaged", "") else ".")), soft_wrap=True)
     return store
 
 
@@ -289,10 +312,18 @@ def _weak(chosen, store):
 
 
 def _saved_note(console, recorder) -> None:
+    if recorder is not None:
+        recorder.flush()  # answers a full disk held back: written now if space has returned
     if recorder is not None and recorder.saved:
-        from rich.markup import escape
+        from drill.textsafe import plain
 
-        console.print(f"[dim]Saved {recorder.saved} answer{'s' * (recorder.saved != 1)} to {escape(str(recorder.store.path))} · drill stats · drill review[/]", soft_wrap=True)
+        console.print(plain(f"Saved {recorder.saved} answer{'s' * (recorder.saved != 1)} to {recorder.store.path} · drill stats · drill review", "dim"), soft_wrap=True)
+    unsaved = getattr(recorder, "unsaved", 0) if recorder is not None else 0
+    if unsaved:
+        from drill.textsafe import plain
+
+        _console(stderr=True).print(plain(f"warning: {unsaved} answer{'s' * (unsaved != 1)} could not be saved to {recorder.store.path} "
+                                          "(the disk is full or read-only): they were graded but are not in your history.", "yellow"), soft_wrap=True)
 
 
 @app.command()
@@ -311,6 +342,7 @@ def quiz(
     from drill import quiz as quiz_mod
     from drill import ui
 
+    _bounded(count, "--count")
     console = _console(stderr=as_json)
     chosen = _select(_load(banks=bank, solvers=True), topic, question)
     store = None if no_save else _open_store(db)
@@ -323,7 +355,7 @@ def quiz(
     items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
     label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
-    warn = _console(stderr=True).print
+    warn = _warner()
     recorder = store.recorder("quiz", session_seed, warn) if store else None
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
     replay = replay_line("quiz", topics=topic, questions=question, banks=bank, n=n, seed=session_seed)
@@ -356,6 +388,7 @@ def review(
     from drill.review import until
 
     console = _console()
+    _bounded(count, "--count")
     store = _open_store(db, create=False)
     bank = _load()
     cards = [c for c in store.cards() if c[0] in bank.questions] if store else []  # soonest due first
@@ -371,7 +404,7 @@ def review(
     seed = random.randrange(1, 1_000_000)
     items = quiz_mod.plan([bank.questions[qid] for qid, _, _ in due], len(due), seed, fixed_seeds=True)
     console.print(f"[bold]drill review[/] · {len(items)} due template{'s' * (len(items) != 1)}, most overdue first · variant seed {seed}")
-    warn = _console(stderr=True).print
+    warn = _warner()
     recorder = store.recorder("review", seed, warn)
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
     replay = replay_line("quiz", questions=[q.id for q, _ in items], seed=seed)
@@ -404,7 +437,12 @@ def stats(
             return
         if not yes and not typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False):
             raise fail("reset cancelled; nothing changed", code=1)
-        backup = store.reset()
+        from drill.store import StoreError
+
+        try:
+            backup = store.reset()
+        except StoreError as exc:
+            raise fail(f"reset: {exc}; nothing changed", code=1) from None
         console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
         return
     report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [])
@@ -427,6 +465,7 @@ def generate(
 
     from drill.variants import VariantError, make_variant
 
+    _bounded(count, "--count")
     q = _select(_load(banks=bank, solvers=True), None, [question_id])[0]
     if seed is not None:
         start = seed
@@ -441,13 +480,17 @@ def generate(
         except VariantError as exc:
             raise fail(str(exc)) from None
         if as_json:
-            print(json.dumps(v.to_json(), ensure_ascii=False))
+            from drill.textsafe import json_line
+
+            print(json_line(v.to_json()))
         else:
             from drill import ui
+            from drill.textsafe import plain, shown_variant
 
-            console.print(ui.question_panel(v, s - start + 1, count))
-            console.print(f"[bold]Answer:[/] {v.expected}")
-            console.print(ui.steps_text(v.steps))
+            shown = shown_variant(v)
+            console.print(ui.question_panel(shown, s - start + 1, count))
+            console.print(plain("Answer: ", "bold") + plain(v.expected))
+            console.print(ui.steps_text(shown.steps))
 
 
 @app.command("list")
@@ -458,6 +501,8 @@ def list_questions(
     """List topics and question ids with counts."""
     from rich.table import Table
 
+    from drill.textsafe import plain
+
     bank = _load(banks=bank_dir)
     if as_json:
         _print_questions_json(bank)
@@ -467,7 +512,7 @@ def list_questions(
     table.add_column("n", justify="right")
     table.add_column("questions")
     for topic, qs in sorted(bank.topics().items()):
-        table.add_row(topic, str(len(qs)), ", ".join(q.id for q in qs))
+        table.add_row(plain(topic), str(len(qs)), plain(", ".join(q.id for q in qs)))
     _console().print(table)
 
 
@@ -475,8 +520,10 @@ def _print_questions_json(bank) -> None:
     import json
 
     for q in bank.questions.values():
+        from drill.textsafe import json_line
+
         row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
-        print(json.dumps(row, ensure_ascii=False))
+        print(json_line(row))
 
 
 @app.command()
@@ -513,7 +560,7 @@ def explain(
         from drill import ui
 
         items = quiz_mod.plan(_select(bank, [w.topic], None), 3, s)
-        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_console(stderr=True).print)
+        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_warner())
         ui.summary(console, attempts, replay_line("quiz", topics=[w.topic], n=3, seed=s))
         if ended == "interrupt":
             raise typer.Exit(130)
@@ -530,7 +577,7 @@ def check(
     """Prove every question's solver agrees with its answer key, over many random variants."""
     import time
 
-    from drill.checking import check_questions, problem_rows
+    from drill.checking import check_questions, control_failures, problem_rows
 
     bank = _load(warn=False, banks=bank_dir, solvers=True)
     errors = list(bank.errors)
@@ -545,7 +592,7 @@ def check(
                 raise typer.Exit(EXIT_FAILED)
     chosen = _select(bank, topic, question) if (topic or question or bank.questions) else []
     start = time.perf_counter()
-    failures = check_questions(chosen, variants, workers)
+    failures = control_failures(bank, chosen) + check_questions(chosen, variants, workers)
     seconds = time.perf_counter() - start
     console = _console()
     problems = problem_rows(errors, failures)
@@ -581,12 +628,13 @@ def interview(
     from drill import interview_ui
     from drill.quiz import line_reader
 
+    _bounded(count, "--count")
     chosen = _select(_load(), topic, None)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     n = count or iv.default_count(minutes)
     console = _console()
     console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
-    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_console(stderr=True).print)
+    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_warner())
     replay = replay_line("interview", lead={"minutes": float(minutes)}, topics=topic, n=n, seed=session_seed)
     interview_ui.report(console, outcome, replay)
     if outcome.ended == "interrupt":
@@ -655,19 +703,17 @@ def export_anki(
     seed: Annotated[int, _seed_option("First variant seed (0 = the canonical params)")] = 0,
 ) -> None:
     """Write an Anki deck: one note per variant; re-importing updates the same notes."""
-    from rich.markup import escape
-
     from drill import export_anki as anki
 
     try:
         import genanki  # noqa: F401
     except ImportError:
         raise fail("the Anki export needs genanki: pip install genanki") from None
+    _bounded(count, "--count")
     _writable_file(file)
     chosen = _select(_load(), topic, question)
-    warn = _console(stderr=True).print
     try:
-        n = anki.export(file, anki.variants_for(chosen, count, seed, warn=lambda m: warn(f"[yellow]warning:[/] {escape(m)}")))
+        n = anki.export(file, anki.variants_for(chosen, count, seed, warn=_warner()))
     except OSError as exc:
         raise fail(f"cannot write {file}: {exc.strerror or exc}") from None
     _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
@@ -689,6 +735,8 @@ def _writable_file(path: str) -> None:
 
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
+    if sys.stdin is None:  # started with stdin closed (<&-): read it as empty input
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "✓" gets "?"
         try:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]

@@ -66,12 +66,14 @@ _ENDED = {
 
 def report(console: Console, o: Outcome, replay: str) -> None:
     """Score by topic, time per question, the mistakes named, what to review."""
+    from drill.textsafe import visible  # typed and bank text: shown, never interpreted
+
     n = len(o.attempts)
     console.print()
     console.print(f"[bold]Interview report[/] · {_ENDED[o.ended]} · {clock_text(o.elapsed)} used of {clock_text(o.limit)}")
     if not n:
         console.print("[dim]No questions answered.[/]")
-        console.print(f"[dim]Replay this interview: {escape(replay)}[/]")
+        console.print(f"[dim]Replay this interview: {escape(visible(replay))}[/]")
         return
     console.print(f"Score: [bold]{o.correct}/{n}[/] ({100 * o.correct / n:.0f} %)")
 
@@ -79,7 +81,7 @@ def report(console: Console, o: Outcome, replay: str) -> None:
     for col, just in (("topic", "left"), ("correct", "right"), ("time", "right")):
         topics.add_column(col, justify=just)
     for t in o.topics():
-        topics.add_row(escape(t.topic), f"{t.correct}/{t.answered}", clock_text(t.seconds))
+        topics.add_row(escape(visible(t.topic)), f"{t.correct}/{t.answered}", clock_text(t.seconds))
     console.print(topics)
 
     per = Table(title="Question by question", title_justify="left")
@@ -90,7 +92,7 @@ def report(console: Console, o: Outcome, replay: str) -> None:
     mark = {"correct": "[green]✓[/]", "wrong": "[red]✗[/]", "skipped": "[yellow]skipped[/]"}
     for i, a in enumerate(o.attempts, start=1):
         q = a.variant.question
-        per.add_row(str(i), escape(q.id), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], escape(a.answer or "—"), escape(a.variant.expected))
+        per.add_row(str(i), escape(visible(q.id)), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], escape(visible(a.answer or "—")), escape(visible(a.variant.expected)))
     console.print(per)
 
     wrong = [a for a in o.attempts if a.status == "wrong"]
@@ -98,18 +100,18 @@ def report(console: Console, o: Outcome, replay: str) -> None:
         console.print("[bold]Mistakes[/]")
         for a in wrong:
             name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
-            console.print(f"  • {escape(a.variant.question.id)}: you answered {escape(a.answer)}, answer {escape(a.variant.expected)} — [magenta]{escape(name)}[/]")
+            console.print(f"  • {escape(visible(a.variant.question.id))}: you answered {escape(visible(a.answer))}, answer {escape(visible(a.variant.expected))} — [magenta]{escape(visible(name))}[/]")
     review = o.review()
     if review:
         console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the question and its solution)[/]")
         for topic, items in review:
-            console.print(f"  {escape(topic)}")
+            console.print(f"  {escape(visible(topic))}")
             for a in items:
                 q = a.variant.question
-                console.print(f"    • {escape(q.id)} ({a.status})\n      [dim]drill quiz --question {escape(q.id)} --seed {a.variant.seed}[/]")
+                console.print(f"    • {escape(visible(q.id))} ({a.status})\n      [dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]")
     else:
         console.print("[green]Nothing missed.[/]")
     if o.not_reached:
         ids = ", ".join(q.id for q, _ in o.not_reached)
-        console.print(f"[dim]Not reached ({len(o.not_reached)}): {escape(ids)}[/]")
-    console.print(f"[dim]Replay this interview: {escape(replay)}[/]")
+        console.print(f"[dim]Not reached ({len(o.not_reached)}): {escape(visible(ids))}[/]")
+    console.print(f"[dim]Replay this interview: {escape(visible(replay))}[/]")

@@ -168,8 +168,12 @@ def _secs(x: float | None) -> str:
 
 def render(console, report: dict, db: str) -> None:
     """Print the report with rich (tables, sparkline); ``report`` comes from :func:`compute`."""
-    from rich.markup import escape
+    from rich.markup import escape as _escape
     from rich.table import Table
+
+    from drill.textsafe import visible
+
+    escape = lambda text: _escape(visible(text))  # noqa: E731 - stored text is shown, never interpreted
 
     total = report["total"]
     if not total["answered"]:

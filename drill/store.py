@@ -15,9 +15,16 @@ How it stays safe:
 * **Schema version.** ``PRAGMA user_version`` is the schema version; :data:`MIGRATIONS` upgrades a
   database from any earlier version (from version 1 on), inside one transaction. A database from a
   newer drill is refused, never modified. ``PRAGMA application_id`` marks the file as drill's.
-* **A damaged or foreign file** (not SQLite, fails ``quick_check``, or another program's SQLite
+* **A damaged or foreign file** (not SQLite, fails ``integrity_check``, or another program's SQLite
   database) is renamed to ``progress.db.damaged-<time>`` (with its ``-wal``/``-shm``), never
   deleted, and a fresh database is started; :attr:`Store.recovered` says where the old one went.
+  So is a drill database any of whose rows does not read cleanly (a missing table or column,
+  text that is not UTF-8, a card that is not JSON, a time outside 1970–3000, a wrong type): every
+  row that does read cleanly is copied into the fresh database (:attr:`Recovered.salvaged`).
+* **A bounded WAL.** Checkpointed every :data:`WAL_PAGES` pages and truncated to
+  :data:`WAL_BYTES` (and on close), so it cannot grow without bound on a small disk.
+* **A full disk** is one warning per session: :class:`Recorder` keeps the answers it could not
+  write in memory, writes them once space returns, and reports how many stayed unsaved.
 
 Times are stored as Unix seconds (UTC); FSRS cards as ``fsrs.Card.to_dict()`` JSON.
 """
@@ -25,6 +32,7 @@ Times are stored as Unix seconds (UTC); FSRS cards as ``fsrs.Card.to_dict()`` JS
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import signal
@@ -40,6 +48,9 @@ __all__ = ["Store", "StoreError", "Recorder", "default_path", "open_store", "SCH
 
 APPLICATION_ID = 0x6472696C  # "dril"
 BUSY_TIMEOUT = 10.0  # seconds a writer waits for another drill process
+WAL_PAGES = 100  # checkpoint the WAL at this many pages (SQLite's default is 1,000)
+WAL_BYTES = 1 << 20  # and truncate it back to at most this many bytes
+MAX_TIME = 32_503_680_000.0  # 3000-01-01 in Unix seconds: a stored time beyond it is damage
 
 MIGRATIONS: list[str] = [
     # version 0 → 1: the first schema
@@ -83,7 +94,16 @@ class StoreError(Exception):
 
 
 class _Unusable(Exception):
-    """The file is damaged or not drill's: move it aside."""
+    """The file is damaged or not drill's: move it aside (salvage: copy over the rows that read cleanly)."""
+
+    def __init__(self, reason: str, salvage: bool = False) -> None:
+        super().__init__(reason)
+        self.salvage = salvage
+
+
+def _short(text: object, n: int = 120) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def default_path(db: str | os.PathLike | None = None) -> Path:
@@ -98,24 +118,31 @@ def default_path(db: str | os.PathLike | None = None) -> Path:
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)  # we BEGIN ourselves
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_BYTES}")
     return conn
 
 
 def _verify(conn: sqlite3.Connection) -> None:
     """Raise _Unusable for a damaged or foreign file, StoreError for a newer drill's database."""
+    conn.text_factory = bytes  # schema text that is not UTF-8 is damage, not a crash
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        check = conn.execute("PRAGMA quick_check").fetchone()[0]
+        check = conn.execute("PRAGMA integrity_check(1)").fetchone()[0]  # quick_check misses damaged indexes
     except sqlite3.OperationalError as exc:
         if _is_damage(exc):
-            raise _Unusable(str(exc)) from None
+            raise _Unusable(str(exc), salvage=True) from None
         raise
     except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
-        raise _Unusable(str(exc)) from None
+        raise _Unusable(str(exc), salvage=True) from None
+    except (ValueError, OverflowError) as exc:
+        raise _Unusable(f"unreadable schema ({exc})", salvage=True) from None
+    if isinstance(check, bytes):
+        check = check.decode("utf-8", "replace")
     if check != "ok":
-        raise _Unusable(f"integrity check failed: {check}")
+        raise _Unusable(f"integrity check failed: {_short(check)}", salvage=app_id == APPLICATION_ID)
     if app_id != APPLICATION_ID and (tables or version):
         raise _Unusable("a SQLite database that is not drill's")
     if version > SCHEMA_VERSION:
@@ -225,6 +252,119 @@ def _move_aside(path: Path) -> Path:
 class Recovered:
     moved_to: Path
     reason: str
+    salvaged: str = ""  # what was copied into the fresh database, e.g. "12 of 14 answers and 3 of 3 cards"
+
+
+# --- reading a possibly damaged database, row by row ------------------------------------------
+
+COLUMNS = {
+    "sessions": ("id", "command", "seed", "started"),
+    "attempts": ("id", "session_id", "question_id", "topic", "seed", "answer", "status", "mistake", "seconds", "hints", "rating", "answered_at"),
+    "cards": ("question_id", "card", "due", "reviews", "updated"),
+}
+_INT64 = 1 << 63
+_ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
+
+
+def _text(v: object, nullable: bool = False) -> str | None:
+    if v is None and nullable:
+        return None
+    if isinstance(v, bytes):
+        return v.decode("utf-8")  # UnicodeDecodeError: the row is damaged
+    raise TypeError("not text")
+
+
+def _int(v: object, nullable: bool = False, low: int = -_INT64) -> int | None:
+    if v is None and nullable:
+        return None
+    if isinstance(v, int) and low <= v < _INT64:
+        return v
+    raise TypeError("not a whole number")
+
+
+def _when(v: object) -> float:
+    if isinstance(v, (int, float)) and 0 <= v <= MAX_TIME:
+        return float(v)
+    raise TypeError("not a time from 1970 to 3000")
+
+
+def _clean(table: str, row: tuple) -> tuple:
+    """One row with every value of the type and range drill writes; raises on any other."""
+    if table == "sessions":
+        i, command, seed, started = row
+        return (_int(i, low=1), _text(command), _int(seed, nullable=True), _when(started))
+    if table == "attempts":
+        i, sid, qid, topic, seed, answer, status, mistake, seconds, hints, rating, at = row
+        status = _text(status)
+        if status not in ("correct", "wrong", "skipped"):
+            raise ValueError("unknown status")
+        if not (isinstance(seconds, (int, float)) and 0 <= seconds <= 1e7):
+            raise ValueError("seconds out of range")
+        if rating is not None and rating not in (1, 2, 3, 4):
+            raise ValueError("rating out of range")
+        return (_int(i, low=1), _int(sid, nullable=True), _text(qid), _text(topic), _int(seed), _text(answer), status,
+                _text(mistake, nullable=True), float(seconds), _int(hints, low=0), rating, _when(at))
+    qid, card, due, reviews, updated = row
+    card = _text(card)
+    data = json.loads(card)
+    if not isinstance(data, dict) or not isinstance(data.get("due"), str):
+        raise ValueError("card is not an FSRS card")
+    when = datetime.fromisoformat(data["due"])
+    if when.tzinfo is None or not 0 <= when.timestamp() <= MAX_TIME:
+        raise ValueError("card due date out of range")
+    return (_text(qid), card, _when(due), _int(reviews, low=0), _when(updated))
+
+
+def _read_all(conn: sqlite3.Connection) -> tuple[dict[str, list[tuple]], list[str], dict[str, int]]:
+    """Every row that reads cleanly, per table; the problems found (empty for a healthy database);
+    and how many rows each table appeared to hold."""
+    conn.text_factory = bytes
+    rows: dict[str, list[tuple]] = {t: [] for t in COLUMNS}
+    seen = {t: 0 for t in COLUMNS}
+    problems: list[str] = []
+    for table, cols in COLUMNS.items():
+        try:
+            have = {(r[1].decode("utf-8", "replace") if isinstance(r[1], bytes) else str(r[1])) for r in conn.execute(f"PRAGMA table_info({table})")}
+            if not have:
+                problems.append(f"table {table} is missing")
+                continue
+            missing = [c for c in cols if c not in have]
+            if missing:
+                problems.append(f"table {table} lacks column {missing[0]}")
+                continue
+            cursor = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {_ORDER[table]}")  # as the store reads them
+            while True:
+                batch = cursor.fetchmany(500)
+                if not batch:
+                    break
+                for row in batch:
+                    seen[table] += 1
+                    try:
+                        rows[table].append(_clean(table, row))
+                    except (TypeError, ValueError, OverflowError, UnicodeDecodeError) as exc:
+                        if len(problems) < 20:
+                            problems.append(f"a row of {table} does not read cleanly ({_short(exc, 60)})")
+        except (sqlite3.Error, ValueError, OverflowError, MemoryError) as exc:
+            problems.append(f"table {table} cannot be read to the end ({_short(exc, 60)})")
+    return rows, problems, seen
+
+
+def _copy_in(conn: sqlite3.Connection, rows: dict[str, list[tuple]], seen: dict[str, int]) -> str:
+    """Insert salvaged rows into a fresh database; what was copied, as words."""
+    sessions = {r[0] for r in rows["sessions"]}
+    attempt_ids: set[int] = set()
+    attempts = []
+    for r in rows["attempts"]:
+        if r[0] in attempt_ids:
+            continue
+        attempt_ids.add(r[0])
+        attempts.append(r if r[1] is None or r[1] in sessions else (r[0], None, *r[2:]))
+    cards = list({r[0]: r for r in rows["cards"]}.values())
+    with _transaction(conn):
+        conn.executemany("INSERT OR IGNORE INTO sessions (id, command, seed, started) VALUES (?, ?, ?, ?)", rows["sessions"])
+        conn.executemany(f"INSERT INTO attempts ({', '.join(COLUMNS['attempts'])}) VALUES ({', '.join('?' * 12)})", attempts)
+        conn.executemany(f"INSERT INTO cards ({', '.join(COLUMNS['cards'])}) VALUES (?, ?, ?, ?, ?)", cards)
+    return f"{len(attempts)} of {seen['attempts']} answers and {len(cards)} of {seen['cards']} review cards"
 
 
 class Store:
@@ -236,7 +376,15 @@ class Store:
         self.recovered = recovered
 
     def close(self) -> None:
+        self.checkpoint()
         self.conn.close()
+
+    def checkpoint(self) -> None:
+        """Write the WAL back into the database and truncate it (frees disk; never raises)."""
+        try:
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
 
     def __enter__(self) -> Store:
         return self
@@ -272,7 +420,10 @@ class Store:
                 "SELECT seconds FROM attempts WHERE question_id = ? AND status = 'correct'", (question_id,))]
             rating = review.rating_for(status, seconds, hints, earlier)
             row = self.conn.execute("SELECT card, reviews FROM cards WHERE question_id = ?", (question_id,)).fetchone()
-            card = review.schedule(row[0] if row else None, question_id, rating, moment)
+            try:
+                card = review.schedule(row[0] if row else None, question_id, rating, moment)
+            except (ValueError, TypeError, KeyError, AttributeError):  # a card damaged since it was opened: start it afresh
+                card = review.schedule(None, question_id, rating, moment)
             self.conn.execute(
                 "INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -306,6 +457,19 @@ class Store:
         return row[0] if row else None
 
     # ---- reset ---------------------------------------------------------------------------
+    def _check_writable(self) -> None:
+        for place in (self.path, self.path.parent):
+            if not os.access(place, os.W_OK):
+                raise StoreError(f"{place} is read-only")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.conn.execute("UPDATE sessions SET id = id WHERE 0")  # a write that changes nothing
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StoreError(f"cannot write {self.path}: {exc}") from None
+
     def backup(self, target: Path) -> None:
         """A consistent copy of the whole database (SQLite's online backup)."""
         dest = sqlite3.connect(target)
@@ -315,7 +479,9 @@ class Store:
             dest.close()
 
     def reset(self) -> Path:
-        """Back the database up next to it, then delete all history. Returns the backup's path."""
+        """Back the database up next to it, then delete all history. Returns the backup's path.
+        Raises StoreError, before writing anything, when the database or its folder is read-only."""
+        self._check_writable()
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.backup-{stamp}")
         n = 1
@@ -333,7 +499,9 @@ class Recorder:
     """``on_attempt`` for :func:`drill.quiz.run`: commits each graded attempt before the next question.
 
     The session row is created with the first attempt, so a session in which nothing was
-    answered leaves no trace. A failed write is reported through ``warn`` and the quiz goes on.
+    answered leaves no trace. A failed write (a full or read-only disk) is reported once per
+    session through ``warn``; the answer is kept in memory and written with the next one, or by
+    :meth:`flush` at the end; :attr:`unsaved` counts what never could be written.
     """
 
     def __init__(self, store: Store, command: str, seed: int | None, warn: Callable[[str], None] | None = None):
@@ -343,20 +511,46 @@ class Recorder:
         self.warn = warn
         self.session_id: int | None = None
         self.saved = 0
+        self.pending: list[dict] = []
+        self.warned = False
+
+    @property
+    def unsaved(self) -> int:
+        return len(self.pending)
 
     def __call__(self, attempt) -> None:
         q = attempt.variant.question
         grade = attempt.grade
-        try:
-            self.session_id, _ = self.store.record(
-                question_id=q.id, topic=q.topic, seed=attempt.variant.seed, answer=attempt.answer,
-                status=attempt.status, mistake=grade.mistake if grade else None, seconds=attempt.seconds,
-                hints=attempt.hints, session_id=self.session_id, session=(self.command, self.seed))
+        self.pending.append(dict(
+            question_id=q.id, topic=q.topic, seed=attempt.variant.seed, answer=attempt.answer,
+            status=attempt.status, mistake=grade.mistake if grade else None, seconds=attempt.seconds,
+            hints=attempt.hints, when=time.time()))
+        self.flush()
+
+    def flush(self) -> bool:
+        """Write every answer still held in memory, oldest first; True when none is left."""
+        while self.pending:
+            try:
+                self._write(self.pending[0])
+            except sqlite3.Error as exc:
+                if self.warn is None:
+                    self.pending.pop(0)
+                    raise
+                self.store.checkpoint()  # a full disk: the WAL may be what filled it
+                try:
+                    self._write(self.pending[0])
+                except sqlite3.Error:
+                    if not self.warned:
+                        self.warned = True
+                        self.warn(f"could not save this answer to {self.store.path}: {exc}; drill keeps it (and any later "
+                                  "ones it cannot save) in memory and writes them as soon as it can")
+                    return False
+            self.pending.pop(0)
             self.saved += 1
-        except sqlite3.Error as exc:
-            if self.warn is None:
-                raise
-            self.warn(f"could not save this answer to {self.store.path}: {exc}")
+        return True
+
+    def _write(self, entry: dict) -> None:
+        self.session_id, _ = self.store.record(**entry, session_id=self.session_id, session=(self.command, self.seed))
 
 
 def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
@@ -377,20 +571,33 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
         except OSError as exc:
             raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     recovered = None
+    salvage = None
     try:
         if path.exists() and path.stat().st_size:
             # checked read-only: closing a read-write connection could checkpoint a WAL into
             # (or delete the WAL of) a file we are about to move aside untouched
             check = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
             try:
-                _verify(check)
-            except _Unusable as exc:
-                check.close()
                 try:
-                    moved = _move_aside(path)
-                except OSError as err:
-                    raise StoreError(f"{path} is unusable ({exc}) and could not be moved aside: {err.strerror or err}") from None
-                recovered = Recovered(moved, str(exc))
+                    _verify(check)
+                    if check.execute("PRAGMA user_version").fetchone()[0]:  # a drill database: every row must read cleanly
+                        rows, problems, seen = _read_all(check)
+                        if problems:
+                            salvage = (rows, seen)
+                            raise _Unusable(problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""))
+                except _Unusable as exc:
+                    if salvage is None and exc.salvage:
+                        try:
+                            rows, _, seen = _read_all(check)
+                            salvage = (rows, seen)
+                        except Exception:  # noqa: BLE001 - nothing to salvage from this file
+                            salvage = None
+                    check.close()
+                    try:
+                        moved = _move_aside(path)
+                    except OSError as err:
+                        raise StoreError(f"{path} is unusable ({exc}) and could not be moved aside: {err.strerror or err}") from None
+                    recovered = Recovered(moved, _short(exc))
             finally:
                 check.close()
         conn = _connect(path)
@@ -398,6 +605,8 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
         raise StoreError(f"cannot open {path}: {exc}") from None
     try:
         _migrate(conn)
+        if recovered is not None and salvage is not None and any(salvage[0].values()):
+            recovered.salvaged = _copy_in(conn, *salvage)
     except sqlite3.Error as exc:
         conn.close()
         raise StoreError(f"cannot use {path}: {exc}") from None

@@ -8,7 +8,7 @@ title, write the clipboard (OSC 52), make links (OSC 8) or break rich's markup p
 
 from __future__ import annotations
 
-__all__ = ["visible", "has_control", "plain"]
+__all__ = ["visible", "has_control", "plain", "json_line", "shown_variant"]
 
 
 def visible(text: str) -> str:
@@ -27,3 +27,24 @@ def plain(text: str, style: str = ""):
     from rich.text import Text
 
     return Text(visible(text), style=style)
+
+
+def json_line(data) -> str:
+    """``json.dumps(data, ensure_ascii=False)`` with every character :func:`visible` would escape
+    written as a ``\\uXXXX`` escape, so JSON output is as safe on a terminal as text output."""
+    import json
+
+    text = json.dumps(data, ensure_ascii=False)
+    if not has_control(text):
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
+
+
+def shown_variant(v):
+    """A copy of a variant (drill.variants.Variant) whose bank-made text — prompt, options, worked
+    steps, the question's id, topic and title — is :func:`visible`, for renderers that show it."""
+    from dataclasses import replace
+
+    q = replace(v.question, id=visible(v.question.id), topic=visible(v.question.topic), title=visible(v.question.title))
+    return replace(v, question=q, prompt=visible(v.prompt), steps=[visible(s) for s in v.steps],
+                   choices=None if v.choices is None else [visible(c) for c in v.choices])

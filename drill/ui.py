@@ -107,6 +107,8 @@ def hint(console: Console, v: Variant) -> None:
 
 def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
     """Per-topic table, then the list of what was missed with a replay command for each."""
+    from drill.textsafe import visible  # typed and bank text: shown, never interpreted
+
     if not attempts:
         console.print("[dim]No questions answered.[/]")
         return
@@ -119,7 +121,7 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
         by_topic.setdefault(a.variant.question.topic, []).append(a)
     for topic, items in sorted(by_topic.items()):
         right = sum(a.status == "correct" for a in items)
-        table.add_row(topic, f"{right}/{len(items)}", f"{sum(a.seconds for a in items):.0f} s")
+        table.add_row(Text(visible(topic)), f"{right}/{len(items)}", f"{sum(a.seconds for a in items):.0f} s")
     right = sum(a.status == "correct" for a in attempts)
     table.add_row("[bold]all[/]", f"[bold]{right}/{len(attempts)}[/]", f"{sum(a.seconds for a in attempts):.0f} s")
     console.print(table)
@@ -130,8 +132,8 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
             q = a.variant.question
             mistake = f" — {a.grade.mistake}" if a.grade and a.grade.mistake else ""
             console.print(
-                f"  • {escape(q.id)} (seed {a.variant.seed}): you {escape(a.status if a.status == 'skipped' else 'answered ' + a.answer)}, "
-                f"answer {escape(a.variant.expected)}{escape(mistake)}\n"
-                f"    [dim]drill quiz --question {escape(q.id)} --seed {a.variant.seed}[/]"
+                f"  • {escape(visible(q.id))} (seed {a.variant.seed}): you {escape(visible(a.status if a.status == 'skipped' else 'answered ' + a.answer))}, "
+                f"answer {escape(visible(a.variant.expected))}{escape(visible(mistake))}\n"
+                f"    [dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]"
             )
-    console.print(f"[dim]Replay this session: {escape(replay)}[/]")
+    console.print(f"[dim]Replay this session: {escape(visible(replay))}[/]")

@@ -27,7 +27,7 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from drill.bank import PLACEHOLDER_RE, Question
+from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
 from drill.safe_expr import ExprError, evaluate
 from drill.solvers import InvalidParams, Solution, get as get_solver
@@ -116,6 +116,7 @@ def make_variant(q: Question, seed: int) -> Variant:
         raise VariantError(f"question {q.id!r}: {exc}", "solver") from None
     if seed == 0:
         params = copy.deepcopy(q.params)
+        _within_limits(q, params)
         solution = _solve(q, solver, params, canonical=True)
         assert solution is not None
         return _finish(q, seed, params, solution)
@@ -232,7 +233,15 @@ def draw_params(q: Question, rng: Any) -> dict:
     params = copy.deepcopy(q.params)
     for path, spec in q.vary.items():
         _set(params, str(path), _draw(spec, params, rng, q.id, str(path)))
+    _within_limits(q, params)
     return params
+
+
+def _within_limits(q: Question, params: dict) -> None:
+    """The bank's bounds on params (drill.bank.param_limit_problem), applied after every draw."""
+    problem = param_limit_problem(params)
+    if problem:
+        raise VariantError(f"question {q.id!r}: vary draws params beyond drill's limits: {problem}", "vary")
 
 
 def _get(params: Any, path: str) -> Any:
@@ -292,9 +301,21 @@ def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
 
 def _count(spec: Any, params: dict, rng: Any, qid: str, path: str) -> int:
     if isinstance(spec, list):
-        lo, hi = (int(_bound(b, params, qid, path)) for b in spec)
+        lo, hi = (_whole_count(_bound(b, params, qid, path), qid, path) for b in spec)
+        if hi < lo:
+            raise InvalidParams(f"{path}: empty count range [{lo}, {hi}]")
         return int(rng.integers(lo, hi + 1))
-    return int(_bound(spec, params, qid, path))
+    return _whole_count(_bound(spec, params, qid, path), qid, path)
+
+
+def _whole_count(value: Any, qid: str, path: str) -> int:
+    """A len/rows/cols: a whole number from 0 to MAX_COUNT, checked before anything is built."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value in (float("inf"), float("-inf")):
+        raise VariantError(f"question {qid!r}: vary {path}: a count (len, rows, cols) must be a number, got {value!r}", "vary")
+    if not 0 <= value <= MAX_COUNT:
+        shown = value if isinstance(value, float) or abs(value) < 10**18 else "a huge number"
+        raise VariantError(f"question {qid!r}: vary {path}: a count (len, rows, cols) of {shown} is outside 0–{MAX_COUNT}", "vary")
+    return int(value)
 
 
 def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
@@ -317,18 +338,30 @@ def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
 def render_prompt(q: Question, params: dict, context: dict[str, str]) -> str:
     """Fill ``{path}`` placeholders from params (numbers via fmt) and ``{_name}`` from the solver."""
 
+    size = [len(q.prompt)]
+
     def sub(m: re.Match) -> str:
+        out = _sub(m)
+        size[0] += len(out)  # stop as soon as the text is too long, before building the rest
+        if size[0] > MAX_RENDERED_PROMPT:
+            raise VariantError(f"question {q.id!r}: the rendered prompt is over {MAX_RENDERED_PROMPT:,} characters", "prompt")
+        return out
+
+    def _sub(m: re.Match) -> str:
         path = m.group(1)
         if path.startswith("_"):
             if path not in context:
                 raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not provided by solver {q.solver!r}", "prompt")
-            return context[path]
+            return str(context[path])
         try:
             return _show(_get(params, path))
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not in params", "prompt") from None
 
-    return PLACEHOLDER_RE.sub(sub, q.prompt).replace("{{", "{").replace("}}", "}")
+    text = PLACEHOLDER_RE.sub(sub, q.prompt).replace("{{", "{").replace("}}", "}")
+    if len(text) > MAX_RENDERED_PROMPT:
+        raise VariantError(f"question {q.id!r}: the rendered prompt has {len(text):,} characters; at most {MAX_RENDERED_PROMPT:,}", "prompt")
+    return text
 
 
 def _show(value: Any) -> str:

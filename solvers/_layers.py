@@ -205,6 +205,9 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
     return _table(kind).params(layer)
 
 
+MAX_RNN_LAYERS = 1_000  # the per-layer sum below loops over num_layers
+
+
 def _rnn_params(layer: dict, kind: str) -> tuple[int, int, str]:
     g, i, h = rnn_gates(kind), int(_get(layer, "input_size")), int(_get(layer, "hidden_size"))
     n, dirs = int(_get(layer, "num_layers")), 2 if _get(layer, "bidirectional") else 1
@@ -212,6 +215,8 @@ def _rnn_params(layer: dict, kind: str) -> tuple[int, int, str]:
         raise InvalidParams("proj_size is not supported")
     if n < 1 or i < 1 or h < 1:
         raise InvalidParams(f"{kind} needs num_layers, input_size and hidden_size ≥ 1")
+    if n > MAX_RNN_LAYERS:
+        raise InvalidParams(f"{kind} num_layers {n} is above {MAX_RNN_LAYERS}; a by-hand question stacks a few")
     bias = bool(_get(layer, "bias"))
     weights = biases = 0
     parts = []

@@ -39,6 +39,8 @@ def as_chw(value, name: str) -> np.ndarray:
 
 def pad2d(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
     """Zero-pad the last two axes of ``x`` by ``ph`` rows and ``pw`` columns on each side."""
+    if not (0 <= ph <= MAX_SIDE and 0 <= pw <= MAX_SIDE):
+        raise InvalidParams(f"padding ({ph}, {pw}) must be from 0 to {MAX_SIDE} per side")
     width = [(0, 0)] * (x.ndim - 2) + [(ph, ph), (pw, pw)]
     return np.pad(x, width)
 

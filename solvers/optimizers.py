@@ -249,12 +249,15 @@ def _time_decay(lr0: float, k: float, epoch: int) -> float:
     return lr0 / (1 + k * epoch)
 
 
+MAX_EPOCH = 10_000  # the compounded-decay mistake loops over the epochs
+
+
 @solver("lr-schedule")
 def lr_schedule(p: dict) -> Solution:
     """Learning rate in epoch ``epoch`` (0-based; epoch 0 uses ``lr0``) under ``kind`` = time | step | exponential."""
     kind, lr0, e = p["kind"], float(p["lr0"]), int(p["epoch"])
-    if e < 1:
-        raise InvalidParams(f"epoch {e} must be at least 1")
+    if not 1 <= e <= MAX_EPOCH:
+        raise InvalidParams(f"epoch {e} must be from 1 to {MAX_EPOCH:,}")
     if kind == "time":
         k = float(p["decay"])
         lr = _time_decay(lr0, k, e)

@@ -25,7 +25,7 @@ PWNED = Path("/tmp/drill-broken-bank-pwned")  # what unsafe_python_object.yaml w
 # file -> (stage, line, question id, field, part of the message). stage: "load" (every command),
 # "solvers" (loaders that know the solver names: quiz, check, generate), "check" (drill check only).
 EXPECTED = {
-    "alias_bomb.yaml": ("load", 16, "broken-alias-bomb", None, "YAML expands to more than 100,000 values"),
+    "alias_bomb.yaml": ("load", 16, "broken-alias-bomb", "params.a4.7", "YAML expands to more than 100,000 values"),
     "answer_type_not_text.yaml": ("load", 13, "broken-answer-type-list", "answer_type", "unknown answer_type ['number']"),
     "bad_difficulty.yaml": ("load", 6, "broken-difficulty", "difficulty", "must be 1, 2 or 3"),
     "bad_id.yaml": ("load", 4, "Broken_ID", "id", "must be kebab-case"),
