@@ -1,0 +1,389 @@
+"""The independent oracle for the model zoo (issue 14) and for every layer chain in the bank.
+
+a. Each published figure against torch's own ``numel()`` of the model built module by module in
+   ``tests/_zoo_torch.py`` (and, when transformers is installed, its model classes on the meta device).
+b. Each zoo bank question's canonical key against that torch-built count (skipped until it exists).
+c. Every existing bank question whose params hold a ``layers:`` chain, over its canonical variant and
+   20 random ones: torch.nn's parameter counts, a meta-device forward's output shape, and (for
+   receptive-field questions) torch autograd's receptive field, against drill's key.
+d. Llama-style decoder counts from Hugging Face config dicts (``hf_param_count``).
+Nothing here calls drill's solver for a figure it then checks against itself.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from drill.bank import load_bank
+from tests.conftest import variants_of
+
+torch = pytest.importorskip("torch", reason="PyTorch not installed (optional cross-check)")
+
+from tests import _zoo_torch as zoo  # noqa: E402  (imports torch: only after the skip)
+
+# --- a. published figures ------------------------------------------------------------------
+
+PUBLISHED_PARAMS = {
+    # torchvision weight metadata, meta["num_params"] of each *_Weights.IMAGENET1K_V1
+    # (torchvision/models/{alexnet,vgg,resnet,mobilenetv2,densenet,googlenet}.py):
+    "alexnet": 61_100_840,
+    "vgg16": 138_357_544,
+    "resnet18": 11_689_512,
+    "resnet50": 25_557_032,
+    "mobilenetv2": 3_504_872,  # mobilenetv2.py _COMMON_META
+    "densenet121": 7_978_856,
+    "googlenet": 6_624_904,  # published without the two auxiliary classifiers
+    # Worked by hand from the papers:
+    "lenet5": 156 + 2_416 + 48_120 + 10_164 + 850,  # = 61,706 (common full-C3 variant, see zoo.lenet5)
+    "alexnet-paper-conv1": 11 * 11 * 3 * 96 + 96,  # = 34,944, Krizhevsky et al. 2012, conv1
+    # DenseNet-121 block 1 (Huang et al. 2017 Table 1; torchvision _DenseBlock): layer i on 64+32i maps:
+    # BN 2(64+32i) + 1x1 conv (64+32i)·128 + BN 2·128 + 3x3 conv 9·128·32, summed over i = 0..5.
+    "densenet121-block1": sum(2 * c + c * 128 + 256 + 9 * 128 * 32 for c in range(64, 256, 32)),  # 335,040
+    # GoogLeNet inception(3a), Szegedy et al. 2014 Table 1 (#1x1 64, #3x3red 96, #3x3 128, #5x5red 16,
+    # #5x5 32, pool proj 32 on 192 maps): 163,328 weights + 368 biases.
+    "inception3a-paper": (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 25 * 16 * 32 + 192 * 32) + (64 + 96 + 128 + 16 + 32 + 32),
+    # torchvision's inception3a: BasicConv2d (no conv bias, BN γ,β) and a 3x3 kernel in its "5x5" branch.
+    "inception3a": (192 * 64 + 192 * 96 + 9 * 96 * 128 + 192 * 16 + 9 * 16 * 32 + 192 * 32) + 2 * (64 + 96 + 128 + 16 + 32 + 32),
+    # Hugging Face: safetensors parameter totals on the model pages (openai-community/gpt2 "124M params",
+    # google-bert/bert-base-uncased "110M", meta-llama/Llama-2-7b-hf "6.74B", TinyLlama-1.1B "1.1B",
+    # mistralai/Mistral-7B-v0.1 "7.24B"), exactly as transformers' classes build them (checked below).
+    "gpt2-small": 124_439_808,  # lm_head tied to wte: counted once
+    "bert-base": 109_482_240,  # BertModel default: INCLUDES the pooler (768·768 + 768 = 590,592)
+    "llama2-7b": 6_738_415_616,
+    "tinyllama-1.1b": 1_100_048_384,
+    "mistral-7b": 7_241_732_096,
+}
+
+# torchvision weight metadata meta["_ops"] (GFLOPS as torchvision counts them: conv/linear
+# multiply-accumulates of one 224x224 image), to the digits published.
+PUBLISHED_GMACS = {
+    "alexnet": 0.714, "vgg16": 15.47, "resnet18": 1.814, "resnet50": 4.089,
+    "mobilenetv2": 0.301, "densenet121": 2.834, "googlenet": 1.498,
+}
+
+OUTPUT_SHAPES = {
+    "lenet5": (10,), "alexnet": (1000,), "alexnet-paper-conv1": (96, 55, 55), "vgg16": (1000,),
+    "resnet18": (1000,), "resnet50": (1000,), "mobilenetv2": (1000,), "densenet121": (1000,),
+    "densenet121-block1": (256, 56, 56),  # 64 + 6·32 channels, size kept (torchvision: 256 into transition1)
+    "googlenet": (1000,), "inception3a": (256, 28, 28), "inception3a-paper": (256, 28, 28),  # 64+128+32+32
+    "gpt2-small": (1024, 50257), "bert-base": (768,), "llama2-7b": (16, 32000),
+}
+
+
+@pytest.fixture(scope="module")
+def models():
+    return {}
+
+
+def _model(models, name):
+    if name not in models:
+        models[name] = zoo.build(name)
+    return models[name]
+
+
+def test_the_zoo_covers_every_published_figure():
+    assert set(PUBLISHED_PARAMS) == set(zoo.NAMES)
+    assert PUBLISHED_PARAMS["lenet5"] == 61_706 and PUBLISHED_PARAMS["alexnet-paper-conv1"] == 34_944
+    assert PUBLISHED_PARAMS["densenet121-block1"] == 335_040
+    assert PUBLISHED_PARAMS["inception3a-paper"] == 163_696
+    assert PUBLISHED_PARAMS["inception3a"] == 155_872
+
+
+@pytest.mark.parametrize("name", zoo.NAMES)
+def test_published_param_count(models, name):
+    assert zoo.params(_model(models, name)) == PUBLISHED_PARAMS[name]
+
+
+@pytest.mark.parametrize("name", sorted(OUTPUT_SHAPES))
+def test_output_shape(models, name):
+    assert zoo.output_shape(name, model=_model(models, name)) == OUTPUT_SHAPES[name]
+
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED_GMACS))
+def test_macs_match_torchvision_ops(models, name):
+    digits = len(str(PUBLISHED_GMACS[name]).split(".")[1])
+    assert round(zoo.macs(name, _model(models, name)) / 1e9, digits) == PUBLISHED_GMACS[name]
+
+
+def test_macs_by_hand():
+    # conv1 of the paper: 55·55·96 outputs, each 11·11·3 multiply-adds.
+    assert zoo.macs("alexnet-paper-conv1") == 55 * 55 * 96 * 11 * 11 * 3 == 105_415_200
+    # LeNet-5: C1 28·28·6·25, C3 10·10·16·150, then 400·120 + 120·84 + 84·10.
+    assert zoo.macs("lenet5") == 28 * 28 * 6 * 25 + 10 * 10 * 16 * 150 + 400 * 120 + 120 * 84 + 84 * 10
+
+
+def test_where_the_parameters_live(models):
+    # Figures interviewers ask for, each from torch's modules.
+    gpt2 = _model(models, "gpt2-small")
+    assert gpt2.wte.weight.numel() == 50257 * 768 and gpt2.wpe.weight.numel() == 1024 * 768
+    assert gpt2.lm_head.weight is gpt2.wte.weight  # tied: the head adds nothing
+    untied = zoo.params(gpt2) + 50257 * 768
+    with torch.device("meta"):
+        assert zoo.params(zoo.GPT2LM(tie=False)) == untied == 163_037_184
+    bert = _model(models, "bert-base")
+    assert zoo.params(bert) - zoo.params(bert.pooler) == 108_891_648  # BERT-base without the pooler
+    alex = _model(models, "alexnet")
+    fc1 = alex[3][1]
+    assert zoo.params(fc1) == 9216 * 4096 + 4096 == 37_752_832  # the first FC: 61.8 % of AlexNet
+    vgg = _model(models, "vgg16")
+    assert zoo.params(vgg[3][0]) == 25088 * 4096 + 4096 == 102_764_544  # VGG-16's first FC
+    assert zoo.params(vgg[0]) == 14_714_688  # all 13 convolutions
+    r18 = _model(models, "resnet18")
+    assert [zoo.params(r18[i]) for i in range(1, 5)] == [147_968, 525_568, 2_099_712, 8_393_728]
+    llama = _model(models, "llama2-7b")
+    assert zoo.params(llama.layers[0]) == 4 * 4096**2 + 3 * 4096 * 11008 + 2 * 4096 == 202_383_360
+
+
+def test_stage_shapes_of_resnet18(models):
+    m = _model(models, "resnet18")
+    x = zoo.example_input("resnet18")
+    shapes = []
+    with torch.no_grad():
+        for child in list(m)[:5]:
+            x = child(x)
+            shapes.append(tuple(x.shape[1:]))
+    assert shapes == [(64, 56, 56), (64, 56, 56), (128, 28, 28), (256, 14, 14), (512, 7, 7)]
+
+
+# --- a'. transformers' own classes (optional) ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def transformers():
+    return pytest.importorskip("transformers", reason="transformers not installed (optional cross-check)")
+
+
+def _numels(m):
+    return sorted(p.numel() for p in m.parameters())
+
+
+def test_transformers_classes_match_the_plain_builders(transformers, models):
+    with torch.device("meta"):
+        hf = {
+            "gpt2-small": transformers.GPT2LMHeadModel(transformers.GPT2Config()),
+            "bert-base": transformers.BertModel(transformers.BertConfig()),
+            "llama2-7b": transformers.LlamaForCausalLM(transformers.LlamaConfig(**zoo.LLAMA2_7B)),
+            "mistral-7b": transformers.MistralForCausalLM(transformers.MistralConfig(**zoo.MISTRAL_7B)),
+            "tinyllama-1.1b": transformers.LlamaForCausalLM(transformers.LlamaConfig(**zoo.TINYLLAMA_1_1B)),
+        }
+    for name, m in hf.items():
+        assert zoo.params(m) == PUBLISHED_PARAMS[name], name
+        # Same tensors, not just the same total (HF's Conv1D stores Linear's weight transposed).
+        assert _numels(m) == _numels(_model(models, name)), name
+    assert hf["gpt2-small"].lm_head.weight is hf["gpt2-small"].transformer.wte.weight
+
+
+# --- d. hf_param_count -----------------------------------------------------------------------
+
+HF_CONFIGS = [("llama2-7b", zoo.LLAMA2_7B), ("tinyllama-1.1b", zoo.TINYLLAMA_1_1B), ("mistral-7b", zoo.MISTRAL_7B)]
+
+
+@pytest.mark.parametrize("name, config", HF_CONFIGS)
+def test_hf_param_count_plain_torch(name, config):
+    assert zoo.hf_param_count(config, use_transformers=False) == PUBLISHED_PARAMS[name]
+
+
+@pytest.mark.parametrize("name, config", HF_CONFIGS)
+def test_hf_param_count_transformers(transformers, name, config):
+    assert zoo.hf_param_count(config, use_transformers=True) == PUBLISHED_PARAMS[name]
+
+
+def test_hf_param_count_gpt2_config():
+    assert zoo.hf_param_count({"model_type": "gpt2"}, use_transformers=False) == 124_439_808
+
+
+def test_hf_param_count_random_configs_agree(transformers):
+    rng = random.Random(14)
+    for _ in range(8):
+        heads = rng.choice([4, 8, 16])
+        cfg = dict(vocab_size=rng.randrange(1000, 60000), hidden_size=heads * rng.choice([16, 32, 64]),
+                   num_hidden_layers=rng.randrange(1, 6), num_attention_heads=heads,
+                   num_key_value_heads=rng.choice([k for k in (1, 2, 4, 8, 16) if heads % k == 0]),
+                   intermediate_size=rng.randrange(64, 4096), tie_word_embeddings=rng.random() < 0.5)
+        assert zoo.hf_param_count(cfg, use_transformers=False) == zoo.hf_param_count(cfg, use_transformers=True), cfg
+
+
+# --- b. the zoo questions in the bank -------------------------------------------------------
+
+ZOO_QUESTIONS = {
+    "zoo-lenet5-params": "lenet5",
+    "zoo-alexnet-params": "alexnet",
+    "zoo-alexnet-conv1-params": "alexnet-paper-conv1",
+    "zoo-vgg16-params": "vgg16",
+    "zoo-resnet18-params": "resnet18",
+    "zoo-resnet50-params": "resnet50",
+    "zoo-mobilenetv2-params": "mobilenetv2",
+    "zoo-gpt2-small-params": "gpt2-small",
+    "zoo-bert-base-params": "bert-base",
+    "zoo-llama2-7b-params": "llama2-7b",
+}
+
+
+@pytest.mark.parametrize("qid", sorted(ZOO_QUESTIONS))
+def test_zoo_question_canonical_key_is_torchs_count(bank, models, qid):
+    if qid not in bank.questions:
+        pytest.skip(f"{qid} is not in the bank yet")
+    v = variants_of(bank, qid, 0)[0]
+    assert v.answer == zoo.params(_model(models, ZOO_QUESTIONS[qid])), (qid, v.answer)
+
+
+# --- c. every layer chain in the existing bank ------------------------------------------------
+
+N_RANDOM = 20
+_BANK = load_bank()
+CHAIN_QUESTIONS = sorted(
+    q.id for q in _BANK.questions.values()
+    if isinstance(q.params.get("layers"), list) and q.params["layers"] and isinstance(q.params["layers"][0], dict)
+)
+PARAM_SOLVERS = {"network-params", "image-fc-params", "dense-after-flatten-params"}
+SHAPE_SOLVERS = {"network-output-shape", "flatten-size"}
+RF_SOLVERS = {"receptive-field", "receptive-field-jump", "receptive-field-center"}
+SEQUENCE_LAYERS = {"LSTM", "GRU", "RNN"}
+
+
+def torch_layer(spec: dict):
+    """torch.nn.<type>(**args): the spec's keys are the constructor's argument names."""
+    args = {k: v for k, v in spec.items() if k != "type"}
+    if spec["type"] == "Embedding":
+        return zoo.embedding(**args)
+    return getattr(torch.nn, spec["type"])(**args)
+
+
+def torch_chain(input_shape, layers, skips=()):
+    """Build each spec with torch.nn on the meta device and run one example through the chain.
+
+    Returns (parameters per layer, output shape without the batch). Images get a batch of 1
+    (Flatten and BatchNorm2d need it); sequences run unbatched. RNNs yield their output sequence;
+    attention is self-attention. A skip ``{from: i, to: j}`` adds layer i's input to layer j's output.
+    Chains with an RNN run on the CPU (torch's meta-device RNN is slow) over 2 time steps, not T:
+    the time axis passes through (asserted), so the shape is reported with T put back.
+    """
+    batched = len(input_shape) == 3
+    counts, saved = [], {}
+    rnn = any(spec["type"] in SEQUENCE_LAYERS for spec in layers)
+    steps = list(input_shape)
+    if rnn:
+        steps[0] = 2
+    with torch.device("cpu" if rnn else "meta"):
+        dtype = torch.long if layers[0]["type"] == "Embedding" else torch.float32
+        x = torch.zeros(*((1,) if batched else ()), *steps, dtype=dtype)
+        with torch.no_grad():
+            for i, spec in enumerate(layers):
+                m = torch_layer(spec).eval()
+                counts.append(sum(p.numel() for p in m.parameters() if p.requires_grad))
+                saved[i] = x
+                if spec["type"] in SEQUENCE_LAYERS:
+                    x = m(x)[0]
+                elif spec["type"] == "MultiheadAttention":
+                    x = m(x, x, x)[0]
+                else:
+                    x = m(x)
+                for s in skips:
+                    if s["to"] == i:
+                        x = x + saved[s["from"]]
+    shape = tuple(x.shape[1:] if batched else x.shape)
+    if rnn:
+        assert shape[0] == 2, shape
+        shape = (input_shape[0], *shape[1:])
+    return counts, shape
+
+
+def _axis(v, i=0):
+    return v if isinstance(v, (int, str)) else v[i]
+
+
+def torch_receptive_field(layers):
+    """(size, jump, centre of output 0) along one axis, from torch autograd on a 1-D analogue.
+
+    Each conv becomes Conv1d(1, 1) with all-ones weights and the spec's kernel, stride, padding and
+    dilation; each pool an AvgPool1d of the same window (every input in a window gets gradient, unlike
+    max). The gradient of one interior output unit u is non-zero exactly on its receptive field; its
+    neighbour u+1 gives the jump; output 0's field (padded positions included) is u's shifted by u·jump.
+    """
+    mods = []
+    for spec in layers:
+        k, s, p = _axis(spec["kernel_size"]), spec.get("stride"), _axis(spec.get("padding", 0))
+        if spec["type"] == "Conv2d":
+            c = torch.nn.Conv1d(1, 1, k, stride=_axis(s or 1), padding=p, dilation=_axis(spec.get("dilation", 1)), bias=False)
+            torch.nn.init.ones_(c.weight)
+            mods.append(c)
+        elif spec["type"] in ("MaxPool2d", "AvgPool2d"):
+            assert _axis(spec.get("dilation", 1)) == 1
+            mods.append(torch.nn.AvgPool1d(k, stride=_axis(s) if s else None, padding=p, ceil_mode=spec.get("ceil_mode", False)))
+    net = torch.nn.Sequential(*mods).double()
+    n = 64
+    while True:
+        x = torch.ones(1, 1, n, dtype=torch.float64, requires_grad=True)
+        y = net(x)
+        if y.shape[-1] < 4:
+            n *= 2
+            continue
+        u = y.shape[-1] // 2
+        fields = []
+        for unit in (u, u + 1):
+            (g,) = torch.autograd.grad(y[0, 0, unit], x, retain_graph=True)
+            idx = torch.nonzero(g[0, 0]).flatten()
+            fields.append((int(idx[0]), int(idx[-1])))
+        (a0, b0), (a1, _) = fields
+        if a0 > 0 and fields[1][1] < n - 1:
+            jump = a1 - a0
+            return b0 - a0 + 1, jump, (a0 + b0) / 2 - u * jump
+        n *= 2
+
+
+def test_chain_questions_found():
+    assert {"conv-pool-net-params", "cnn-chain-shape", "flatten-size", "receptive-field-center", "residual-block-params"} <= set(CHAIN_QUESTIONS)
+    solvers = {_BANK.questions[q].solver for q in CHAIN_QUESTIONS}
+    assert solvers <= PARAM_SOLVERS | SHAPE_SOLVERS | RF_SOLVERS, solvers - (PARAM_SOLVERS | SHAPE_SOLVERS | RF_SOLVERS)
+
+
+@pytest.mark.parametrize("qid", CHAIN_QUESTIONS)
+def test_chain_question_against_torch(bank, qid):
+    solver = bank.questions[qid].solver
+    for v in variants_of(bank, qid, N_RANDOM):
+        p = v.params
+        where = (qid, v.seed, v.answer)
+        if solver in RF_SOLVERS:
+            size, jump, centre = torch_receptive_field(p["layers"])
+            if solver == "receptive-field":
+                assert v.answer == size, (*where, size)
+            elif solver == "receptive-field-jump":
+                assert v.answer == jump, (*where, jump)
+            else:
+                assert v.answer == pytest.approx(centre, abs=1e-9), (*where, centre)
+            continue
+        counts, shape = torch_chain(p["input_shape"], p["layers"], p.get("skips", ()))
+        if solver == "dense-after-flatten-params":
+            assert v.answer == counts[-1], (*where, counts[-1])
+        elif solver in PARAM_SOLVERS:
+            assert v.answer == sum(counts), (*where, sum(counts))
+        elif solver == "flatten-size":
+            assert v.answer == math.prod(shape), (*where, shape)
+        else:
+            assert tuple(v.answer) == shape, (*where, shape)
+
+
+def test_separable_ratio_against_torch(bank):
+    for v in variants_of(bank, "separable-conv-ratio", N_RANDOM):
+        image = (v.params["standard"]["in_channels"], 64, 64)  # any image the kernels fit: counts do not depend on it
+        std, _ = torch_chain(image, [v.params["standard"]])
+        sep, _ = torch_chain(image, v.params["separable"])
+        assert v.answer == pytest.approx(sum(std) / sum(sep), rel=1e-12), (v.seed, v.answer)
+
+
+def test_torch_chain_catches_a_wrong_count():
+    # The oracle can fail: a bias-free conv is not counted as biased, a mis-sized Linear does not run.
+    counts, shape = torch_chain([3, 8, 8], [{"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3, "bias": False}])
+    assert counts == [108] and shape == (4, 6, 6)
+    with pytest.raises(RuntimeError):
+        torch_chain([3, 8, 8], [{"type": "Flatten"}, {"type": "Linear", "in_features": 100, "out_features": 2}])
+
+
+def test_torch_receptive_field_by_hand():
+    conv = {"type": "Conv2d", "in_channels": 1, "out_channels": 1}
+    assert torch_receptive_field([{**conv, "kernel_size": 3}, {**conv, "kernel_size": 3}]) == (5, 1, 2.0)
+    # 3x3 pad 1, then 2x2/2 pool: field 4 wide, jump 2; output 0 reads positions -1..2 -> centre 0.5.
+    assert torch_receptive_field([{**conv, "kernel_size": 3, "padding": 1}, {"type": "MaxPool2d", "kernel_size": 2, "stride": 2}]) == (4, 2, 0.5)
