@@ -114,16 +114,21 @@ def alexnet_paper_conv1() -> nn.Module:
     return nn.Conv2d(3, 96, kernel_size=11, stride=4)
 
 
-# --- VGG-16 (configuration D) ---------------------------------------------------------------
+# --- VGG (configurations A, B, D, E of Simonyan & Zisserman, Table 1) -------------------------
 
-VGG16_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"]
+VGG_CFGS = {
+    11: [64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    13: [64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"],
+    16: [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+    19: [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+}
 
 
-def vgg16(num_classes: int = 1000) -> nn.Module:
-    """torchvision.models.vgg16: 13 biased 3x3 convs (padding 1), 5 max pools, AdaptiveAvgPool2d(7), 3 FCs."""
+def vgg(depth: int = 16, num_classes: int = 1000) -> nn.Module:
+    """torchvision.models.vgg{11,13,16,19}: biased 3x3 convs (padding 1), 5 max pools, AdaptiveAvgPool2d(7), 3 FCs."""
     layers: list[nn.Module] = []
     c = 3
-    for v in VGG16_CFG:
+    for v in VGG_CFGS[depth]:
         if v == "M":
             layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
         else:
@@ -556,9 +561,15 @@ ZOO = {
     "lenet5": (lenet5, (1, 32, 32)),
     "alexnet": (alexnet, (3, 224, 224)),
     "alexnet-paper-conv1": (alexnet_paper_conv1, (3, 227, 227)),
-    "vgg16": (vgg16, (3, 224, 224)),
+    "vgg11": (lambda: vgg(11), (3, 224, 224)),
+    "vgg13": (lambda: vgg(13), (3, 224, 224)),
+    "vgg16": (lambda: vgg(16), (3, 224, 224)),
+    "vgg19": (lambda: vgg(19), (3, 224, 224)),
     "resnet18": (lambda: resnet(BasicBlock, (2, 2, 2, 2)), (3, 224, 224)),
+    "resnet34": (lambda: resnet(BasicBlock, (3, 4, 6, 3)), (3, 224, 224)),
     "resnet50": (lambda: resnet(Bottleneck, (3, 4, 6, 3)), (3, 224, 224)),
+    "resnet101": (lambda: resnet(Bottleneck, (3, 4, 23, 3)), (3, 224, 224)),
+    "resnet152": (lambda: resnet(Bottleneck, (3, 8, 36, 3)), (3, 224, 224)),
     "mobilenetv2": (mobilenet_v2, (3, 224, 224)),
     "densenet121": (densenet121, (3, 224, 224)),
     "densenet121-block1": (lambda: dense_block(6, 64, 32, 4), (64, 56, 56)),
