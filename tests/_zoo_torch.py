@@ -454,18 +454,19 @@ class LlamaLayer(nn.Module):
     """input RMSNorm, q/k/v/o projections without bias (k, v are kv_heads*head_dim wide: GQA),
     post-attention RMSNorm, SwiGLU MLP: down(silu(gate(x)) * up(x)), no biases."""
 
-    def __init__(self, d: int, heads: int, kv_heads: int, inner: int, head_dim: int | None = None):
+    def __init__(self, d: int, heads: int, kv_heads: int, inner: int, head_dim: int | None = None,
+                 attention_bias: bool = False, mlp_bias: bool = False):
         super().__init__()
         hd = head_dim or d // heads
         self.heads, self.kv_heads = heads, kv_heads
         self.input_layernorm, self.post_attention_layernorm = nn.RMSNorm(d), nn.RMSNorm(d)
-        self.q_proj = nn.Linear(d, heads * hd, bias=False)
-        self.k_proj = nn.Linear(d, kv_heads * hd, bias=False)
-        self.v_proj = nn.Linear(d, kv_heads * hd, bias=False)
-        self.o_proj = nn.Linear(heads * hd, d, bias=False)
-        self.gate_proj = nn.Linear(d, inner, bias=False)
-        self.up_proj = nn.Linear(d, inner, bias=False)
-        self.down_proj = nn.Linear(inner, d, bias=False)
+        self.q_proj = nn.Linear(d, heads * hd, bias=attention_bias)
+        self.k_proj = nn.Linear(d, kv_heads * hd, bias=attention_bias)
+        self.v_proj = nn.Linear(d, kv_heads * hd, bias=attention_bias)
+        self.o_proj = nn.Linear(heads * hd, d, bias=attention_bias)
+        self.gate_proj = nn.Linear(d, inner, bias=mlp_bias)
+        self.up_proj = nn.Linear(d, inner, bias=mlp_bias)
+        self.down_proj = nn.Linear(inner, d, bias=mlp_bias)
 
     def forward(self, x):
         h = self.input_layernorm(x)
@@ -477,10 +478,11 @@ class LlamaLayer(nn.Module):
 class LlamaDecoder(nn.Module):
     """transformers' LlamaForCausalLM: embed_tokens, L layers, final RMSNorm, lm_head (untied unless tie)."""
 
-    def __init__(self, vocab: int, d: int, layers: int, heads: int, kv_heads: int, inner: int, tie: bool = False, head_dim: int | None = None):
+    def __init__(self, vocab: int, d: int, layers: int, heads: int, kv_heads: int, inner: int, tie: bool = False,
+                 head_dim: int | None = None, attention_bias: bool = False, mlp_bias: bool = False):
         super().__init__()
         self.embed_tokens = embedding(vocab, d)
-        self.layers = nn.ModuleList(LlamaLayer(d, heads, kv_heads, inner, head_dim) for _ in range(layers))
+        self.layers = nn.ModuleList(LlamaLayer(d, heads, kv_heads, inner, head_dim, attention_bias, mlp_bias) for _ in range(layers))
         self.norm = nn.RMSNorm(d)
         self.lm_head = nn.Linear(d, vocab, bias=False)
         if tie:
@@ -496,10 +498,13 @@ class LlamaDecoder(nn.Module):
 @_meta
 def llama_decoder(vocab_size: int, hidden_size: int, num_hidden_layers: int, num_attention_heads: int,
                   intermediate_size: int, num_key_value_heads: int | None = None,
-                  tie_word_embeddings: bool = False, head_dim: int | None = None) -> LlamaDecoder:
-    """A Llama-style decoder on the meta device, named by Hugging Face config fields."""
+                  tie_word_embeddings: bool = False, head_dim: int | None = None,
+                  attention_bias: bool = False, mlp_bias: bool = False) -> LlamaDecoder:
+    """A Llama-style decoder on the meta device, named by Hugging Face config fields
+    (LlamaConfig's defaults: K/V heads = attention heads, untied head, no biases)."""
     return LlamaDecoder(vocab_size, hidden_size, num_hidden_layers, num_attention_heads,
-                        num_key_value_heads or num_attention_heads, intermediate_size, tie_word_embeddings, head_dim)
+                        num_key_value_heads or num_attention_heads, intermediate_size, tie_word_embeddings, head_dim,
+                        attention_bias, mlp_bias)
 
 
 # Published configs (Hugging Face config.json of each model repository).
@@ -550,7 +555,7 @@ def hf_param_count(config: dict, use_transformers: bool | None = None) -> int:
                                  config.get("n_embd", 768), config.get("n_layer", 12), config.get("n_head", 12),
                                  config.get("n_inner"), config.get("tie_word_embeddings", True)))
     fields = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-              "num_key_value_heads", "tie_word_embeddings", "head_dim")
+              "num_key_value_heads", "tie_word_embeddings", "head_dim", "attention_bias", "mlp_bias")
     return params(llama_decoder(**{k: config[k] for k in fields if k in config}))
 
 

@@ -238,7 +238,10 @@ def test_hf_param_count_random_configs_agree(transformers):
         cfg = dict(vocab_size=rng.randrange(1000, 60000), hidden_size=heads * rng.choice([16, 32, 64]),
                    num_hidden_layers=rng.randrange(1, 6), num_attention_heads=heads,
                    num_key_value_heads=rng.choice([k for k in (1, 2, 4, 8, 16) if heads % k == 0]),
-                   intermediate_size=rng.randrange(64, 4096), tie_word_embeddings=rng.random() < 0.5)
+                   intermediate_size=rng.randrange(64, 4096), tie_word_embeddings=rng.random() < 0.5,
+                   attention_bias=rng.random() < 0.3, mlp_bias=rng.random() < 0.3)
+        if rng.random() < 0.3:
+            cfg["head_dim"] = rng.choice([16, 48, 128])  # decoupled from hidden_size / heads
         assert zoo.hf_param_count(cfg, use_transformers=False) == zoo.hf_param_count(cfg, use_transformers=True), cfg
 
 
@@ -279,6 +282,7 @@ PARAM_SOLVERS = {"network-params", "image-fc-params", "dense-after-flatten-param
 SHAPE_SOLVERS = {"network-output-shape", "flatten-size"}
 RF_SOLVERS = {"receptive-field", "receptive-field-jump", "receptive-field-center"}
 SEQUENCE_LAYERS = {"LSTM", "GRU", "RNN"}
+GRAPH_KEYS = {"name", "inputs", "input", "repeat", "tie", "tied_to", "share", "op", "layers", "nodes"}
 
 
 def torch_layer(spec: dict):
@@ -381,6 +385,9 @@ def test_chain_question_against_torch(bank, qid):
     solver = bank.questions[qid].solver
     if solver not in PARAM_SOLVERS | SHAPE_SOLVERS | RF_SOLVERS:
         pytest.skip(f"{qid}: solver {solver} has no torch cross-check here yet")
+    not_torch = [l for l in bank.questions[qid].params["layers"] if set(l) & GRAPH_KEYS or not hasattr(torch.nn, l["type"])]
+    if not_torch:
+        pytest.skip(f"{qid}: {not_torch[0]} is not a plain torch.nn constructor call")
     for v in variants_of(bank, qid, N_RANDOM):
         p = v.params
         where = (qid, v.seed, v.answer)
