@@ -203,14 +203,18 @@ def resnet_stage(block, cin: int, planes: int, blocks: int, stride: int) -> nn.S
     return nn.Sequential(*mods)
 
 
-def resnet(block, depths: tuple[int, int, int, int], num_classes: int = 1000) -> nn.Module:
-    """torchvision.models.ResNet: 7x7/2 stem conv (no bias) + BN + 3x3/2 max pool, 4 stages, avg pool, fc."""
+def resnet(block, depths: tuple[int, int, int, int], num_classes: int = 1000, width: int = 64) -> nn.Module:
+    """torchvision.models.ResNet: 7x7/2 stem conv (no bias) + BN + 3x3/2 max pool, 4 stages, avg pool, fc.
+
+    Children: [0] stem, [1]..[4] layer1..layer4, then pool, flatten, fc. ``width`` scales every stage
+    (stem and layer1 ``width``, then 2x, 4x, 8x); torchvision's is 64.
+    """
     stem = nn.Sequential(
-        nn.Conv2d(3, 64, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(64), nn.ReLU(inplace=True),
+        nn.Conv2d(3, width, 7, stride=2, padding=3, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True),
         nn.MaxPool2d(kernel_size=3, stride=2, padding=1),
     )
-    stages, cin = [], 64
-    for i, (planes, n) in enumerate(zip((64, 128, 256, 512), depths)):
+    stages, cin = [], width
+    for i, (planes, n) in enumerate(zip((width, 2 * width, 4 * width, 8 * width), depths)):
         stages.append(resnet_stage(block, cin, planes, n, 1 if i == 0 else 2))
         cin = planes * block.expansion
     return nn.Sequential(stem, *stages, nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.Linear(cin, num_classes))
@@ -281,10 +285,11 @@ class DenseLayer(nn.Module):
 
     def __init__(self, cin: int, growth: int, bn_size: int):
         super().__init__()
+        mid = bn_size * growth
         self.f = nn.Sequential(
-            nn.BatchNorm2d(cin), nn.ReLU(inplace=True), nn.Conv2d(cin, bn_size * growth, 1, bias=False),
-            nn.BatchNorm2d(bn_size * growth), nn.ReLU(inplace=True),
-            nn.Conv2d(bn_size * growth, growth, 3, padding=1, bias=False),
+            nn.BatchNorm2d(cin), nn.ReLU(inplace=True), nn.Conv2d(cin, mid, 1, bias=False),
+            nn.BatchNorm2d(mid), nn.ReLU(inplace=True),
+            nn.Conv2d(mid, growth, 3, padding=1, bias=False),
         )
 
     def forward(self, x):

@@ -269,6 +269,224 @@ def test_zoo_question_canonical_key_is_torchs_count(bank, models, qid):
     assert v.answer == zoo.params(_model(models, ZOO_QUESTIONS[qid])), (qid, v.answer)
 
 
+# --- b'. the zoo's randomized questions, rebuilt from each variant's numbers ------------------
+# Each variant's params name a model and its numbers (depth, width, vocabulary, ...); the model is
+# rebuilt here with the builders above and measured by torch. Skipped while a question is absent.
+
+STAGE = {"layer1": 1, "layer2": 2, "layer3": 3, "layer4": 4}
+BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
+
+
+def _meta_build(fn, *args, **kw):
+    with torch.device("meta"):
+        return fn(*args, **kw).eval()
+
+
+def _resnet(cfg):
+    """The prompts describe torchvision's BasicBlock ResNet ([2,2,2,2] = 18, [3,4,6,3] = 34) at a base width."""
+    return _meta_build(zoo.resnet, zoo.BasicBlock, tuple(cfg.get("layers", (2, 2, 2, 2))), width=cfg.get("width", 64))
+
+
+def _image(size):
+    return torch.zeros(1, 3, size, size, device="meta")
+
+
+def _resnet_stage_params(p):
+    return zoo.params(_resnet(p["config"])[STAGE[p["part"]]])
+
+
+def _resnet_stage_output_shape(p):
+    m, x = _resnet(p["config"]), _image(p["config"]["size"])
+    with torch.no_grad():
+        for child in list(m)[: STAGE[p["part"]] + 1]:
+            x = child(x)
+    return tuple(x.shape[1:])
+
+
+def _resnet_block_macs(p):
+    stage, block = p["part"].split(".")
+    m = _resnet(p["config"])
+    with torch.no_grad():
+        x = _image(p["config"]["size"])
+        for child in list(m)[: STAGE[stage]]:
+            x = child(x)
+        for b in list(m[STAGE[stage]])[: int(block)]:
+            x = b(x)
+    return {"MACs": 1, "FLOPs": 2}[p["count"]] * zoo.count_macs(m[STAGE[stage]][int(block)], x)
+
+
+def _vgg(cfg):
+    return _meta_build(zoo.vgg, cfg["depth"], cfg.get("classes", 1000))
+
+
+def _vgg_params(p):
+    return zoo.params(_vgg(p["config"]))
+
+
+def _vgg_fc_share(p):
+    m = _vgg(p["config"])
+    fc = {"fc1": m[3][0], "fc2": m[3][3], "fc3": m[3][6]}[p["part"]]
+    return 100 * zoo.params(fc) / zoo.params(m)
+
+
+def _vgg_activation_mb(p):
+    """Every leaf module's output kept (each conv, ReLU, pool, the adaptive pool, Flatten, Linear, ReLU,
+    Dropout), the input not: elements counted by forward hooks, times bytes per value, in 10^6 bytes."""
+    m = _vgg(p["config"])
+    total = 0
+
+    def hook(mod, inp, out):
+        nonlocal total
+        total += out.numel()
+
+    leaves = [mod for mod in m.modules() if not list(mod.children())]
+    handles = [mod.register_forward_hook(hook) for mod in leaves]
+    with torch.no_grad():
+        m(_image(p["config"].get("size", 224)))
+    for h in handles:
+        h.remove()
+    return total * BYTES[p.get("dtype", "fp32")] / 1e6
+
+
+def _vgg_largest_layer(p, v):
+    m = _vgg(p["config"])
+    biggest = max((mod for mod in m.modules() if isinstance(mod, (torch.nn.Conv2d, torch.nn.Linear))), key=zoo.params)
+    chosen = v.choices["ABCDEFGH".index(v.answer)] if isinstance(v.answer, str) else v.answer
+    if isinstance(biggest, torch.nn.Linear):
+        return chosen.endswith(f"Linear({biggest.in_features}, {biggest.out_features})")
+    return f"Conv2d({biggest.in_channels}, {biggest.out_channels}," in chosen
+
+
+def _mobilenet_params(p):
+    return zoo.params(_meta_build(zoo.mobilenet_v2, p["config"]["width_mult"]))
+
+
+def _llama_params(p):
+    c = p["config"]
+    return zoo.params(_meta_build(zoo.LlamaDecoder, c["vocab"], c["d_model"], c["layers"], c["heads"],
+                                  c.get("kv_heads", c["heads"]), c["ff"], tie=c.get("tie", False)))
+
+
+def _bert_params(p):
+    c = p["config"]
+    return zoo.params(_meta_build(zoo.Bert, c["vocab"], c.get("positions", 512), c.get("type_vocab", 2),
+                                  c["d_model"], c["layers"], c["heads"], c["ff"]))
+
+
+def _gpt2(c):
+    return _meta_build(zoo.GPT2LM, c["vocab"], c["n_ctx"], c["d_model"], c["layers"], c["heads"])
+
+
+def _gpt2_params(p):
+    return zoo.params(_gpt2(p["config"]))
+
+
+def _gpt2_embedding_share(p):
+    m = _gpt2(p["config"])
+    return 100 * sum(zoo.params(getattr(m, name)) for name in p["part"]) / zoo.params(m)
+
+
+def _gpt2_block_flops(p):
+    """torch's FlopCounterMode over one block on the meta device (matmuls and attention; 2 FLOPs per MAC)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    c = p["config"]
+    block = _meta_build(zoo.GPT2Block, c["d_model"], c["heads"], 4 * c["d_model"])
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        block(torch.zeros(1, c["seq"], c["d_model"], device="meta"))
+    return counter.get_total_flops() // {"MACs": 2, "FLOPs": 1}[p.get("count", "FLOPs")]
+
+
+def _dense_block(p):
+    (block,) = p["graph"]
+    conv1, conv2 = block["body"][2], block["body"][5]
+    assert (conv1["kernel_size"], conv2["kernel_size"], conv2.get("padding")) == (1, 3, 1), block
+    growth, mid = conv2["out_channels"], conv1["out_channels"]
+    assert mid % growth == 0, block
+    return _meta_build(zoo.dense_block, block["repeat"], p["input_shape"][0], growth, mid // growth)
+
+
+def _inception(p):
+    g = {node["name"]: node for node in p["graph"]}
+    kernels = [g[n]["kernel_size"] for n in ("b1", "b2_reduce", "b2", "b3_reduce", "b3", "b4")]
+    assert kernels == [1, 1, 3, 1, 5, 1] and g["b4_pool"]["type"] == "MaxPool2d", kernels  # the paper's module
+    chans = [g[n]["out_channels"] for n in ("b1", "b2_reduce", "b2", "b3_reduce", "b3", "b4")]
+    return _meta_build(zoo.inception, p["input_shape"][0], *chans, paper=True)
+
+
+def _shape_of(model, p):
+    with torch.no_grad():
+        return tuple(model(torch.zeros(1, *p["input_shape"], device="meta")).shape[1:])
+
+
+RANDOMIZED_ZOO = {
+    "resnet-stage-params": _resnet_stage_params,
+    "resnet-stage-output-shape": _resnet_stage_output_shape,
+    "resnet-block-macs": _resnet_block_macs,
+    "vgg-fc1-share": _vgg_fc_share,
+    "vgg16-params-estimate": _vgg_params,
+    "vgg16-activation-memory": _vgg_activation_mb,
+    "mobilenetv2-width-params": _mobilenet_params,
+    "llama-gqa-params": _llama_params,
+    "bert-large-params": _bert_params,
+    "gpt2-embedding-share": _gpt2_embedding_share,
+    "gpt3-params-estimate": _gpt2_params,
+    "gpt2-block-flops": _gpt2_block_flops,
+    "dense-block-params": lambda p: zoo.params(_dense_block(p)),
+    "dense-block-output-shape": lambda p: _shape_of(_dense_block(p), p),
+    "inception-module-params": lambda p: zoo.params(_inception(p)),
+    "inception-module-output-shape": lambda p: _shape_of(_inception(p), p),
+}
+
+
+N_RANDOM_ZOO = 10  # whole models per variant: fewer draws, and each distinct model is built once
+
+
+@pytest.mark.parametrize("qid", sorted(RANDOMIZED_ZOO))
+def test_randomized_zoo_question_against_torch(bank, qid):
+    if qid not in bank.questions:
+        pytest.skip(f"{qid} is not in the bank yet")
+    seen = {}
+    for v in variants_of(bank, qid, N_RANDOM_ZOO):
+        key = repr(v.params)
+        if key not in seen:
+            seen[key] = RANDOMIZED_ZOO[qid](v.params)
+        expected = seen[key]
+        if isinstance(expected, tuple):
+            assert tuple(v.answer) == expected, (qid, v.seed, v.params, v.answer, expected)
+        elif isinstance(expected, float):
+            assert v.answer == pytest.approx(expected, rel=1e-9), (qid, v.seed, v.params, v.answer, expected)
+        else:
+            assert v.answer == expected, (qid, v.seed, v.params, v.answer, expected)
+
+
+def test_vgg_largest_layer_against_torch(bank):
+    if "vgg-largest-layer" not in bank.questions:
+        pytest.skip("vgg-largest-layer is not in the bank yet")
+    for v in variants_of(bank, "vgg-largest-layer", N_RANDOM_ZOO):
+        assert _vgg_largest_layer(v.params, v), (v.seed, v.params, v.answer, v.choices)
+
+
+def test_randomized_rebuilders_by_hand():
+    # The rebuilders reproduce the published figures at the published settings.
+    assert _resnet_stage_params({"config": {"layers": [2, 2, 2, 2], "width": 64}, "part": "layer3"}) == 2_099_712
+    assert _vgg_params({"config": {"depth": 16}}) == 138_357_544
+    assert _mobilenet_params({"config": {"width_mult": 1.0}}) == 3_504_872
+    assert _llama_params({"config": {"vocab": 32000, "d_model": 2048, "layers": 22, "heads": 32, "kv_heads": 4, "ff": 5632}}) == 1_100_048_384
+    assert _bert_params({"config": {"vocab": 30522, "d_model": 768, "layers": 12, "heads": 12, "ff": 3072}}) == 109_482_240
+    # BERT-large (Devlin et al. 2019: "340M"; Hugging Face BertModel with the pooler: 335,141,888).
+    assert _bert_params({"config": {"vocab": 30522, "d_model": 1024, "layers": 24, "heads": 16, "ff": 4096}}) == 335_141_888
+    # GPT-3 175B (Brown et al. 2020, Table 2.1: 96 layers, d_model 12288, 2048 context) in the GPT-2 design.
+    assert _gpt2_params({"config": {"vocab": 50257, "n_ctx": 2048, "d_model": 12288, "layers": 96, "heads": 96}}) == 174_604_259_328
+    # One GPT-2 block on T tokens: 12·T·d² projection MACs + 2·T²·d attention MACs, 2 FLOPs each.
+    t, d = 1024, 768
+    assert _gpt2_block_flops({"config": {"d_model": d, "heads": 12, "seq": t}, "count": "FLOPs"}) == 2 * (12 * t * d * d + 2 * t * t * d)
+    # ResNet-18 layer1.0 on 56x56: two 3x3 64->64 convs.
+    assert _resnet_block_macs({"config": {"width": 64, "size": 224}, "part": "layer1.0", "count": "MACs"}) == 2 * 56 * 56 * 64 * 64 * 9
+    # 299 px: stem 150 -> pool 75 -> layer2 38 -> layer3 19 -> layer4 10 (floor((n + 2 - 3) / 2) + 1 each).
+    assert _resnet_stage_output_shape({"config": {"width": 64, "size": 299}, "part": "layer4"}) == (512, 10, 10)
+
+
 # --- c. every layer chain in the existing bank ------------------------------------------------
 
 N_RANDOM = 20
