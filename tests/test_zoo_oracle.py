@@ -2,7 +2,11 @@
 
 a. Each published figure against torch's own ``numel()`` of the model built module by module in
    ``tests/_zoo_torch.py`` (and, when transformers is installed, its model classes on the meta device).
-b. Each zoo bank question's canonical key against that torch-built count (skipped until it exists).
+b. Each zoo bank question's canonical key against that torch-built count, and the randomized
+   architecture questions (ResNet stages, VGG depths, MobileNetV2 widths, Llama/BERT/GPT-2 configs,
+   dense block, Inception module) rebuilt from each variant's numbers with the same builders and
+   measured by torch (params, shapes, hook MACs, FlopCounterMode FLOPs, activation elements);
+   each skipped until the bank has it.
 c. Every existing bank question whose params hold a ``layers:`` chain, over its canonical variant and
    20 random ones: torch.nn's parameter counts, a meta-device forward's output shape, and (for
    receptive-field questions) torch autograd's receptive field, against drill's key.
