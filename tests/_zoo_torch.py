@@ -12,8 +12,9 @@ a 7B-parameter model costs no memory and no time.
 - ``macs(name)``: multiply-accumulates of the Conv2d/Linear layers, counted with forward hooks
   (conv: output elements x in_channels/groups x kernel elements; linear: output elements x in_features).
 - ``llama_decoder(...)``: a Llama-style decoder (GQA attention, SwiGLU MLP, RMSNorm) in plain torch.
-- ``hf_param_count(config)``: the same count from a transformers model class (meta device) when
-  transformers is installed, and from ``llama_decoder``/``gpt2`` otherwise.
+- ``hf_param_count(config)``: a decoder's parameters from a Hugging Face config dict: transformers'
+  own class (Llama, Qwen2, GPT-2) on the meta device when installed, else the plain-torch ``decoder``
+  (also for mixes no class builds: SwiGLU/GELU, RMSNorm/LayerNorm, biases none/qkv/all, RoPE/learned).
 
 torch is imported by the caller's ``pytest.importorskip`` first; this module imports it directly.
 """
@@ -529,39 +530,114 @@ def have_transformers() -> bool:
     return True
 
 
-def hf_model(config: dict, model_type: str = "llama") -> nn.Module:
-    """A transformers model class built on the meta device from a config dict (never loads weights)."""
+def decoder_arch(config: dict) -> dict:
+    """A decoder config in one vocabulary, from Hugging Face field names.
+
+    Llama-style by default (``mlp: swiglu``, ``norm: rmsnorm``, ``bias: none``, ``position_embedding:
+    rope``, untied head; ``attention_bias`` / ``mlp_bias`` as LlamaConfig has them). ``model_type:
+    gpt2`` reads GPT2Config's names (n_embd, n_layer, n_head, n_positions, n_inner; tied, biases
+    everywhere, LayerNorm, GELU MLP, learned positions). ``bias`` may also be ``qkv`` (Qwen2) or ``all``.
+    """
+    if config.get("model_type") == "gpt2":
+        d = config.get("n_embd", 768)
+        return dict(vocab=config.get("vocab_size", 50257), d=d, layers=config.get("n_layer", 12),
+                    heads=config.get("n_head", 12), kv=config.get("n_head", 12), ff=config.get("n_inner") or 4 * d,
+                    tie=config.get("tie_word_embeddings", True), head_dim=None, mlp="gelu", norm="layernorm",
+                    qkv_bias=True, o_bias=True, mlp_bias=True, positions=config.get("n_positions", 1024))
+    bias = config.get("bias")
+    if bias is None:
+        qkv_bias = o_bias = bool(config.get("attention_bias", False))
+        mlp_bias = bool(config.get("mlp_bias", False))
+    else:
+        if bias not in ("none", "qkv", "all"):
+            raise ValueError(f"bias must be none, qkv or all, not {bias!r}")
+        qkv_bias, o_bias, mlp_bias = bias != "none", bias == "all", bias == "all"
+    heads = config["num_attention_heads"]
+    learned = config.get("position_embedding", "rope") == "learned"
+    return dict(vocab=config["vocab_size"], d=config["hidden_size"], layers=config["num_hidden_layers"], heads=heads,
+                kv=config.get("num_key_value_heads") or heads, ff=config["intermediate_size"],
+                tie=bool(config.get("tie_word_embeddings", False)), head_dim=config.get("head_dim"),
+                mlp=config.get("mlp", "swiglu"), norm=config.get("norm", "rmsnorm"),
+                qkv_bias=qkv_bias, o_bias=o_bias, mlp_bias=mlp_bias,
+                positions=config["max_position_embeddings"] if learned else None)
+
+
+@_meta
+def decoder(a: dict) -> nn.Module:
+    """A decoder's modules in plain torch from ``decoder_arch``'s dict (for counting: no forward):
+    token embedding (+ learned positions), per layer two norms, q/k/v/o (k, v kv_heads*head_dim wide),
+    a SwiGLU (gate, up, down) or GELU (up, down) MLP; a final norm; the LM head, tied or not."""
+    d, hd = a["d"], a["head_dim"] or a["d"] // a["heads"]
+
+    def norm():
+        return nn.RMSNorm(d) if a["norm"] == "rmsnorm" else nn.LayerNorm(d)
+
+    def layer():
+        mods = dict(norm1=norm(), norm2=norm(),
+                    q=nn.Linear(d, a["heads"] * hd, bias=a["qkv_bias"]), k=nn.Linear(d, a["kv"] * hd, bias=a["qkv_bias"]),
+                    v=nn.Linear(d, a["kv"] * hd, bias=a["qkv_bias"]), o=nn.Linear(a["heads"] * hd, d, bias=a["o_bias"]),
+                    up=nn.Linear(d, a["ff"], bias=a["mlp_bias"]), down=nn.Linear(a["ff"], d, bias=a["mlp_bias"]))
+        if a["mlp"] == "swiglu":
+            mods["gate"] = nn.Linear(d, a["ff"], bias=a["mlp_bias"])
+        elif a["mlp"] != "gelu":
+            raise ValueError(f"mlp must be swiglu or gelu, not {a['mlp']!r}")
+        return nn.ModuleDict(mods)
+
+    m = nn.Module()
+    m.embed = embedding(a["vocab"], d)
+    if a["positions"]:
+        m.positions = embedding(a["positions"], d)
+    m.layers = nn.ModuleList(layer() for _ in range(a["layers"]))
+    m.norm = norm()
+    m.head = nn.Linear(d, a["vocab"], bias=False)
+    if a["tie"]:
+        m.head.weight = m.embed.weight
+    return m
+
+
+def hf_model(config: dict) -> nn.Module | None:
+    """The transformers class that builds this decoder, on the meta device (never loads weights), or
+    None when no class has this combination: LlamaForCausalLM (bias none/all), Qwen2ForCausalLM
+    (q/k/v biases), GPT2LMHeadModel (GELU, LayerNorm, learned positions, biases, no GQA)."""
     import transformers as tf
 
-    classes = {
-        "llama": (tf.LlamaConfig, tf.LlamaForCausalLM),
-        "mistral": (tf.MistralConfig, tf.MistralForCausalLM),
-        "gpt2": (tf.GPT2Config, tf.GPT2LMHeadModel),
-        "bert": (tf.BertConfig, tf.BertModel),
-    }
-    config_cls, model_cls = classes[config.get("model_type", model_type)]
-    cfg = config_cls(**{k: v for k, v in config.items() if k != "model_type"})
+    a = decoder_arch(config)
+    common = dict(vocab_size=a["vocab"], hidden_size=a["d"], num_hidden_layers=a["layers"], num_attention_heads=a["heads"],
+                  num_key_value_heads=a["kv"], intermediate_size=a["ff"], tie_word_embeddings=a["tie"])
+    if a["head_dim"]:
+        common["head_dim"] = a["head_dim"]
+    llama_like = a["mlp"] == "swiglu" and a["norm"] == "rmsnorm" and not a["positions"]
+    gpt2_like = (a["mlp"], a["norm"], a["kv"] == a["heads"], a["head_dim"] in (None, a["d"] // a["heads"])) == ("gelu", "layernorm", True, True) \
+        and a["positions"] and a["qkv_bias"] and a["o_bias"] and a["mlp_bias"]
+    if llama_like and a["qkv_bias"] == a["o_bias"]:
+        cfg = tf.LlamaConfig(**common, attention_bias=a["qkv_bias"], mlp_bias=a["mlp_bias"])
+        cls = tf.LlamaForCausalLM
+    elif llama_like and a["qkv_bias"] and not a["o_bias"] and not a["mlp_bias"]:
+        cfg, cls = tf.Qwen2Config(**common), tf.Qwen2ForCausalLM
+    elif gpt2_like:
+        cfg = tf.GPT2Config(vocab_size=a["vocab"], n_positions=a["positions"], n_embd=a["d"], n_layer=a["layers"],
+                            n_head=a["heads"], n_inner=a["ff"], tie_word_embeddings=a["tie"])
+        cls = tf.GPT2LMHeadModel
+    else:
+        return None
     with torch.device("meta"):
-        return model_cls(cfg)
+        return cls(cfg)
 
 
 def hf_param_count(config: dict, use_transformers: bool | None = None) -> int:
-    """Parameters of the decoder a Hugging Face config dict describes (Llama-style unless
-    ``model_type`` says "gpt2"): from transformers' own model class on the meta device when it is
-    installed (or ``use_transformers=True``), else from the plain-torch builders here."""
+    """Parameters of the decoder a Hugging Face config dict describes (see ``decoder_arch``).
+
+    With transformers installed (or ``use_transformers=True``), transformers' own model class builds
+    it on the meta device when one fits; otherwise (or ``use_transformers=False``) the plain-torch
+    ``decoder``. Either way the figure is torch's ``numel()`` of real modules, tied weights once.
+    """
     if use_transformers is None:
         use_transformers = have_transformers()
     if use_transformers:
-        return params(hf_model(config))
-    kind = config.get("model_type", "llama")
-    if kind == "gpt2":
-        with torch.device("meta"):
-            return params(GPT2LM(config.get("vocab_size", 50257), config.get("n_positions", 1024),
-                                 config.get("n_embd", 768), config.get("n_layer", 12), config.get("n_head", 12),
-                                 config.get("n_inner"), config.get("tie_word_embeddings", True)))
-    fields = ("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size",
-              "num_key_value_heads", "tie_word_embeddings", "head_dim", "attention_bias", "mlp_bias")
-    return params(llama_decoder(**{k: config[k] for k in fields if k in config}))
+        model = hf_model(config)
+        if model is not None:
+            return params(model)
+    return params(decoder(decoder_arch(config)))
 
 
 # --- the zoo: names, inputs, shapes, MACs -----------------------------------------------------

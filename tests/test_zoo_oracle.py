@@ -233,20 +233,85 @@ def test_hf_param_count_transformers(transformers, name, config):
 
 def test_hf_param_count_gpt2_config():
     assert zoo.hf_param_count({"model_type": "gpt2"}, use_transformers=False) == 124_439_808
+    gpt2 = {"vocab_size": 50257, "hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+            "intermediate_size": 3072, "max_position_embeddings": 1024, "tie_word_embeddings": True,
+            "mlp": "gelu", "norm": "layernorm", "bias": "all", "position_embedding": "learned"}
+    assert zoo.hf_param_count(gpt2, use_transformers=False) == 124_439_808
+
+
+# Hugging Face safetensors totals of more public checkpoints (config.json fields as published).
+MORE_DECODERS = [
+    (dict(vocab_size=32000, hidden_size=5120, num_hidden_layers=40, num_attention_heads=40, num_key_value_heads=40,
+          intermediate_size=13824), 13_015_864_320),  # meta-llama/Llama-2-13b-hf
+    (dict(vocab_size=32000, hidden_size=8192, num_hidden_layers=80, num_attention_heads=64, num_key_value_heads=8,
+          intermediate_size=28672), 68_976_648_192),  # meta-llama/Llama-2-70b-hf
+    (dict(vocab_size=128256, hidden_size=4096, num_hidden_layers=32, num_attention_heads=32, num_key_value_heads=8,
+          intermediate_size=14336), 8_030_261_248),  # meta-llama/Meta-Llama-3-8B
+    (dict(vocab_size=152064, hidden_size=3584, num_hidden_layers=28, num_attention_heads=28, num_key_value_heads=4,
+          intermediate_size=18944, bias="qkv"), 7_615_616_512),  # Qwen/Qwen2.5-7B (q/k/v biases)
+    (dict(vocab_size=151936, hidden_size=896, num_hidden_layers=24, num_attention_heads=14, num_key_value_heads=2,
+          intermediate_size=4864, bias="qkv", tie_word_embeddings=True), 494_032_768),  # Qwen/Qwen2.5-0.5B
+]
+
+
+@pytest.mark.parametrize("config, published", MORE_DECODERS)
+def test_hf_param_count_more_published_decoders(config, published):
+    assert zoo.hf_param_count(config, use_transformers=False) == published
+
+
+def _random_arch(rng, hf_only):
+    heads = rng.choice([4, 8, 16])
+    cfg = dict(vocab_size=rng.randrange(1000, 60000), hidden_size=heads * rng.choice([16, 32, 64]),
+               num_hidden_layers=rng.randrange(1, 6), num_attention_heads=heads,
+               num_key_value_heads=rng.choice([k for k in (1, 2, 4, 8, 16) if heads % k == 0]),
+               intermediate_size=rng.randrange(64, 4096), tie_word_embeddings=rng.random() < 0.5,
+               max_position_embeddings=rng.choice([128, 512, 2048]))
+    kind = rng.choice(["llama", "llama-bias", "qwen2", "gpt2"] + ([] if hf_only else ["mixed"]))
+    if kind == "llama-bias":
+        cfg.update(attention_bias=True, mlp_bias=rng.random() < 0.5)
+    elif kind == "qwen2":
+        cfg.update(bias="qkv")
+    elif kind == "gpt2":
+        cfg.update(num_key_value_heads=heads, mlp="gelu", norm="layernorm", bias="all", position_embedding="learned")
+    elif kind == "mixed":
+        cfg.update(mlp=rng.choice(["swiglu", "gelu"]), norm=rng.choice(["rmsnorm", "layernorm"]),
+                   bias=rng.choice(["none", "qkv", "all"]), position_embedding=rng.choice(["rope", "learned"]))
+    if kind != "gpt2" and rng.random() < 0.3:
+        cfg["head_dim"] = rng.choice([16, 48, 128])  # decoupled from hidden_size / heads
+    return cfg
 
 
 def test_hf_param_count_random_configs_agree(transformers):
     rng = random.Random(14)
-    for _ in range(8):
-        heads = rng.choice([4, 8, 16])
-        cfg = dict(vocab_size=rng.randrange(1000, 60000), hidden_size=heads * rng.choice([16, 32, 64]),
-                   num_hidden_layers=rng.randrange(1, 6), num_attention_heads=heads,
-                   num_key_value_heads=rng.choice([k for k in (1, 2, 4, 8, 16) if heads % k == 0]),
-                   intermediate_size=rng.randrange(64, 4096), tie_word_embeddings=rng.random() < 0.5,
-                   attention_bias=rng.random() < 0.3, mlp_bias=rng.random() < 0.3)
-        if rng.random() < 0.3:
-            cfg["head_dim"] = rng.choice([16, 48, 128])  # decoupled from hidden_size / heads
+    for _ in range(12):
+        cfg = _random_arch(rng, hf_only=True)
+        assert zoo.hf_model(cfg) is not None, cfg
         assert zoo.hf_param_count(cfg, use_transformers=False) == zoo.hf_param_count(cfg, use_transformers=True), cfg
+
+
+def test_plain_decoder_by_hand():
+    # SwiGLU, LayerNorm, all biases, learned positions, tied: no transformers class; worked by hand.
+    v, d, n, h, kv, f, t = 1000, 64, 2, 4, 2, 160, 128
+    hd = d // h
+    cfg = dict(vocab_size=v, hidden_size=d, num_hidden_layers=n, num_attention_heads=h, num_key_value_heads=kv,
+               intermediate_size=f, max_position_embeddings=t, tie_word_embeddings=True,
+               mlp="swiglu", norm="layernorm", bias="all", position_embedding="learned")
+    attn = d * h * hd + h * hd + 2 * (d * kv * hd + kv * hd) + h * hd * d + d
+    mlp = 2 * (d * f + f) + f * d + d
+    assert zoo.hf_param_count(cfg, use_transformers=False) == v * d + t * d + n * (attn + mlp + 4 * d) + 2 * d
+
+
+LLM_QUESTIONS = ["llm-params-llama", "llm-params-gpt2", "llm-params-general"]
+
+
+@pytest.mark.parametrize("qid", LLM_QUESTIONS)
+def test_llm_param_questions_against_torch(bank, qid):
+    """The llm helper's decoder-count questions: every variant's config, built in torch."""
+    if qid not in bank.questions:
+        pytest.skip(f"{qid} is not in the bank yet")
+    for v in variants_of(bank, qid, N_RANDOM):
+        expected = zoo.hf_param_count(v.params["config"], use_transformers=False)
+        assert v.answer == expected, (qid, v.seed, v.params["config"], v.answer, expected)
 
 
 # --- b. the zoo questions in the bank -------------------------------------------------------
