@@ -227,6 +227,7 @@ HF_CONFIGS = [("llama2-7b", zoo.LLAMA2_7B), ("tinyllama-1.1b", zoo.TINYLLAMA_1_1
 @pytest.mark.parametrize("name, config", HF_CONFIGS)
 def test_hf_param_count_plain_torch(name, config):
     assert zoo.hf_param_count(config, use_transformers=False) == PUBLISHED_PARAMS[name]
+    assert zoo.params(zoo.llama_decoder(**config)) == PUBLISHED_PARAMS[name]  # the zoo's own Llama modules
 
 
 @pytest.mark.parametrize("name, config", HF_CONFIGS)
