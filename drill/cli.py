@@ -152,7 +152,8 @@ def quiz(
     from drill import ui
 
     console = _console(stderr=as_json)
-    chosen = _select(_load(banks=bank, solvers=True), topic, question)
+    loaded = _load(banks=bank, solvers=True)
+    chosen = _select(loaded, topic, question)
     store = None if no_save else _open_store(db)
     if weak:
         chosen = _weak(chosen, store or _open_store(db, create=False))
@@ -163,14 +164,22 @@ def quiz(
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _console(stderr=True).print
     recorder = store.recorder("quiz", session_seed, warn) if store else None
-    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                   explanations=loaded.explanations)
     replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
     if as_json:
         _print_summary_json(attempts, session_seed, ended, replay)
-    if ended == "interrupt":
-        raise typer.Exit(130)
+    _exit_if_stopped(ended)
+
+
+def _exit_if_stopped(ended: str) -> None:
+    """Exit 130 / 143 / 129 after the summary when SIGINT / SIGTERM / SIGHUP ended the session."""
+    from drill.session import EXIT_CODES
+
+    if ended in EXIT_CODES:
+        raise typer.Exit(EXIT_CODES[ended])
 
 
 def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
@@ -211,12 +220,12 @@ def review(
     console.print(f"[bold]drill review[/] · {len(items)} due template{'s' * (len(items) != 1)}, most overdue first · variant seed {seed}")
     warn = _console(stderr=True).print
     recorder = store.recorder("review", seed, warn)
-    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                   explanations=bank.explanations)
     replay = " ".join(["drill quiz", *(f"-q {q.id}" for q, _ in items), f"--seed {seed}"])
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
-    if ended == "interrupt":
-        raise typer.Exit(130)
+    _exit_if_stopped(ended)
 
 
 @app.command()
@@ -317,6 +326,8 @@ def explain(
     topic: Annotated[Optional[str], typer.Argument(metavar="TOPIC", help="A topic (or a question id). Without one: list the topics.")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Variant seed of the worked example (0 = the source's own numbers).")] = None,
     try_it: Annotated[bool, typer.Option("--try", help="Then answer a few questions on the topic.")] = False,
+    no_save: Annotated[bool, typer.Option("--no-save", help="With --try: record nothing in the progress database.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Walk through a topic: what it is, its formulas, a worked example with fresh numbers, pictures, mistakes."""
     from drill import explain as ex
@@ -346,10 +357,14 @@ def explain(
         from drill import ui
 
         items = quiz_mod.plan(_select(bank, [w.topic], None), 3, s)
-        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_console(stderr=True).print)
+        warn = _console(stderr=True).print
+        store = None if no_save else _open_store(db)
+        recorder = store.recorder("explain", s, warn) if store else None
+        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                       explanations=bank.explanations)
         ui.summary(console, attempts, f"drill quiz -t {w.topic} -n 3 --seed {s}")
-        if ended == "interrupt":
-            raise typer.Exit(130)
+        _saved_note(console, recorder)
+        _exit_if_stopped(ended)
 
 
 @app.command()
@@ -391,6 +406,8 @@ def interview(
     topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Interview seed (which questions, which variants).")] = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
     from drill import interview as iv
@@ -402,11 +419,14 @@ def interview(
     n = count or iv.default_count(minutes)
     console = _console()
     console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
-    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_console(stderr=True).print)
+    warn = _console(stderr=True).print
+    store = None if no_save else _open_store(db)
+    recorder = store.recorder("interview", session_seed, warn) if store else None
+    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=warn, on_attempt=recorder)
     replay = " ".join(["drill interview", f"--minutes {minutes:g}", *(f"-t {t}" for t in topic or ()), f"-n {n}", f"--seed {session_seed}"])
     interview_ui.report(console, outcome, replay)
-    if outcome.ended == "interrupt":
-        raise typer.Exit(130)
+    _saved_note(console, recorder)
+    _exit_if_stopped(outcome.ended)
 
 
 @app.command()

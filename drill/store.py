@@ -74,6 +74,11 @@ MIGRATIONS: list[str] = [
         updated     REAL NOT NULL
     );
     """,
+    # version 1 → 2: which kind of session an answer was given in (quiz | review | interview | explain)
+    """
+    ALTER TABLE attempts ADD COLUMN mode TEXT NOT NULL DEFAULT 'quiz';
+    UPDATE attempts SET mode = COALESCE((SELECT command FROM sessions WHERE sessions.id = attempts.session_id), 'quiz');
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -255,11 +260,12 @@ class Store:
 
     def record(self, *, question_id: str, topic: str, seed: int, answer: str, status: str, mistake: str | None,
                seconds: float, hints: int = 0, session_id: int | None = None, when: float | None = None,
-               session: tuple[str, int | None] | None = None) -> tuple[int, int]:
+               session: tuple[str, int | None] | None = None, mode: str | None = None) -> tuple[int, int]:
         """Store one attempt and review its template's FSRS card, in one transaction.
 
         session: (command, seed) to create the session row in the same transaction when
-        ``session_id`` is None. Returns (session_id, FSRS rating).
+        ``session_id`` is None. mode: quiz | review | interview | explain (default: the session's
+        command, else quiz). Returns (session_id, FSRS rating).
         """
         from drill import review
 
@@ -274,9 +280,10 @@ class Store:
             row = self.conn.execute("SELECT card, reviews FROM cards WHERE question_id = ?", (question_id,)).fetchone()
             card = review.schedule(row[0] if row else None, question_id, rating, moment)
             self.conn.execute(
-                "INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, when))
+                "INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at, mode)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, when,
+                 mode or (session[0] if session else "quiz")))
             self.conn.execute(
                 "INSERT INTO cards (question_id, card, due, reviews, updated) VALUES (?, ?, ?, 1, ?)"
                 " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card, due = excluded.due,"
@@ -293,7 +300,7 @@ class Store:
         from drill.stats import Record
 
         rows = self.conn.execute(
-            "SELECT id, session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at"
+            "SELECT id, session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at, mode"
             " FROM attempts ORDER BY answered_at, id")
         return [Record(*r) for r in rows]
 
@@ -351,7 +358,7 @@ class Recorder:
             self.session_id, _ = self.store.record(
                 question_id=q.id, topic=q.topic, seed=attempt.variant.seed, answer=attempt.answer,
                 status=attempt.status, mistake=grade.mistake if grade else None, seconds=attempt.seconds,
-                hints=attempt.hints, session_id=self.session_id, session=(self.command, self.seed))
+                hints=attempt.hints, session_id=self.session_id, session=(self.command, self.seed), mode=self.command)
             self.saved += 1
         except sqlite3.Error as exc:
             if self.warn is None:
