@@ -178,11 +178,12 @@ class IntegerAnswer(AnswerType):
         return key + 1
 
     def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
-        """The key rounded to fewer significant figures (2.52e9 for 2517630976)."""
+        """The key rounded to 2–4 significant figures, two digits or more dropped (2.52e9 for
+        2517630976); a slip in the last digits (529410 for 529411) is no rounding."""
         if not isinstance(given, int) or given == key or key == 0 or abs(key) < 100:
             return None
         digits = len(str(abs(key)))
-        for sig in range(2, digits):
+        for sig in range(2, min(5, digits - 1)):
             step = 10 ** (digits - sig)
             if given == (abs(key) + step // 2) // step * step * (1 if key > 0 else -1):
                 return NearMiss(abs(given - key) / abs(key), None, rounded=True)

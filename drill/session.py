@@ -221,7 +221,7 @@ def run(
                 if outcome.status == "skipped":
                     view.skipped(outcome)
                 else:
-                    offer = rules.step_through and interactive and outcome.status == "wrong" and bool(checkpoints(v))
+                    offer = rules.step_through and interactive and outcome.status == "wrong" and len(checkpoints(v)) >= 2
                     view.graded(outcome, offer)
                     if offer:
                         ended = _offer_steps(outcome, view, read)

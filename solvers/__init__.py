@@ -62,7 +62,8 @@ class Solution:
     context:  extra prompt placeholders the solver derives (e.g. a network drawn as text).
     choices:  for multiple choice, optional fixed option values (the answer among them).
     checkpoints: named intermediate values in the order a learner computes them, each pointing at
-              the step line that prints it (see :meth:`checkpoint`): "work it through" asks them.
+              the step line that prints it: "work it through" asks them, ``drill check`` proves
+              each value is in its line.
     """
 
     answer: Any
@@ -71,13 +72,6 @@ class Solution:
     context: dict[str, str] = field(default_factory=dict)
     choices: list[Any] | None = None
     checkpoints: list[Checkpoint] = field(default_factory=list)
-
-    def checkpoint(self, label: str, value: Any, answer_type: str = "integer", step: int | None = None) -> Any:
-        """Name ``value`` as a checkpoint shown by step line ``step`` (default: the last line so far);
-        returns ``value`` so a solver can write ``n = sol.checkpoint("…", n)``."""
-        index = len(self.steps) - 1 if step is None else (step if step >= 0 else len(self.steps) + step)
-        self.checkpoints.append(Checkpoint(label, value, answer_type, index))
-        return value
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -60,13 +60,18 @@ def conv_output_size(p: dict) -> Solution:
     ]
     mistakes = {name: (slips_h[name], slips_w[name]) for name in slips_h}
     total = str(2 * ph) if ph == pw else f"{2 * ph} (height) and {2 * pw} (width)"
-    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total})
+    checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
+              Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
+    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks)
 
 
-def _chain(layers: list[dict], shape: tuple[int, ...]) -> tuple[tuple[int, ...], list[str]]:
+def _chain(layers: list[dict], shape: tuple[int, ...], shapes: list | None = None) -> tuple[tuple[int, ...], list[str]]:
+    """The output shape and one line per layer; ``shapes`` (if given) collects each layer's output."""
     lines = [f"input: {show(shape)}"]
     for layer in layers:
         shape = layer_output_shape(layer, shape)
+        if shapes is not None:
+            shapes.append(shape)
         note = ""
         if layer.get("padding") == "same":
             k, d = pair(layer["kernel_size"])[0], pair(layer.get("dilation", 1))[0]
@@ -92,8 +97,11 @@ def network_output_shape(p: dict) -> Solution:
     """Shape (C, H, W) or (F,) after the last layer of a network spec, layer by layer."""
     layers = p["layers"]
     start = tuple(int(d) for d in p["input_shape"])
-    out, lines = _chain(layers, start)
+    shapes: list[tuple[int, ...]] = []
+    out, lines = _chain(layers, start, shapes)
     steps = ["Each conv/pool axis: floor((H + 2P − K)/S) + 1, padding per side; channels become C_out."] + lines
+    checks = [Checkpoint(f"the shape after layer {k + 1}, {layer_repr(layer)}", shape, "shape", k + 2)
+              for k, (layer, shape) in enumerate(zip(layers, shapes))]
     steps.append(f"Output: {show(out)}")
     mistakes: dict[str, tuple[int, ...]] = {}
     same = [l for l in layers if l.get("padding") == "same"]
@@ -116,7 +124,7 @@ def network_output_shape(p: dict) -> Solution:
             pass
     if len(out) == 3:
         mistakes["wrote it channels-last (H×W×C) though the question asks for C×H×W"] = (out[1], out[2], out[0])
-    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)})
+    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
 
 
 @solver("conv-transpose-output-size")

@@ -11,7 +11,9 @@ the network's wrong total is total − (right count of those layers) + (their wr
 
 from __future__ import annotations
 
-from . import InvalidParams, Solution, solver
+from dataclasses import replace
+
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt, shape as show
 from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
@@ -84,6 +86,7 @@ def network_params(p: dict) -> Solution:
     shape = tuple(int(d) for d in p["input_shape"])
     skips = {int(s["to"]): int(s["from"]) for s in p.get("skips", [])}
     steps, rows, shapes = [], [], [shape]
+    layer_checks: list[Checkpoint] = []
     slips: dict[str, int] = {}  # name -> wrong total − right total
     flattened: tuple[int, ...] | None = None
     for i, layer in enumerate(layers):
@@ -92,6 +95,8 @@ def network_params(p: dict) -> Solution:
         w, b, formula = layer_params(layer)
         rows.append((layer, w, b))
         steps.append(f"{layer_repr(layer)}: {formula} = {w + b}")
+        if w + b:
+            layer_checks.append(Checkpoint(f"parameters of layer {i + 1}, {layer_repr(layer)}", w + b, "integer", len(steps) - 1))
         for name, wrong in layer_slips(layer, w, b).items():
             slips[name] = slips.get(name, 0) + wrong - (w + b)
         if layer.get("type") == "Flatten" and len(shapes[-2]) == 3 and shapes[-2][0] > 1:
@@ -123,7 +128,8 @@ def network_params(p: dict) -> Solution:
     mistakes = {name: total + delta for name, delta in slips.items() if delta}
     if len(learned) >= 2:
         mistakes["left out the last layer"] = total - (learned[-1][1] + learned[-1][2])
-    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)})
+    checks = (layer_checks if len(learned) > 1 else []) + [Checkpoint("total parameters", total, "integer", len(steps) - 1)]
+    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
 
 
 @solver("image-fc-params")
@@ -132,6 +138,8 @@ def image_fc_params(p: dict) -> Solution:
     c, h, w = (int(d) for d in p["input_shape"])
     sol = network_params(p)
     sol.steps.insert(0, f"{h}×{w} = {h * w} pixels ({fmt(h * w / 1e6, 4)} MP) × {c} channels = {c * h * w} input numbers")
+    sol.checkpoints = [Checkpoint("input numbers (pixels × channels)", c * h * w, "integer", 0)] + [
+        replace(cp, step=cp.step + 1) for cp in sol.checkpoints]
     sol.mistakes["forgot both the channels and the biases (pixels × units)"] = h * w * int(p["layers"][-1]["out_features"])
     sol.context.update({"_megapixels": fmt(h * w / 1e6, 4), "_inputs": str(c * h * w)})
     return sol

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -57,6 +57,11 @@ def _forward_steps(z: np.ndarray, t: int) -> tuple[np.ndarray, list[str]]:
     return softmax(z), steps
 
 
+def _forward_checks(z: np.ndarray, prob: np.ndarray) -> list[Checkpoint]:
+    """Σ exp(z) and p = softmax(z), shown by the first lines of :func:`_forward_steps`."""
+    return [Checkpoint("Σ exp(z)", float(np.exp(z).sum()), "number", 1), Checkpoint("p = softmax(z)", prob.tolist(), "vector", 2)]
+
+
 @solver("softmax-ce-grad")
 def softmax_ce_grad(p: dict) -> Solution:
     """dL/dz of cross-entropy after softmax: p − onehot(target), a (K,) vector."""
@@ -80,7 +85,8 @@ def softmax_ce_grad(p: dict) -> Solution:
         "only differentiated the target entry (the other logits matter too)": only_target.tolist(),
         "stopped at dL/dp (−1/p_t at the target) instead of going back to z": stopped.tolist(),
     }
-    return Solution(grad.tolist(), steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint("dL/dz = p − y", grad.tolist(), "vector", 4)]
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("softmax-ce-loss")
@@ -102,7 +108,9 @@ def softmax_ce_loss(p: dict) -> Solution:
         "took −ln of the largest probability instead of the target's": -math.log(float(prob.max())),
         "reported p_t instead of −ln p_t": float(prob[t]),
     }
-    return Solution(loss, steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint(f"p_{t}, the target's probability", float(prob[t]), "number", 3),
+                                         Checkpoint(f"L = −ln p_{t}", loss, "number", 4)]
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 def _bce(p: dict) -> tuple[float, int, float]:

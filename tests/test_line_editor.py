@@ -80,3 +80,20 @@ def test_a_near_miss_is_asked_again_on_a_terminal():
     child.send("529411\r")
     child.expect("Correct")
     finish(child)
+
+
+def test_a_step_through_session_finds_the_wrong_step():
+    child = spawn("quiz", "-q", "mlp-params", "--seed", "0")
+    child.expect("answer.*›")
+    child.send("528384\r")  # forgot the biases
+    child.expect("Not quite")
+    child.expect("work it through")
+    child.send("w\r")
+    for typed in ("3072", "524288", "1539", "529411"):  # the second layer's biases are missing
+        child.expect("step \\d/4")
+        child.send(typed + "\r")
+    child.expect("first step that went wrong")
+    child.expect("step 2, parameters of layer 3")
+    child.expect("The answer is")
+    child.expect("Worked solution")
+    finish(child)

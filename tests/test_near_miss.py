@@ -56,3 +56,8 @@ def test_a_wrong_shape_is_a_format_error_not_a_wrong_attempt():
     # a mistake of another form is still a named mistake, not a format error
     g = grade("shape", "35", (35, 35), mistakes={"gave only one side": (35,)})
     assert g.status == "wrong" and g.mistake == "gave only one side"
+
+
+def test_a_slip_in_the_last_digit_of_a_count_is_no_rounding():
+    assert grade("integer", "529410", 529411).near_miss is None
+    assert grade("integer", "529400", 529411).near_miss.rounded  # four figures

@@ -1,0 +1,149 @@
+"""Checkpoints: the named intermediate values "work it through" asks, one family at a time.
+
+Each family's checkpoints are compared with an independent computation: window positions
+counted by brute force (conv shapes), per-layer counts worked by hand (param counts), plain
+``math`` loops (softmax, attention, the MLP's forward pass, residual paths) and the closed form
+of Adam's first step (m̂ = g, v̂ = g² when t = 1). Then drill check's checkpoint property, a
+fabricated checkpoint it must reject, and a step-through session that names the wrong step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import math
+
+import pytest
+from rich.console import Console
+
+from drill import session
+from drill.checking import check_checkpoints
+from drill.solvers import Checkpoint
+from drill.variants import make_variant
+
+FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp"]
+
+
+def cps(bank, qid, seed=0):
+    v = make_variant(bank.questions[qid], seed)
+    return v, {c.label: c.value for c in session.checkpoints(v)}
+
+
+def close(a, b, rel=1e-9):
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(close(x, y, rel) for x, y in zip(a, b))
+    return abs(a - b) <= rel * max(1.0, abs(b))
+
+
+def positions(n, k, s, p):
+    """How many windows of size k, stride s fit an axis of n padded by p per side: counted."""
+    return sum(1 for start in range(-p, n + p) if start % s == (-p) % s and start + k <= n + p)
+
+
+@pytest.mark.parametrize("seed", range(0, 15))
+def test_conv_output_size_checkpoints_match_counted_window_positions(bank, seed):
+    v, c = cps(bank, "conv-output-size", seed)
+    layer = v.params["layer"]
+    _, h, w = v.params["input_shape"]
+    k = layer["kernel_size"] if isinstance(layer["kernel_size"], int) else layer["kernel_size"][0]
+    s = layer.get("stride", k)
+    s = s if isinstance(s, int) else s[0]
+    p = layer.get("padding", 0)
+    p = p if isinstance(p, int) else p[0]
+    if layer.get("dilation", 1) != 1 or not isinstance(layer["kernel_size"], int):
+        pytest.skip("a square, undilated kernel is counted here")
+    assert c["output height H'"] == positions(h, k, s, p) and c["output width W'"] == positions(w, k, s, p)
+
+
+def test_param_count_checkpoints_per_layer_worked_by_hand(bank):
+    _, c = cps(bank, "mlp-params")
+    per_layer = [v for label, v in c.items() if label.startswith("parameters of layer")]
+    assert per_layer == [2 * 1024 + 1024, 1024 * 512 + 512, 512 * 3 + 3] and c["total parameters"] == 529411
+    _, c = cps(bank, "conv-layer-params")  # a single layer: only the total, so no step-through is offered
+    assert list(c.values()) == [11 * 11 * 3 * 96 + 96]
+
+
+def test_softmax_ce_checkpoints_by_math(bank):
+    v, c = cps(bank, "softmax-ce-loss")
+    z, t = v.params["logits"], v.params["target"]
+    total = sum(math.exp(x) for x in z)
+    p = [math.exp(x) / total for x in z]
+    assert close(c["Σ exp(z)"], total) and close(c["p = softmax(z)"], p)
+    assert close(c[f"p_{t}, the target's probability"], p[t]) and close(c[f"L = −ln p_{t}"], -math.log(p[t]))
+    v, c = cps(bank, "softmax-ce-grad", 7)
+    z, t = v.params["logits"], v.params["target"]
+    total = sum(math.exp(x) for x in z)
+    assert close(c["dL/dz = p − y"], [math.exp(x) / total - (i == t) for i, x in enumerate(z)])
+
+
+def test_residual_checkpoints_by_hand(bank):
+    _, c = cps(bank, "residual-grad")  # dG/dx = dH/dG = 0.1, upstream 0.1
+    assert close(list(c.values()), [0.01, 1.01, 0.101])
+
+
+def test_attention_checkpoints_by_loops(bank):
+    v, c = cps(bank, "attention-output", 3)
+    Q, K, V, i = v.params["Q"], v.params["K"], v.params["V"], v.params["i"]
+    d = len(Q[0])
+    r = [sum(a * b for a, b in zip(Q[i], k)) / math.sqrt(d) for k in K]
+    e = [math.exp(x) for x in r]
+    p = [x / sum(e) for x in e]
+    out = [sum(p[j] * V[j][col] for j in range(len(V))) for col in range(len(V[0]))]
+    labels = list(c)
+    assert close(c[labels[0]], r) and close(c[labels[1]], p) and close(c[labels[2]], out)
+
+
+def test_adam_first_step_checkpoints_by_the_closed_form(bank):
+    v, c = cps(bank, "adam-first-step", 5)
+    g, w, lr, b1, b2 = v.params["grads"][0], v.params["w"], v.params["lr"], v.params["beta1"], v.params["beta2"]
+    g = g if isinstance(g, list) else [g]
+    w = w if isinstance(w, list) else [w]
+    un = (lambda x: x) if isinstance(v.params["w"], list) else (lambda x: x[0])
+    assert close(c["step 1: m"], un([(1 - b1) * x for x in g])) and close(c["step 1: v"], un([(1 - b2) * x * x for x in g]))
+    assert close(c["step 1: m̂"], un(g)) and close(c["step 1: v̂"], un([x * x for x in g]))
+    assert close(c["step 1: the weights w"], un([wi - lr * gi / (abs(gi) + v.params["eps"]) for wi, gi in zip(w, g)]), 1e-7)
+
+
+def test_mlp_forward_checkpoints_by_math(bank):
+    v, c = cps(bank, "mlp-output-weight-grad", 4)
+    p = v.params
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    a = [sig(sum(wi * xi for wi, xi in zip(row, p["x"])) + b) for row, b in zip(p["W1"], p.get("b1", [0] * len(p["W1"])))]
+    yhat = sig(sum(w * ai for w, ai in zip(p["w2"], a)) + p.get("b2", 0))
+    assert close(c["the hidden activations a = σ(z^(1))"], a) and close(c["the prediction ŷ = σ(z)"], yhat)
+    assert close(c["∂ℓ/∂z = ŷ − y"], yhat - p["y"]) and close(c[f"∂ℓ/∂w_{p['unit']}^(2)"], (yhat - p["y"]) * a[p["unit"] - 1])
+
+
+def test_every_major_family_has_checkpoints_and_drill_check_proves_them(bank):
+    for topic in FAMILIES:
+        qs = [q for q in bank.topics()[topic] if q.answer_type != "choice"]
+        with_steps = [q for q in qs if len(session.checkpoints(make_variant(q, 0))) >= 2]
+        assert with_steps, topic
+        for q in with_steps:
+            for seed in range(6):
+                assert check_checkpoints(make_variant(q, seed)) == [], (q.id, seed)
+
+
+def test_drill_check_rejects_a_checkpoint_missing_from_its_step(bank):
+    v = make_variant(bank.questions["residual-grad"], 0)
+    v.__dict__["_checkpoints"] = [Checkpoint("dF/dx", 1.02, "number", 2), Checkpoint("dL/dx", 0.101, "number", 0)]
+    problems = check_checkpoints(v)
+    assert len(problems) == 2 and "does not appear" in problems[0] and "does not appear" in problems[1]
+
+
+def test_a_step_through_names_the_first_wrong_step(bank):
+    from drill.ui import QuizView
+
+    q = bank.questions["mlp-params"]
+    lines = iter(["529410", "w", "3072", "524288", "1539", "529411"])  # step 2 forgot the biases
+
+    def read(prompt):
+        return next(lines, None)
+
+    read.interactive = True
+    out = io.StringIO()
+    r = session.run([(q, 0)], QuizView(Console(file=out, width=100)), read)
+    text = " ".join(out.getvalue().split())
+    assert [a.status for a in r.attempts] == ["wrong"]
+    assert "The first step that went wrong: step 2, parameters of layer 3, Linear(1024, 512, bias=True)" in text
+    assert "you said 524288; it is 524800" in text and "The answer is 529411" in text and "Worked solution" in text
