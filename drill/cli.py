@@ -128,6 +128,34 @@ def _weak(chosen, store):
     return [ids[w["question_id"]] for w in weak]
 
 
+DifficultyOption = Annotated[
+    Optional[list[int]],
+    typer.Option("--difficulty", "-d", min=1, max=3, help="Only questions of this difficulty, 1 (easy) to 3 (hard); repeatable."),
+]
+
+
+def _by_difficulty(chosen, difficulty):
+    if not difficulty:
+        return chosen
+    kept = [q for q in chosen if q.difficulty in set(difficulty)]
+    if not kept:
+        raise fail(f"no questions of difficulty {', '.join(map(str, sorted(set(difficulty))))} in this selection")
+    return kept
+
+
+def _missed(chosen, store):
+    """(question, variant seed) of every answer not correct in the most recent session, in order."""
+    from drill.session import missed_last_session
+
+    ids = {q.id: q for q in chosen}
+    items = [(ids[qid], seed) for qid, seed in missed_last_session(store.attempts() if store else []) if qid in ids]
+    if not items:
+        msg = "nothing missed in your last session" if store and store.attempts() else "no answers recorded yet"
+        _console().print(f"Nothing to redo: {msg}. Try [bold]drill quiz[/] or [bold]drill review[/].")
+        raise typer.Exit(0)
+    return items
+
+
 def _saved_note(console, recorder) -> None:
     if recorder is not None and recorder.saved:
         from rich.markup import escape
@@ -143,6 +171,8 @@ def quiz(
     seed: Annotated[Optional[int], typer.Option(help="Session seed; with --question, the variant seed to replay.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
+    missed: Annotated[bool, typer.Option("--missed", help="Exactly the variants you missed (wrong or skipped) in your last session.")] = False,
+    difficulty: DifficultyOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
     db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
     bank: BankOption = None,
@@ -154,19 +184,27 @@ def quiz(
     console = _console(stderr=as_json)
     loaded = _load(banks=bank, solvers=True)
     chosen = _select(loaded, topic, question)
+    chosen = _by_difficulty(chosen, difficulty)
     store = None if no_save else _open_store(db)
     if weak:
         chosen = _weak(chosen, store or _open_store(db, create=False))
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
-    items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
-    label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
+    if missed:
+        items = _missed(chosen, store or _open_store(db, create=False))
+        n = len(items)
+        label = "the variants missed last session"
+    else:
+        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
+        label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _console(stderr=True).print
     recorder = store.recorder("quiz", session_seed, warn) if store else None
     attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
                                    explanations=loaded.explanations)
     replay = " ".join(["drill quiz", *(f"-t {t}" for t in topic or ()), *(f"-q {q}" for q in question or ()), f"-n {n}", f"--seed {session_seed}"])
+    if missed:
+        replay = " ".join(["drill quiz", *(f"-q {q.id}" for q, _ in items[:1]), f"--seed {items[0][1]}"]) if len(items) == 1 else "drill quiz --missed"
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
     if as_json:
@@ -296,27 +334,39 @@ def generate(
 def list_questions(
     bank_dir: BankOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+    topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
+    difficulty: DifficultyOption = None,
 ) -> None:
-    """List topics and question ids with counts."""
+    """List the questions: id, difficulty and title, by topic."""
     from rich.table import Table
+    from rich.text import Text
 
     bank = _load(banks=bank_dir)
+    chosen = _by_difficulty(_select(bank, topic, None), difficulty) if (topic or difficulty) else list(bank.questions.values())
     if as_json:
-        _print_questions_json(bank)
+        _print_questions_json(chosen)
         return
-    table = Table(title=f"{len(bank.questions)} questions in {len(bank.topics())} topics", title_justify="left")
-    table.add_column("topic")
-    table.add_column("n", justify="right")
-    table.add_column("questions")
-    for topic, qs in sorted(bank.topics().items()):
-        table.add_row(topic, str(len(qs)), ", ".join(q.id for q in qs))
-    _console().print(table)
+    topics: dict[str, list] = {}
+    for q in chosen:
+        topics.setdefault(q.topic, []).append(q)
+    table = Table(title=f"{len(chosen)} questions in {len(topics)} topics", title_justify="left", box=None, padding=(0, 2, 0, 0))
+    widest = max((len(q.id) + 2 for q in chosen), default=2)
+    table.add_column("id", no_wrap=True, min_width=widest)  # ids are never cut: they are typed back
+    table.add_column("level", no_wrap=True, min_width=5)
+    console = _console()
+    room = max(8, console.width - widest - 2 - 5 - 2 - 1)  # rich drops whole columns when no_wrap ones overflow
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=room)
+    for name, qs in sorted(topics.items()):
+        table.add_row(Text(f"{name} ({len(qs)})", style="bold"), "", "")
+        for q in qs:
+            table.add_row(Text(f"  {q.id}"), "★" * q.difficulty + "☆" * (3 - q.difficulty), Text(q.title))
+    console.print(table)
 
 
-def _print_questions_json(bank) -> None:
+def _print_questions_json(questions) -> None:
     import json
 
-    for q in bank.questions.values():
+    for q in questions:
         row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
         print(json.dumps(row, ensure_ascii=False))
 
@@ -406,6 +456,7 @@ def interview(
     topic: Annotated[Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).")] = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
     seed: Annotated[Optional[int], typer.Option(help="Interview seed (which questions, which variants).")] = None,
+    difficulty: DifficultyOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
     db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
@@ -414,7 +465,7 @@ def interview(
     from drill import interview_ui
     from drill.quiz import line_reader
 
-    chosen = _select(_load(), topic, None)
+    chosen = _by_difficulty(_select(_load(), topic, None), difficulty)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     n = count or iv.default_count(minutes)
     console = _console()

@@ -167,12 +167,19 @@ def report(console: Console, o: Outcome, replay: str) -> None:
         per.add_row(str(i), escape(q.id), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], escape(a.answer or "—"), escape(a.variant.expected))
     console.print(per)
 
-    wrong = [a for a in o.attempts if a.status == "wrong"]
-    if wrong:
-        console.print("[bold]Mistakes[/]")
-        for a in wrong:
-            name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
-            console.print(f"  • {escape(a.variant.question.id)}: you answered {escape(a.answer)}, answer {escape(a.variant.expected)} — [magenta]{escape(name)}[/]")
+    missed = [a for a in o.attempts if a.status != "correct"]
+    if missed:
+        console.print("[bold]Mistakes and solutions[/]")
+        for a in missed:
+            q = a.variant.question
+            if a.status == "skipped":
+                said, name = "skipped", ""
+            else:
+                said = f"you answered {escape(visible(a.answer))}"
+                name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
+                name = f" — likely mistake: [magenta]{escape(name)}[/]"
+            console.print(ui.bullet(f"[bold]{escape(q.id)}[/] ({escape(q.title)}): {said}; answer [bold]{escape(a.variant.expected)}[/]{name}"))
+            console.print(ui.steps_text(a.variant.steps))
     review = o.review()
     if review:
         console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the question and its solution)[/]")

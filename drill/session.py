@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through",
-    "checkpoints", "grade_checkpoint", "first_wrong", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
+    "checkpoints", "grade_checkpoint", "first_wrong", "missed_last_session", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
 ]
 
 SKIP = {"s", "skip"}
@@ -365,6 +365,21 @@ def grade_checkpoint(v: Variant, cp: Checkpoint, text: str) -> Grade:
 
     atype = answer_type(cp.answer_type, v.question.variables)
     return grade_value(atype, text, atype.coerce(cp.value), checkpoint_tolerance(v))
+
+
+def missed_last_session(records: Sequence[Any]) -> list[tuple[str, int]]:
+    """(question id, variant seed) of each answer not correct in the most recent session (by its
+    latest answer), in the order answered; ``records`` are :class:`drill.stats.Record` rows."""
+    if not records:
+        return []
+    ordered = sorted(records, key=lambda r: (r.answered_at, r.id))
+    last = ordered[-1].session_id
+    same = [r for r in ordered if r.session_id == last] if last is not None else [ordered[-1]]
+    out: list[tuple[str, int]] = []
+    for r in same:
+        if r.status != "correct" and (r.question_id, r.seed) not in out:
+            out.append((r.question_id, r.seed))
+    return out
 
 
 def first_wrong(steps: Sequence[Step]) -> Step | None:
