@@ -110,7 +110,7 @@ def feedback(console: Console, g: Grade, v: Variant) -> None:
 def explain_wrong(console: Console, g: Grade | None, v: Variant) -> None:
     """The likely mistake, the notes, the worked solution."""
     if g is not None and g.mistake:
-        console.print(indented(f"[magenta]Likely mistake:[/] {escape(g.mistake)}"))
+        console.print(hanging("[magenta]Likely mistake:[/]", escape(g.mistake), 2))
     for note in g.notes if g is not None else ():
         console.print(indented(f"[dim]{escape(note)}[/]"))
     console.print("[bold]Worked solution[/]")
@@ -139,13 +139,23 @@ def skipped(console: Console, v: Variant) -> None:
     console.print(steps_text(v.steps))
 
 
-def _formula(explanation: Explanation | None) -> list[RenderableType]:
-    if explanation is None or not explanation.formulas:
+def hanging(label: str, markup: str, indent: int = 0) -> Table:
+    """``label text`` with the text's wrapped lines aligned under its first word."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    table.add_row(Text.from_markup(" " * indent + label), Text.from_markup(markup))
+    return table
+
+
+def _formula(explanation: Explanation | None, v: Variant) -> list[RenderableType]:
+    chosen = session.relevant_formula(explanation.formulas, v) if explanation is not None else None
+    if chosen is None:
         return []
-    formula, where = explanation.formulas[0]
+    formula, where = chosen
     out: list[RenderableType] = [indented(f"[bold cyan]{escape(formula)}[/]")]
     for symbol, meaning in where.items():
-        out.append(indented(f"[cyan]{escape(str(symbol))}[/]: {escape(str(meaning))}", 6))
+        out.append(hanging(f"[cyan]{escape(str(symbol))}[/]:", escape(str(meaning)), 6))
     return out
 
 
@@ -156,19 +166,19 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
     if level == 0:
         console.print("[dim]No hints here: answer, s to skip, q to stop.[/]")
         return
-    formula = _formula(explanation)
+    formula = _formula(explanation, v)
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
     if v.question.hint:
-        levels.append([indented(f"[cyan]Hint:[/] {escape(v.question.hint)}", 0)])
+        levels.append([hanging("[cyan]Hint:[/]", escape(v.question.hint))])
     elif v.choices is None and v.steps:
         levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
     if formula:
         levels.append([Text.from_markup("[cyan]Hint 2, the formula:[/]"), *formula])
-    if cps:
+    if len(cps) >= 2:  # a lone checkpoint is the answer itself
         cp = cps[0]
         value = _cp_text(v, cp)
-        levels.append([indented(f"[cyan]Hint {len(levels) + 1}, the first step:[/] {escape(cp.label)} = [bold]{escape(value)}[/]", 0)])
+        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", f"{escape(cp.label)} = [bold]{escape(value)}[/]")])
     if not levels:
         levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if level > len(levels):
