@@ -58,7 +58,7 @@ def is_matrix(value: object) -> bool:
     )
 
 
-def question_panel(v: Variant, index: int, total: int) -> Panel:
+def question_panel(v: Variant, index: int, total: int) -> FittedPanel:
     """The question: prompt, matrices as tables, options for multiple choice."""
     q = v.question
     parts: list = [Text(v.prompt)]
@@ -69,10 +69,38 @@ def question_panel(v: Variant, index: int, total: int) -> Panel:
             parts.append(matrix_table(name, value))
     if v.choices:
         parts.append(Text(""))
-        parts += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
-    title = f"[bold]{index}/{total}[/] · {escape(q.topic)} · {escape(q.title)}"
-    subtitle = f"[dim]{escape(q.id)} · seed {v.seed}[/]"
-    return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left", subtitle_align="right")
+        parts += [choice_line(LETTERS[i], c) for i, c in enumerate(v.choices)]
+    title = Text.assemble((f"{index}/{total}", "bold"), f" · {q.topic} · {q.title}")
+    subtitle = Text(f"{q.id} · seed {v.seed}", style="dim")
+    return FittedPanel(Group(*parts), title, subtitle)
+
+
+def choice_line(letter: str, text: str) -> Table:
+    """``  A) text`` with the option's wrapped lines under its text, not under the letter."""
+    return hanging(f"  {letter})", escape(str(text)))
+
+
+def fit(text: Text, width: int) -> Text:
+    """``text`` on one line of at most ``width`` cells, cut with an ellipsis when longer."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(1, width - 1))
+    out.append("…")
+    return out
+
+
+class FittedPanel:
+    """A panel whose title and subtitle are cut with an ellipsis to the width it is drawn at
+    (rich would crop them bare)."""
+
+    def __init__(self, body: RenderableType, title: Text, subtitle: Text) -> None:
+        self.body, self.title, self.subtitle = body, title, subtitle
+
+    def __rich_console__(self, console: Console, options: Any):
+        room = max(4, options.max_width - 6)  # two corners, two rules, two spaces
+        yield Panel(self.body, title=fit(self.title, room), subtitle=fit(self.subtitle, room),
+                    title_align="left", subtitle_align="right")
 
 
 def answer_help(v: Variant) -> str:
