@@ -166,7 +166,9 @@ def conv_transpose_output_size(p: dict) -> Solution:
     names = [n for n in slips_h if n in slips_w] + [n for n in slips_h if n not in slips_w] + [n for n in slips_w if n not in slips_h]
     mistakes = {n: (slips_h.get(n, oh), slips_w.get(n, ow)) for n in names}
     mistakes = {n: v for n, v in mistakes.items() if min(v) >= 1}  # a size below 1 is no answer anyone gives
-    return Solution((oh, ow), steps, mistakes)
+    checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
+              Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
+    return Solution((oh, ow), steps, mistakes, checkpoints=checks)
 
 
 @solver("same-padding")
@@ -208,6 +210,7 @@ def flatten_size(p: dict) -> Solution:
         raise InvalidParams("flatten-size needs a stack ending in a (C, H, W) feature map")
     answer = out[0] * out[1] * out[2]
     steps = sol.steps[:-1] + [f"Last feature map {show(out)}; Flatten gives C·H·W = {out[0]}·{out[1]}·{out[2]} = {answer} features"]
+    checks = sol.checkpoints + [Checkpoint("features after Flatten, C·H·W", answer, "integer", len(steps) - 1)]
     mistakes: dict[str, int] = {}
     for name, shape in sol.mistakes.items():
         n = 1
@@ -217,7 +220,7 @@ def flatten_size(p: dict) -> Solution:
     mistakes["multiplied H·W only (forgot the channels)"] = out[1] * out[2]
     c, h, w = (int(d) for d in p["input_shape"])
     mistakes["flattened the input image instead of the last feature map"] = c * h * w
-    return Solution(answer, steps, mistakes, context=sol.context)
+    return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks)
 
 
 @solver("conv-macs")
@@ -243,8 +246,11 @@ def conv_macs(p: dict) -> Solution:
         f"Each output value is a dot product of K·K·C_in/groups = {kh}·{kw}·{cin // g} = {per_output} multiply-accumulates",
         f"MACs = H'·W'·C_out·{per_output} = {oh}·{ow}·{cout}·{per_output} = {macs}",
     ]
+    checks = [Checkpoint("output shape C_out×H'×W'", (cout, oh, ow), "shape", 0),
+              Checkpoint("multiply-accumulates per output value", per_output, "integer", 1), Checkpoint("MACs", macs, "integer", 2)]
     if count == "FLOPs":
         steps.append(f"FLOPs = 2·MACs (one multiply + one add each) = {answer}")
+        checks.append(Checkpoint("FLOPs", answer, "integer", 3))
     mistakes = {
         "used the input's H·W instead of the output's H'·W'": factor * shape[1] * shape[2] * cout * per_output,
         "forgot the input channels (K·K per output value)": factor * oh * ow * cout * kh * kw,
@@ -256,4 +262,4 @@ def conv_macs(p: dict) -> Solution:
         mistakes["added a FLOP per output for the bias (the question ignores the bias)"] = answer + oh * ow * cout
     else:
         mistakes["gave FLOPs (2 per MAC), not MACs"] = 2 * macs
-    return Solution(answer, steps, mistakes)
+    return Solution(answer, steps, mistakes, checkpoints=checks)

@@ -21,7 +21,8 @@ from drill.checking import check_checkpoints
 from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
-FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp"]
+FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
+            "receptive-field", "batch-norm"]
 
 
 def cps(bank, qid, seed=0):
@@ -147,3 +148,51 @@ def test_a_step_through_names_the_first_wrong_step(bank):
     assert [a.status for a in r.attempts] == ["wrong"]
     assert "The first step that went wrong: step 2, parameters of layer 3, Linear(1024, 512, bias=True)" in text
     assert "you said 524288; it is 524800" in text and "The answer is 529411" in text and "Worked solution" in text
+
+
+def _single(v, key, default):
+    x = v.get(key, default)
+    return x if isinstance(x, int) else x[0]
+
+
+def brute_field(layers) -> list[int]:
+    """The receptive field of output 0 after each layer, by walking index sets back to the input."""
+    sizes = []
+    for n in range(1, len(layers) + 1):
+        idx = {0}
+        for layer in reversed(layers[:n]):
+            k = _single(layer, "kernel_size", 1)
+            default_stride = k if layer["type"] != "Conv2d" else 1
+            s, p, d = _single(layer, "stride", default_stride), _single(layer, "padding", 0), _single(layer, "dilation", 1)
+            idx = {o * s - p + d * t for o in idx for t in range(k)}
+        sizes.append(max(idx) - min(idx) + 1)
+    return sizes
+
+
+@pytest.mark.parametrize("qid", ["receptive-field-size", "receptive-field-dilated", "receptive-field-vgg"])
+def test_receptive_field_checkpoints_match_index_sets_walked_back(bank, qid):
+    for seed in range(8):
+        v = make_variant(bank.questions[qid], seed)
+        got = [c.value for c in session.checkpoints(v)]
+        assert got == brute_field(v.params["layers"]), (qid, seed)
+
+
+def test_batch_norm_checkpoints_by_the_statistics_module(bank):
+    import statistics
+
+    for seed in range(6):
+        v, c = cps(bank, "batchnorm-forward", seed)
+        x = v.params["x"]
+        cols = list(zip(*x)) if isinstance(x[0], list) else [x]
+        assert close(c["the batch mean μ (per feature)"], [statistics.fmean(col) for col in cols])
+        assert close(c["the biased variance σ² (per feature)"], [statistics.pvariance(col) for col in cols])
+
+
+def test_conv_macs_checkpoints_by_counted_positions(bank):
+    v, c = cps(bank, "conv-macs")
+    layer = v.params["layer"]
+    cin, h, w = v.params["input_shape"]
+    oh, ow = positions(h, 11, 4, 0), positions(w, 11, 4, 0)  # 55×55, the AlexNet first layer
+    assert c["output shape C_out×H'×W'"] == (96, oh, ow) == (96, 55, 55)
+    assert c["multiply-accumulates per output value"] == 11 * 11 * cin and c["MACs"] == 55 * 55 * 96 * 363
+    assert layer["out_channels"] == 96
