@@ -202,12 +202,13 @@ def run(
 
     rules = rules or Rules()
     attempts: list[Attempt] = []
-    current = 0
+    current = index = answered_before = 0
     interactive = bool(getattr(read, "interactive", False))
     with _Signals() as signals:
         try:
             for index, (q, seed) in enumerate(items):
                 current = index
+                answered_before = len(attempts)
                 try:
                     v = make_variant(q, seed)
                 except VariantError as exc:
@@ -230,12 +231,11 @@ def run(
                 if rules.stop is not None and rules.stop() and index + 1 < len(items):
                     return Result(attempts, "time", current)
             return Result(attempts, "done", len(items))
-        except Stopped as exc:
+        except KeyboardInterrupt as exc:
             view.interrupted()
-            return Result(attempts, exc.ended, current)
-        except KeyboardInterrupt:
-            view.interrupted()
-            return Result(attempts, "interrupt", current)
+            if len(attempts) > answered_before:  # stopped after the answer was saved: it counts as asked
+                current = max(current, index + 1)
+            return Result(attempts, exc.ended if isinstance(exc, Stopped) else "interrupt", current)
 
 
 def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[Attempt], on_attempt) -> Attempt | str:
