@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from ._layers import conv_out, pair
 
@@ -177,4 +177,6 @@ def conv2d_forward_entry(p: dict) -> Solution:
     mistakes = {name: float(m[r, c]) for name, m in _mistakes(s).items() if m.shape == y.shape}
     for ch in range(1, len(per)):
         mistakes[f"did not sum over the channels (kept only channel {ch})"] = per[ch] + b
-    return Solution(float(y[r, c]), steps, mistakes)
+    checks = [Checkpoint(f"channel {ch}'s sum over the window", v, "number", ch + 1) for ch, v in enumerate(per)] if len(per) > 1 else []
+    checks.append(Checkpoint(f"Y[{r}, {c}]", float(y[r, c]), "number", len(steps) - 1))
+    return Solution(float(y[r, c]), steps, mistakes, checkpoints=checks)

@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm"]
+            "receptive-field", "batch-norm", "linear-regression"]
 
 
 def cps(bank, qid, seed=0):
@@ -196,3 +196,20 @@ def test_conv_macs_checkpoints_by_counted_positions(bank):
     assert c["output shape C_out×H'×W'"] == (96, oh, ow) == (96, 55, 55)
     assert c["multiply-accumulates per output value"] == 11 * 11 * cin and c["MACs"] == 55 * 55 * 96 * 363
     assert layer["out_channels"] == 96
+
+
+def test_linear_regression_checkpoints_by_finite_differences_and_lstsq(bank):
+    import numpy as np
+
+    for seed in range(6):
+        v, c = cps(bank, "mse-gradient", seed)
+        x, y, m, b = v.params["x"], v.params["y"], v.params["m"], v.params["b"]
+        mse = lambda m, b: sum((yi - (m * xi + b)) ** 2 for xi, yi in zip(x, y)) / len(x)  # noqa: E731
+        h = 1e-6
+        assert close(c["the residuals r = y − (m·x + b)"], [yi - (m * xi + b) for xi, yi in zip(x, y)])
+        assert abs(c["∂MSE/∂m"] - (mse(m + h, b) - mse(m - h, b)) / (2 * h)) < 1e-5
+        assert abs(c["∂MSE/∂b"] - (mse(m, b + h) - mse(m, b - h)) / (2 * h)) < 1e-5
+        v, c = cps(bank, "normal-equation", seed)
+        X = np.column_stack([np.ones(len(v.params["x"])), v.params["x"]])
+        beta = np.linalg.lstsq(X, np.asarray(v.params["y"], dtype=float), rcond=None)[0]
+        assert close(c["β = [b, m]"], beta.tolist(), 1e-7)
