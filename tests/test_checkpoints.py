@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells"]
 
 
 def cps(bank, qid, seed=0):
@@ -213,3 +213,23 @@ def test_linear_regression_checkpoints_by_finite_differences_and_lstsq(bank):
         X = np.column_stack([np.ones(len(v.params["x"])), v.params["x"]])
         beta = np.linalg.lstsq(X, np.asarray(v.params["y"], dtype=float), rcond=None)[0]
         assert close(c["β = [b, m]"], beta.tolist(), 1e-7)
+
+
+def test_rnn_cell_checkpoints_by_math(bank):
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    for seed in range(6):
+        v, c = cps(bank, "lstm-hidden-state", seed)
+        p = v.params
+        one = lambda x: x if isinstance(x, list) else [x]  # noqa: E731
+        ai, af, ag, ao, c0 = (one(p[k]) for k in ("a_i", "a_f", "a_g", "a_o", "c_prev"))
+        ct = [sig(f) * cp + sig(i) * math.tanh(g) for i, f, g, cp in zip(ai, af, ag, c0)]
+        ht = [sig(o) * math.tanh(x) for o, x in zip(ao, ct)]
+        un = (lambda x: x[0]) if not isinstance(p["a_i"], list) else (lambda x: x)  # noqa: E731
+        assert close(c["c_t"], un(ct)) and close(c["h_t"], un(ht)) and close(c["the forget gate f"], un([sig(f) for f in af]))
+        v, c = cps(bank, "gru-step", seed)
+        p = v.params
+        x, h = p["x"], p["h"]
+        r = sig(p["r"]["w"] * x + p["r"]["u"] * h + p["r"]["b"])
+        z = sig(p["z"]["w"] * x + p["z"]["u"] * h + p["z"]["b"])
+        cand = math.tanh(p["n"]["w"] * x + p["n"]["u"] * r * h + p["n"]["b"])
+        assert close([c["the reset gate r"], c["the update gate z"], c["the candidate h̃"], c["h_t"]], [r, z, cand, z * h + (1 - z) * cand])
