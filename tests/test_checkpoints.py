@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression", "rnn-cells"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization"]
 
 
 def cps(bank, qid, seed=0):
@@ -233,3 +233,17 @@ def test_rnn_cell_checkpoints_by_math(bank):
         z = sig(p["z"]["w"] * x + p["z"]["u"] * h + p["z"]["b"])
         cand = math.tanh(p["n"]["w"] * x + p["n"]["u"] * r * h + p["n"]["b"])
         assert close([c["the reset gate r"], c["the update gate z"], c["the candidate h̃"], c["h_t"]], [r, z, cand, z * h + (1 - z) * cand])
+
+
+def test_regularization_checkpoints_by_finite_differences_and_loops(bank):
+    for seed in range(6):
+        v, c = cps(bank, "l2-penalty-grad", seed)
+        w, lam = v.params["w"], v.params["lam"]
+        h = 1e-6
+        penalty = lambda w: lam * sum(x * x for x in w)  # noqa: E731
+        fd = [(penalty(w[:i] + [w[i] + h] + w[i + 1:]) - penalty(w[:i] + [w[i] - h] + w[i + 1:])) / (2 * h) for i in range(len(w))]
+        assert close(c["the penalty's gradient 2λw"], fd, 1e-6)
+        v, c = cps(bank, "dropout-layer-output", seed)
+        hs, mask, p = v.params["h"], v.params["mask"], v.params["p"]
+        assert close(c["h ⊙ m"], [a * m for a, m in zip(hs, mask)])
+        assert close(c["the layer's output h ⊙ m / (1 − p)"], [a / (1 - p) if m else 0.0 for a, m in zip(hs, mask)])
