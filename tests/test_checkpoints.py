@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses"]
 
 
 def cps(bank, qid, seed=0):
@@ -247,3 +247,17 @@ def test_regularization_checkpoints_by_finite_differences_and_loops(bank):
         hs, mask, p = v.params["h"], v.params["mask"], v.params["p"]
         assert close(c["h ⊙ m"], [a * m for a, m in zip(hs, mask)])
         assert close(c["the layer's output h ⊙ m / (1 − p)"], [a / (1 - p) if m else 0.0 for a, m in zip(hs, mask)])
+
+
+def test_loss_checkpoints_by_loops(bank):
+    for seed in range(6):
+        v, c = cps(bank, "svm-objective", seed)
+        p = v.params
+        scores = [sum(wi * xi for wi, xi in zip(p["w"], x)) - p["b"] for x in p["X"]]
+        hinge = [max(0.0, 1 - y * s) for y, s in zip(p["y"], scores)]
+        assert close(c["the scores s_i = wᵀx_i − b"], scores) and close(c["the hinge terms max(0, 1 − y_i s_i)"], hinge)
+        assert close(c["J"], p["lam"] * sum(w * w for w in p["w"]) + sum(hinge) / len(hinge))
+        v, c = cps(bank, "triplet-loss-euclidean", seed)
+        p = v.params
+        dp, dn = math.dist(p["anchor"], p["positive"]), math.dist(p["anchor"], p["negative"])
+        assert close([c["d(a, p)"], c["d(a, n)"], c["ℓ"]], [dp, dn, max(dp - dn + p["margin"], 0)])
