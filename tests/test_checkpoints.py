@@ -261,3 +261,25 @@ def test_loss_checkpoints_by_loops(bank):
         p = v.params
         dp, dn = math.dist(p["anchor"], p["positive"]), math.dist(p["anchor"], p["negative"])
         assert close([c["d(a, p)"], c["d(a, n)"], c["ℓ"]], [dp, dn, max(dp - dn + p["margin"], 0)])
+
+
+def test_more_softmax_checkpoints_by_finite_differences_and_math(bank):
+    def softmax(z):
+        m = max(z)
+        e = [math.exp(x - m) for x in z]
+        return [x / sum(e) for x in e]
+
+    for seed in range(5):
+        v, c = cps(bank, "softmax-jacobian", seed)
+        z = v.params["logits"]
+        h = 1e-6
+        fd = [[(softmax(z[:j] + [z[j] + h] + z[j + 1:])[i] - softmax(z[:j] + [z[j] - h] + z[j + 1:])[i]) / (2 * h)
+               for j in range(len(z))] for i in range(len(z))]
+        assert close(c["the Jacobian J"], fd, 1e-6)
+        v, c = cps(bank, "logsumexp-stable", seed)
+        zs = [v.params["shift"] + o for o in v.params["offsets"]]
+        m = max(zs)
+        assert c["m = max z"] == m and close(c["logsumexp(z)"], m + math.log(math.fsum(math.exp(x - m) for x in zs)))
+        v, c = cps(bank, "label-smoothing-ce", seed)
+        k, t, eps = len(v.params["logits"]), v.params["target"], v.params["epsilon"]
+        assert close(c["the smoothed target y"], [eps / k + (1 - eps) * (i == t) for i in range(k)])
