@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling"]
 
 
 def cps(bank, qid, seed=0):
@@ -283,3 +283,16 @@ def test_more_softmax_checkpoints_by_finite_differences_and_math(bank):
         v, c = cps(bank, "label-smoothing-ce", seed)
         k, t, eps = len(v.params["logits"]), v.params["target"], v.params["epsilon"]
         assert close(c["the smoothed target y"], [eps / k + (1 - eps) * (i == t) for i in range(k)])
+
+
+def test_pooling_checkpoints_by_loops(bank):
+    for qid, how in (("maxpool-forward", max), ("avgpool-forward", lambda w: sum(w) / len(w))):
+        for seed in range(5):
+            v, c = cps(bank, qid, seed)
+            x, k, s = v.params["input"], v.params["kernel_size"], v.params["stride"]
+            rows, cols = (len(x) - k) // s + 1, (len(x[0]) - k) // s + 1
+            assert c["output shape H'×W'"] == (rows, cols)
+            for i in range(rows):
+                for j in range(cols):
+                    window = [x[r][col] for r in range(i * s, i * s + k) for col in range(j * s, j * s + k)]
+                    assert close(c[f"Y[{i},{j}]"], how(window)), (qid, seed, i, j)
