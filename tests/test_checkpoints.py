@@ -296,3 +296,15 @@ def test_pooling_checkpoints_by_loops(bank):
                 for j in range(cols):
                     window = [x[r][col] for r in range(i * s, i * s + k) for col in range(j * s, j * s + k)]
                     assert close(c[f"Y[{i},{j}]"], how(window)), (qid, seed, i, j)
+
+
+def test_perceptron_update_checkpoints_by_hand_rule(bank):
+    for seed in range(8):
+        v, c = cps(bank, "perceptron-update", seed)
+        p = v.params
+        z = p["w"][0] * p["x"][0] + p["w"][1] * p["x"][1] + p["b"]
+        yhat = 1 if z > 0 else 0
+        err = p["y"] - yhat
+        assert close(c["the score z = w·x + b"], z) and c["the prediction ŷ = step(z)"] == yhat and c["the error y − ŷ"] == err
+        assert close(c["the new weights w"], [w + p["lr"] * err * x for w, x in zip(p["w"], p["x"])])
+        assert close(c["the new bias b"], p["b"] + p["lr"] * err)
