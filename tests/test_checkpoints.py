@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling", "conv-backward", "perceptron"]
 
 
 def cps(bank, qid, seed=0):
@@ -308,3 +308,26 @@ def test_perceptron_update_checkpoints_by_hand_rule(bank):
         assert close(c["the score z = w·x + b"], z) and c["the prediction ŷ = step(z)"] == yhat and c["the error y − ŷ"] == err
         assert close(c["the new weights w"], [w + p["lr"] * err * x for w, x in zip(p["w"], p["x"])])
         assert close(c["the new bias b"], p["b"] + p["lr"] * err)
+
+
+def test_conv_backward_checkpoints_by_finite_differences(bank):
+    def loss(x, w, dy):
+        kh, kw = len(w), len(w[0])
+        return sum(dy[i][j] * sum(x[i + u][j + t] * w[u][t] for u in range(kh) for t in range(kw))
+                   for i in range(len(dy)) for j in range(len(dy[0])))
+
+    def bump(m, a, b, h):
+        return [[v + (h if (r, c) == (a, b) else 0) for c, v in enumerate(row)] for r, row in enumerate(m)]
+
+    for seed in range(4):
+        v, c = cps(bank, "conv-backward-dx", seed)
+        x, w, dy = v.params["input"], v.params["weight"], v.params["upstream"]
+        for r in range(len(x)):
+            for col in range(len(x[0])):
+                fd = (loss(bump(x, r, col, 0.5), w, dy) - loss(bump(x, r, col, -0.5), w, dy)) / 1.0
+                assert close(c[f"dL/dX[{r},{col}]"], fd)
+        v, c = cps(bank, "conv-backward-dw", seed)
+        x, w, dy = v.params["input"], v.params["weight"], v.params["upstream"]
+        for a in range(len(w)):
+            for b in range(len(w[0])):
+                assert close(c[f"dL/dW[{a},{b}]"], loss(x, bump(w, a, b, 0.5), dy) - loss(x, bump(w, a, b, -0.5), dy))
