@@ -117,8 +117,13 @@ def check_variant(v: Variant) -> list[str]:
 _NUMBER = re.compile(r"[-−]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
 
 
+_SCI = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*[×x·]\s*10\^\(?([-−]?\d+)\)?")
+
+
 def _numbers(line: str) -> list[float]:
-    return [float(m.replace("−", "-")) for m in _NUMBER.findall(line)]
+    """The numbers a step line shows, "2.037×10^-10" included."""
+    sci = [float(a.replace("−", "-")) * 10.0 ** int(b.replace("−", "-")) for a, b in _SCI.findall(line)]
+    return sci + [float(m.replace("−", "-")) for m in _NUMBER.findall(line)]
 
 
 def _shown(value: Any, line: str) -> bool:

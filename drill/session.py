@@ -352,11 +352,12 @@ def checkpoints(v: Variant) -> list[Checkpoint]:
 
 
 def checkpoint_tolerance(v: Variant):
-    """The question's tolerance, never tighter than the default (steps are shown to a few digits)."""
+    """The question's tolerance, its relative part never tighter than the default 1 % (steps show a
+    few digits); its absolute part as the question sets it (tiny values stay tiny)."""
     from drill.tolerance import Tolerance
 
     tol = v.question.tolerance
-    return Tolerance(rtol=max(tol.rtol, Tolerance().rtol), atol=max(tol.atol, Tolerance().atol))
+    return Tolerance(rtol=max(tol.rtol, Tolerance().rtol), atol=tol.atol)
 
 
 def grade_checkpoint(v: Variant, cp: Checkpoint, text: str) -> Grade:

@@ -22,7 +22,7 @@ from drill.solvers import Checkpoint
 from drill.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
-            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling", "conv-backward", "perceptron"]
+            "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling", "conv-backward", "perceptron", "vanishing-gradients"]
 
 
 def cps(bank, qid, seed=0):
@@ -331,3 +331,24 @@ def test_conv_backward_checkpoints_by_finite_differences(bank):
         for a in range(len(w)):
             for b in range(len(w[0])):
                 assert close(c[f"dL/dW[{a},{b}]"], loss(x, bump(w, a, b, 0.5), dy) - loss(x, bump(w, a, b, -0.5), dy))
+
+
+def test_vanishing_gradient_checkpoints_by_finite_differences(bank):
+    sig = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    for seed in range(6):
+        v, c = cps(bank, "sigmoid-chain-grad", seed)
+        x, ws = v.params["x"], v.params["weights"]
+
+        def chain(x0):
+            h = x0
+            for w in ws:
+                h = sig(w * h)
+            return h
+
+        h = 1e-6
+        assert abs(c["dh_n/dx"] - (chain(x + h) - chain(x - h)) / (2 * h)) < 1e-7
+        hs, hk = [], x
+        for w in ws:
+            hk = sig(w * hk)
+            hs.append(hk)
+        assert close(c["the activations h_k"], hs)
