@@ -182,7 +182,11 @@ def separable_conv_ratio(p: dict) -> Solution:
         "counted the depthwise conv as a full K·K·C_in·C_in conv": standard / (full_depthwise + point),
     }
     context = {"_std": layer_repr(std), "_dw": layer_repr(dw), "_pw": layer_repr(pw)}
-    return Solution(ratio, steps, mistakes, context=context)
+    checks = [Checkpoint("parameters of the standard conv", standard, "integer", 0),
+              Checkpoint("parameters of the depthwise conv", depth, "integer", 1),
+              Checkpoint("parameters of the pointwise conv", point, "integer", 2),
+              Checkpoint("the separable total", separable, "integer", 3), Checkpoint("the ratio", ratio, "number", 4)]
+    return Solution(ratio, steps, mistakes, context=context, checkpoints=checks)
 
 
 @solver("dense-after-flatten-params")
@@ -225,4 +229,7 @@ def dense_after_flatten_params(p: dict) -> Solution:
         mistakes["forgot the biases"] = flat * units
     mistakes["counted the feature map's size as the parameters (no weights per unit)"] = flat
     shown = net_repr(layers[:-1]) + f"\n  {len(layers)}. Linear(in_features=?, out_features={units})"
-    return Solution(answer, steps, mistakes, context={"_net": shown})
+    checks = [Checkpoint("the last feature map's shape", fm, "shape", len(steps) - 3),
+              Checkpoint("features after Flatten", flat, "integer", len(steps) - 2),
+              Checkpoint("parameters of the Linear layer", answer, "integer", len(steps) - 1)]
+    return Solution(answer, steps, mistakes, context={"_net": shown}, checkpoints=checks)
