@@ -19,6 +19,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 PARENT = textwrap.dedent('''
@@ -101,6 +103,7 @@ def _env(tmp_path: Path) -> dict:
     return env
 
 
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(signal, "SIGHUP"), reason="forks POSIX processes")
 def test_every_answer_whose_feedback_was_printed_is_in_the_database(tmp_path):
     env = _env(tmp_path)
     procs = []
@@ -143,6 +146,7 @@ def _two_question_quiz(tmp_path: Path) -> subprocess.Popen:
     raise AssertionError("quiz ended early")
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
 def test_sigterm_and_sighup_end_the_session_with_its_summary(tmp_path):
     for sig, code in ((signal.SIGTERM, 143), (signal.SIGHUP, 129)):
         proc = _two_question_quiz(tmp_path)
