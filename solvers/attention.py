@@ -155,4 +155,7 @@ def attention_score_variance(p: dict) -> Solution:
             "thought a dot product's variance stays 1, whatever d": 1.0,
             "squared d (the variances add, d terms of variance 1)": float(d * d),
         }
-    return Solution(var, steps, mistakes, context={"_quantity": shown})
+    checks = [Checkpoint("Var(q·k), the variances added", float(d), "number", 1)]
+    if scaled:
+        checks.append(Checkpoint(f"Var({shown})", var, "number", 2))
+    return Solution(var, steps, mistakes, context={"_quantity": shown}, checkpoints=checks)

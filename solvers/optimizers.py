@@ -307,4 +307,6 @@ def lr_schedule(p: dict) -> Solution:
         }
     else:
         raise InvalidParams(f"unknown schedule kind {kind!r}; use time, step or exponential")
-    return Solution(lr, steps, mistakes)
+    checks = ([Checkpoint("the drops so far, ⌊epoch / step_size⌋", drops, "integer", 0)] if kind == "step" else []) + [
+        Checkpoint("the learning rate", lr, "number", len(steps) - 1)]
+    return Solution(lr, steps, mistakes, checkpoints=checks)

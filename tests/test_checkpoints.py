@@ -352,3 +352,14 @@ def test_vanishing_gradient_checkpoints_by_finite_differences(bank):
             hk = sig(w * hk)
             hs.append(hk)
         assert close(c["the activations h_k"], hs)
+
+
+def test_step_decay_checkpoints_by_counting_the_drops(bank):
+    for seed in range(8):
+        v, c = cps(bank, "lr-step-decay", seed)
+        p = v.params
+        drops = sum(1 for epoch in range(1, p["epoch"] + 1) if epoch % p["step_size"] == 0)  # one drop every step_size epochs
+        lr = p["lr0"]
+        for _ in range(drops):
+            lr *= p["gamma"]
+        assert c["the drops so far, ⌊epoch / step_size⌋"] == drops and close(c["the learning rate"], lr)
