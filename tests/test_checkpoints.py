@@ -363,3 +363,27 @@ def test_step_decay_checkpoints_by_counting_the_drops(bank):
         for _ in range(drops):
             lr *= p["gamma"]
         assert c["the drops so far, ⌊epoch / step_size⌋"] == drops and close(c["the learning rate"], lr)
+
+
+def test_conv_forward_checkpoints_by_loops(bank):
+    def pad(x, p):
+        w = len(x[0]) + 2 * p
+        return [[0] * w] * p + [[0] * p + row + [0] * p for row in x] + [[0] * w] * p
+
+    for qid in ("conv2d-forward", "conv2d-forward-bias", "conv2d-forward-padded", "conv2d-forward-stride", "edge-vertical"):
+        if qid not in bank.questions:
+            continue
+        for seed in range(4):
+            v, c = cps(bank, qid, seed)
+            p = v.params
+            x, k, b = p["input"], p["weight"], p.get("bias", 0)
+            if isinstance(x[0][0], list) or isinstance(k[0][0], list):
+                continue  # several channels: tests/test_conv_forward.py
+            s = p.get("stride", 1)
+            sh, sw = (s, s) if isinstance(s, int) else s
+            xp = pad(x, p.get("padding", 0) if isinstance(p.get("padding", 0), int) else p["padding"][0])
+            kh, kw = len(k), len(k[0])
+            for label, value in c.items():
+                i, j = (int(t) for t in label.split("[")[1].rstrip("]").split(","))
+                want = b + sum(xp[i * sh + u][j * sw + t] * k[u][t] for u in range(kh) for t in range(kw))
+                assert close(value, want), (qid, seed, label)
