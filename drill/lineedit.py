@@ -46,8 +46,11 @@ def make_editor(console: Console, history: str | None) -> Callable[[str], str | 
             hist = FileHistory(str(path))
         except OSError:
             pass
+    from prompt_toolkit.output import create_output
+
     completer = WordCompleter(completion_words(), match_middle=False, sentence=False)
-    session = PromptSession(history=hist, completer=completer, complete_while_typing=False, enable_suspend=True)
+    session = PromptSession(history=hist, completer=completer, complete_while_typing=False, enable_suspend=True,
+                            output=create_output(stdout=console.file))
 
     def read(prompt: str) -> str | None:
         with console.capture() as cap:

@@ -55,12 +55,17 @@ def line_reader(console: Console, history: str | None = "answers") -> Callable[[
 
     def read(prompt: str) -> str | None:
         nonlocal editor
-        if interactive:
+        if interactive and console.is_terminal:  # the editor draws where the console writes (stderr with --json)
             if editor is None:
                 from drill.lineedit import make_editor
 
                 editor = make_editor(console, history)
             return editor(prompt)
+        if interactive:  # typing at a terminal, output redirected to a file: a plain prompt
+            try:
+                return console.input(prompt)
+            except EOFError:
+                return None
         console.print(prompt, end="")
         line = stdin.readline()
         if not line:

@@ -97,3 +97,21 @@ def test_a_step_through_session_finds_the_wrong_step():
     child.expect("The answer is")
     child.expect("Worked solution")
     finish(child)
+
+
+def test_with_json_the_editor_draws_on_stderr_and_stdout_stays_json():
+    import json
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DRILL_DEBUG", "DRILL_BANK")}
+    env.update({"COLUMNS": "100", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
+    home = Path(os.environ["DRILL_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    out = home / "summary.json"
+    cmd = f"{sys.executable} -m drill quiz -q mlp-params --seed 0 --json --no-save > {out}"
+    child = pexpect.spawn("/bin/sh", ["-c", cmd], env=env, cwd=str(ROOT), encoding="utf-8", timeout=30, dimensions=(40, 100))
+    child.expect("answer.*›")
+    child.send("52911" + LEFT + LEFT + "4\r")
+    child.expect("Correct")
+    finish(child)
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    assert summary["correct"] == 1 and summary["attempts"][0]["answer"] == "529411"
