@@ -21,9 +21,8 @@ import random
 import signal
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
-
 
 if TYPE_CHECKING:
     from drill.bank import Question
@@ -32,8 +31,8 @@ if TYPE_CHECKING:
     from drill.variants import Variant
 
 __all__ = [
-    "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through",
-    "checkpoints", "grade_checkpoint", "first_wrong", "missed_last_session", "relevant_formula", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
+    "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through", "checkpoints", "grade_checkpoint",
+    "first_wrong", "missed_last_session", "relevant_formula", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
 ]
 
 SKIP = {"s", "skip"}
@@ -294,6 +293,7 @@ def _offer_steps(a: Attempt, view: View, read: Callable[[str], str | None]) -> s
     if command in WORK:
         steps = step_through(a.variant, view, read)
         if steps is None:
+            view.solution(a)
             return "eof"
         view.steps_done(a, steps)
     view.solution(a)

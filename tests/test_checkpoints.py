@@ -9,7 +9,6 @@ fabricated checkpoint it must reject, and a step-through session that names the 
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import math
 
