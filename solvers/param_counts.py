@@ -122,13 +122,21 @@ def network_params(p: dict) -> Solution:
     learned = [(layer, w, b) for layer, w, b in rows if w + b]
     if len(learned) > 1:
         steps.append("Total = " + " + ".join(str(w + b) for _, w, b in learned) + f" = {total}")
+    elif biases:
+        steps.append(f"Total = {weights} weights + {biases} biases = {total}")
     else:
         steps.append(f"Total = {total}")
 
     mistakes = {name: total + delta for name, delta in slips.items() if delta}
     if len(learned) >= 2:
         mistakes["left out the last layer"] = total - (learned[-1][1] + learned[-1][2])
-    checks = (layer_checks if len(learned) > 1 else []) + [Checkpoint("total parameters", total, "integer", len(steps) - 1)]
+    if len(learned) > 1:
+        checks = layer_checks
+    elif biases:  # one learned layer: its weights, then its biases
+        checks = [Checkpoint("weights", weights, "integer", len(steps) - 1), Checkpoint("biases", biases, "integer", len(steps) - 1)]
+    else:
+        checks = []
+    checks = checks + [Checkpoint("total parameters", total, "integer", len(steps) - 1)]
     return Solution(total, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
 
 

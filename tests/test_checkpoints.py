@@ -59,8 +59,8 @@ def test_param_count_checkpoints_per_layer_worked_by_hand(bank):
     _, c = cps(bank, "mlp-params")
     per_layer = [v for label, v in c.items() if label.startswith("parameters of layer")]
     assert per_layer == [2 * 1024 + 1024, 1024 * 512 + 512, 512 * 3 + 3] and c["total parameters"] == 529411
-    _, c = cps(bank, "conv-layer-params")  # a single layer: only the total, so no step-through is offered
-    assert list(c.values()) == [11 * 11 * 3 * 96 + 96]
+    _, c = cps(bank, "conv-layer-params")  # a single layer: its weights, its biases, the total
+    assert list(c.values()) == [11 * 11 * 3 * 96, 96, 11 * 11 * 3 * 96 + 96]
 
 
 def test_softmax_ce_checkpoints_by_math(bank):
