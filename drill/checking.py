@@ -12,6 +12,7 @@ The same function runs in pytest (the CI check).
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -21,7 +22,8 @@ from drill.grading import Tolerance, Unreadable, answer_type
 from drill.textsafe import has_control, visible
 from drill.variants import Variant, VariantError, make_variant
 
-__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions", "problem_rows", "control_failures"]
+__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions", "problem_rows", "control_failures",
+           "check_checkpoints"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,50 @@ def check_variant(v: Variant) -> list[str]:
         json.dumps(v.to_json())
     except (TypeError, ValueError) as exc:
         problems.append(f"variant is not JSON-serializable: {exc}")
+    problems += check_checkpoints(v)
+    return problems
+
+
+_NUMBER = re.compile(r"[-−]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+
+
+_SCI = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*[×x·]\s*10\^\(?([-−]?\d+)\)?")
+
+
+def _numbers(line: str) -> list[float]:
+    """The numbers a step line shows, "2.037×10^-10" included."""
+    sci = [float(a.replace("−", "-")) * 10.0 ** int(b.replace("−", "-")) for a, b in _SCI.findall(line)]
+    return sci + [float(m.replace("−", "-")) for m in _NUMBER.findall(line)]
+
+
+def _shown(value: Any, line: str) -> bool:
+    """Every number of ``value`` appears in ``line`` (to the 4–6 digits the steps print)."""
+    flat = [x for r in value for x in (r if isinstance(r, (list, tuple)) else [r])] if isinstance(value, (list, tuple)) else [value]
+    shown = _numbers(line)
+    return all(any(abs(n - float(x)) <= max(1e-3 * abs(float(x)), 1e-9) for n in shown) for x in flat)
+
+
+def check_checkpoints(v: Variant) -> list[str]:
+    """Each checkpoint of the variant's solution points at a step line that shows its value, and
+    its own value, typed as its answer type shows it, is graded correct by the same grader."""
+    from drill.grading import answer_type
+    from drill.session import checkpoints, grade_checkpoint
+
+    problems: list[str] = []
+    for cp in checkpoints(v):
+        try:
+            atype = answer_type(cp.answer_type, v.question.variables)
+            text = atype.format(atype.coerce(cp.value))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"checkpoint {cp.label!r}: {exc}")
+            continue
+        if not 0 <= cp.step < len(v.steps):
+            problems.append(f"checkpoint {cp.label!r} points at step {cp.step}, but there are {len(v.steps)} steps")
+        elif not _shown(atype.coerce(cp.value), v.steps[cp.step]):
+            problems.append(f"checkpoint {cp.label!r} = {text} does not appear in its step {v.steps[cp.step]!r}")
+        g = grade_checkpoint(v, cp, text)
+        if not g.correct:
+            problems.append(f"checkpoint {cp.label!r}: its own value {text!r} is graded {g.status}")
     return problems
 
 

@@ -181,11 +181,12 @@ def replay_line(command: str, *, lead: dict | None = None, topics=(), questions=
     def flags(opts: dict) -> list[str]:
         out = []
         for name, value in opts.items():
-            if value is None or value is False:
-                continue
             flag = "-n" if name == "n" else "--" + name.replace("_", "-")
-            text = format(value, "g") if isinstance(value, float) else str(value)
-            out.append(flag if value is True else f"{flag} {shlex.quote(text)}")
+            for v in value if isinstance(value, (list, tuple)) else [value]:  # a repeatable option: once per value
+                if v is None or v is False:
+                    continue
+                text = format(v, "g") if isinstance(v, float) else str(v)
+                out.append(flag if v is True else f"{flag} {shlex.quote(text)}")
         return out
 
     parts = [f"drill {command}", *(f"--bank {shlex.quote(b)}" for b in banks or ()), *flags(lead or {})]
@@ -311,6 +312,34 @@ def _weak(chosen, store):
     return [ids[w["question_id"]] for w in weak]
 
 
+DifficultyOption = Annotated[
+    Optional[list[int]],
+    typer.Option("--difficulty", "-d", min=1, max=3, help="Only questions of this difficulty, 1 (easy) to 3 (hard); repeatable."),
+]
+
+
+def _by_difficulty(chosen, difficulty):
+    if not difficulty:
+        return chosen
+    kept = [q for q in chosen if q.difficulty in set(difficulty)]
+    if not kept:
+        raise fail(f"no questions of difficulty {', '.join(map(str, sorted(set(difficulty))))} in this selection")
+    return kept
+
+
+def _missed(chosen, store):
+    """(question, variant seed) of every answer not correct in the most recent session, in order."""
+    from drill.session import missed_last_session
+
+    ids = {q.id: q for q in chosen}
+    items = [(ids[qid], seed) for qid, seed in missed_last_session(store.attempts() if store else []) if qid in ids]
+    if not items:
+        msg = "nothing missed in your last session" if store and store.attempts() else "no answers recorded yet"
+        _console().print(f"Nothing to redo: {msg}. Try [bold]drill quiz[/] or [bold]drill review[/].")
+        raise typer.Exit(0)
+    return items
+
+
 def _saved_note(console, recorder) -> None:
     if recorder is not None:
         recorder.flush()  # answers a full disk held back: written now if space has returned
@@ -334,6 +363,8 @@ def quiz(
     seed: Annotated[Optional[int], _seed_option("Session seed; with --question, the variant seed to replay")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
+    missed: Annotated[bool, typer.Option("--missed", help="Exactly the variants you missed (wrong or skipped) in your last session.")] = False,
+    difficulty: DifficultyOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
     db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
     bank: BankOption = None,
@@ -344,7 +375,9 @@ def quiz(
 
     _bounded(count, "--count")
     console = _console(stderr=as_json)
-    chosen = _select(_load(banks=bank, solvers=True), topic, question)
+    loaded = _load(banks=bank, solvers=True)
+    chosen = _select(loaded, topic, question)
+    chosen = _by_difficulty(chosen, difficulty)
     store = None if no_save else _open_store(db)
     if weak:
         chosen = _weak(chosen, store or _open_store(db, create=False))
@@ -352,19 +385,36 @@ def quiz(
         question, topic = [q.id for q in chosen], None
     n = count or (len(question) if question else 10)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
-    items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
-    label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
+    if missed:
+        items = _missed(chosen, store or _open_store(db, create=False))
+        n = len(items)
+        label = "the variants missed last session"
+    else:
+        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
+        label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _warner()
     recorder = store.recorder("quiz", session_seed, warn) if store else None
-    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
-    replay = replay_line("quiz", topics=topic, questions=question, banks=bank, n=n, seed=session_seed)
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                   explanations=loaded.explanations)
+    if missed:  # the missed variants each have their own seed: one replays as -q ID --seed S, several as --missed
+        replay = (replay_line("quiz", questions=[items[0][0].id], banks=bank, seed=items[0][1]) if len(items) == 1
+                  else replay_line("quiz", banks=bank, missed=True))
+    else:
+        replay = replay_line("quiz", topics=topic, questions=question, banks=bank, difficulty=difficulty, n=n, seed=session_seed)
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
     if as_json:
         _print_summary_json(attempts, session_seed, ended, replay)
-    if ended == "interrupt":
-        raise typer.Exit(130)
+    _exit_if_stopped(ended)
+
+
+def _exit_if_stopped(ended: str) -> None:
+    """Exit 130 / 143 / 129 after the summary when SIGINT / SIGTERM / SIGHUP ended the session."""
+    from drill.session import EXIT_CODES
+
+    if ended in EXIT_CODES:
+        raise typer.Exit(EXIT_CODES[ended])
 
 
 def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
@@ -406,12 +456,12 @@ def review(
     console.print(f"[bold]drill review[/] · {len(items)} due template{'s' * (len(items) != 1)}, most overdue first · variant seed {seed}")
     warn = _warner()
     recorder = store.recorder("review", seed, warn)
-    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn)
+    attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                   explanations=bank.explanations)
     replay = replay_line("quiz", questions=[q.id for q, _ in items], seed=seed)
     ui.summary(console, attempts, replay)
     _saved_note(console, recorder)
-    if ended == "interrupt":
-        raise typer.Exit(130)
+    _exit_if_stopped(ended)
 
 
 @app.command()
@@ -497,31 +547,42 @@ def generate(
 def list_questions(
     bank_dir: BankOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per question.")] = False,
+    topic: TopicOption = None,
+    difficulty: DifficultyOption = None,
 ) -> None:
-    """List topics and question ids with counts."""
-    from rich.table import Table
-
-    from drill.textsafe import plain
+    """List the questions: id, difficulty and title, by topic."""
+    from drill.textsafe import visible
 
     bank = _load(banks=bank_dir)
+    chosen = _by_difficulty(_select(bank, topic, None), difficulty) if (topic or difficulty) else list(bank.questions.values())
     if as_json:
-        _print_questions_json(bank)
+        _print_questions_json(chosen)
         return
-    table = Table(title=f"{len(bank.questions)} questions in {len(bank.topics())} topics", title_justify="left")
-    table.add_column("topic")
-    table.add_column("n", justify="right")
-    table.add_column("questions")
-    for topic, qs in sorted(bank.topics().items()):
-        table.add_row(plain(topic), str(len(qs)), plain(", ".join(q.id for q in qs)))
-    _console().print(table)
+    from rich.text import Text
+
+    topics: dict[str, list] = {}
+    for q in chosen:
+        topics.setdefault(q.topic, []).append(q)
+    # one Text, each line cut with an ellipsis at the screen's edge (a rich Table of 150 rows costs
+    # more than the rest of the command: benchmarks/run.py)
+    widest = max((len(q.id) for q in chosen), default=2) + 2
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"{len(chosen)} questions in {len(topics)} topics\n", style="bold")
+    out.append(f"{'id':<{widest}}  level  title\n", style="dim")
+    for name, qs in sorted(topics.items()):
+        out.append(f"{visible(name)} ({len(qs)})\n", style="bold")
+        for q in qs:
+            out.append(f"  {visible(q.id):<{widest - 2}}  {'★' * q.difficulty + '☆' * (3 - q.difficulty)}    {visible(q.title)}\n")
+    out.rstrip()
+    _console().print(out, no_wrap=True, overflow="ellipsis", crop=True)
 
 
-def _print_questions_json(bank) -> None:
+def _print_questions_json(questions) -> None:
     import json
 
-    for q in bank.questions.values():
-        from drill.textsafe import json_line
+    from drill.textsafe import json_line
 
+    for q in questions:
         row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
         print(json_line(row))
 
@@ -531,6 +592,8 @@ def explain(
     topic: Annotated[Optional[str], typer.Argument(metavar="TOPIC", help="A topic (or a question id). Without one: list the topics.", autocompletion=complete_topics_and_ids)] = None,
     seed: Annotated[Optional[int], _seed_option("Variant seed of the worked example (0 = the source's own numbers)")] = None,
     try_it: Annotated[bool, typer.Option("--try", help="Then answer a few questions on the topic.")] = False,
+    no_save: Annotated[bool, typer.Option("--no-save", help="With --try: record nothing in the progress database.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Walk through a topic: what it is, its formulas, a worked example with fresh numbers, pictures, mistakes."""
     from drill import explain as ex
@@ -560,10 +623,14 @@ def explain(
         from drill import ui
 
         items = quiz_mod.plan(_select(bank, [w.topic], None), 3, s)
-        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), warn=_warner())
+        warn = _warner()
+        store = None if no_save else _open_store(db)
+        recorder = store.recorder("explain", s, warn) if store else None
+        attempts, ended = quiz_mod.run(items, console, quiz_mod.line_reader(console), on_attempt=recorder, warn=warn,
+                                       explanations=bank.explanations)
         ui.summary(console, attempts, replay_line("quiz", topics=[w.topic], n=3, seed=s))
-        if ended == "interrupt":
-            raise typer.Exit(130)
+        _saved_note(console, recorder)
+        _exit_if_stopped(ended)
 
 
 @app.command()
@@ -622,6 +689,9 @@ def interview(
     topic: TopicOption = None,
     count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
     seed: Annotated[Optional[int], _seed_option("Interview seed (which questions, which variants)")] = None,
+    difficulty: DifficultyOption = None,
+    no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
+    db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
     from drill import interview as iv
@@ -629,16 +699,19 @@ def interview(
     from drill.quiz import line_reader
 
     _bounded(count, "--count")
-    chosen = _select(_load(), topic, None)
+    chosen = _by_difficulty(_select(_load(), topic, None), difficulty)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     n = count or iv.default_count(minutes)
     console = _console()
     console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
-    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=_warner())
-    replay = replay_line("interview", lead={"minutes": float(minutes)}, topics=topic, n=n, seed=session_seed)
+    warn = _warner()
+    store = None if no_save else _open_store(db)
+    recorder = store.recorder("interview", session_seed, warn) if store else None
+    outcome = iv.run(iv.plan(chosen, n, session_seed), console, line_reader(console), minutes * 60, warn=warn, on_attempt=recorder)
+    replay = replay_line("interview", lead={"minutes": float(minutes)}, topics=topic, difficulty=difficulty, n=n, seed=session_seed)
     interview_ui.report(console, outcome, replay)
-    if outcome.ended == "interrupt":
-        raise typer.Exit(130)
+    _saved_note(console, recorder)
+    _exit_if_stopped(outcome.ended)
 
 
 @app.command()

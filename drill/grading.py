@@ -20,11 +20,27 @@ from drill.safe_expr import MAX_CHARS, ExprError, evaluate
 from drill.tolerance import Tolerance
 from drill.solvers._fmt import fmt, shape as fmt_shape
 
-__all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
+__all__ = ["Unreadable", "Tolerance", "Grade", "NearMiss", "NEAR_FACTOR", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
+
+NEAR_FACTOR = 10  # a wrong answer within this many tolerance widths of the key is a near miss
 
 
 class Unreadable(ValueError):
     """Text that is not an answer of the expected type; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    """A wrong answer just outside the tolerance (within :data:`NEAR_FACTOR` widths of the key).
+
+    off:      the relative error |given − key| / |key| (of the worst entry), None when the key is 0
+    accepted: the relative tolerance (rtol) that would have been accepted; None for an exact integer
+    rounded:  the answer is the key rounded to fewer significant figures (an exact integer is wanted)
+    """
+
+    off: float | None
+    accepted: float | None
+    rounded: bool = False
 
 
 @dataclass
@@ -36,6 +52,7 @@ class Grade:
     reason:   why the text could not be read (status "unreadable")
     mistake:  the solver mistake the wrong answer matches, if any
     notes:    extra feedback lines (accepted range, power-of-ten slip, order of dimensions)
+    near_miss: set when a wrong answer (no named mistake) is just outside the tolerance
     """
 
     status: str
@@ -44,6 +61,7 @@ class Grade:
     reason: str = ""
     mistake: str | None = None
     notes: list[str] = field(default_factory=list)
+    near_miss: NearMiss | None = None
 
     @property
     def correct(self) -> bool:
@@ -76,6 +94,21 @@ class AnswerType:
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         return []
+
+    def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
+        """A :class:`NearMiss` when the wrong ``given`` is just outside the tolerance, else None."""
+        return None
+
+    def format_problem(self, given: Any, key: Any) -> str | None:
+        """Why ``given`` has the wrong form for ``key`` (a vector of the wrong length, a scalar
+        for a shape): a format error, asked again, never a wrong attempt."""
+        return None
+
+
+def _near_number(given: float, key: float, tol: Tolerance) -> NearMiss | None:
+    if not math.isfinite(given) or abs(given - key) > NEAR_FACTOR * tol.width(key):
+        return None
+    return NearMiss(abs(given - key) / abs(key) if key else None, tol.rtol)
 
 
 def _number(text: str) -> float | int:
@@ -144,6 +177,18 @@ class IntegerAnswer(AnswerType):
     def nudge(self, key: Any, tol: Tolerance) -> int:
         return key + 1
 
+    def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
+        """The key rounded to 2–4 significant figures, two digits or more dropped (2.52e9 for
+        2517630976); a slip in the last digits (529410 for 529411) is no rounding."""
+        if not isinstance(given, int) or given == key or key == 0 or abs(key) < 100:
+            return None
+        digits = len(str(abs(key)))
+        for sig in range(2, min(5, digits - 1)):
+            step = 10 ** (digits - sig)
+            if given == (abs(key) + step // 2) // step * step * (1 if key > 0 else -1):
+                return NearMiss(abs(given - key) / abs(key), None, rounded=True)
+        return None
+
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         if correct:
             return []
@@ -169,6 +214,9 @@ class NumberAnswer(AnswerType):
 
     def nudge(self, key: Any, tol: Tolerance) -> float:
         return float(key) + 2 * tol.width(float(key)) + 1e-12
+
+    def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
+        return _near_number(float(given), float(key), tol)
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         out = [f"accepted: {tol.describe(key)}; exact value {fmt(key, 10)}"]
@@ -204,6 +252,12 @@ class ShapeAnswer(AnswerType):
 
     def nudge(self, key: Any, tol: Tolerance) -> tuple[int, ...]:
         return (key[0] + 1, *key[1:])
+
+    def format_problem(self, given: Any, key: Any) -> str | None:
+        if len(given) != len(key):
+            n = len(key)
+            return f"the answer is a shape of {n} dimension{'s' * (n != 1)} (like {'×'.join('n' * n) or 'n'}); yours has {len(given)}"
+        return None
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         if correct:
@@ -244,6 +298,20 @@ class VectorAnswer(AnswerType):
 
     def nudge(self, key: Any, tol: Tolerance) -> list[float]:
         return [key[0] + 2 * tol.width(key[0]) + 1e-12, *key[1:]]
+
+    def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
+        if len(given) != len(key):
+            return None
+        nears = [_near_number(g, k, tol) for g, k in zip(given, key) if not tol.accepts(g, k)]
+        if not nears or any(n is None for n in nears):
+            return None
+        offs = [n.off for n in nears if n is not None]
+        return NearMiss(None if None in offs else max(offs), tol.rtol)  # type: ignore[type-var]
+
+    def format_problem(self, given: Any, key: Any) -> str | None:
+        if len(given) != len(key):
+            return f"the answer has {len(key)} entries, yours has {len(given)}"
+        return None
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
@@ -288,6 +356,16 @@ class MatrixAnswer(VectorAnswer):
 
     def nudge(self, key: Any, tol: Tolerance) -> list[list[float]]:
         return [VectorAnswer.nudge(self, key[0], tol), *key[1:]]
+
+    def near(self, given: Any, key: Any, tol: Tolerance) -> NearMiss | None:
+        if self.format_problem(given, key):
+            return None
+        return VectorAnswer.near(self, [x for r in given for x in r], [x for r in key for x in r], tol)
+
+    def format_problem(self, given: Any, key: Any) -> str | None:
+        if (len(given), len(given[0])) != (len(key), len(key[0])):
+            return f"the answer is a {len(key)}×{len(key[0])} matrix, yours is {len(given)}×{len(given[0])}"
+        return None
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
         out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
@@ -397,16 +475,22 @@ def grade_value(
         return Grade("unreadable", expected, given=text, reason=str(exc))
     correct = atype.close(given, key, tol)
     mistake = None
+    near = None
     if not correct:
         matches = [(name, value) for name, value in (mistakes or {}).items() if atype.close(given, value, tol)]
         if len(matches) > 1 and all(isinstance(v, (int, float)) for _, v in matches):  # a wide window: the nearest
             matches.sort(key=lambda m: abs(float(m[1]) - float(given)))
         mistake = matches[0][0] if matches else None
+        if mistake is None:
+            problem = atype.format_problem(given, key)
+            if problem:
+                return Grade("unreadable", expected, given=text, reason=problem)
+            near = atype.near(given, key, tol)
     notes = atype.notes(given, key, tol, correct)
     if correct and tol.estimate:  # an acceptable slip: say which, and that it is small at this scale
-        near = Tolerance(rtol=min(tol.rtol, 1e-3), atol=0.0)
+        near_tol = Tolerance(rtol=min(tol.rtol, 1e-3), atol=0.0)
         near_ones = sorted(((abs(float(value) - float(given)), name) for name, value in (mistakes or {}).items()
-                            if isinstance(value, (int, float)) and atype.close(given, value, near)))
+                            if isinstance(value, (int, float)) and atype.close(given, value, near_tol)))
         slip = near_ones[0][1] if near_ones else None
         if slip:
             notes.append(f"that is the value if you {slip}: close enough for an estimate")
@@ -416,4 +500,6 @@ def grade_value(
         given=atype.format(given),
         mistake=mistake,
         notes=notes,
+        near_miss=near,
     )
+

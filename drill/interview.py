@@ -16,15 +16,16 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from rich.console import Console
-
-from drill import interview_ui as ui
-from drill.bank import Question
-from drill.quiz import QUIT, SKIP, HINT, Attempt
 from drill.results import TopicTally, by_topic
-from drill.variants import VariantError, make_variant
+from drill.session import Attempt, Rules
+from drill.session import run as run_session
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from drill.bank import Question
 
 __all__ = ["plan", "default_count", "run", "Outcome", "clock"]
 
@@ -55,7 +56,7 @@ def plan(questions: Sequence[Question], count: int, seed: int) -> list[tuple[Que
 
 @dataclass
 class Outcome:
-    """How an interview went. ended: "done" | "time" | "quit" | "eof" | "interrupt"."""
+    """How an interview went. ended: "done" | "time" | "quit" | "eof" | "interrupt" | "terminate" | "hangup"."""
 
     attempts: list[Attempt]
     ended: str
@@ -90,55 +91,23 @@ def run(
     *,
     clock: Callable[[], float] | None = None,
     warn: Callable[[str], None] | None = None,
+    on_attempt: Callable[[Attempt], None] | None = None,
 ) -> Outcome:
-    """Ask ``items`` within ``limit`` seconds; grade silently; return the outcome for the report."""
+    """Ask ``items`` within ``limit`` seconds; grade silently; return the outcome for the report.
+
+    on_attempt: called with each graded or skipped attempt before the next question (the
+    progress database's recorder), so interview answers count like quiz answers.
+    """
+    from drill.interview_ui import InterviewView
+
     now = clock or globals()["clock"]
     start = now()
     deadline = start + limit
-    attempts: list[Attempt] = []
+    view = InterviewView(console, lambda: deadline - now(), warn)
+    rules = Rules(hints=False, second_chance=False, step_through=False, stop=lambda: now() >= deadline)
+    result = run_session(items, view, read, rules=rules, on_attempt=on_attempt, clock=now)
+    if result.ended == "time":
+        from drill.interview_ui import time_up
 
-    def outcome(ended: str, index: int) -> Outcome:
-        return Outcome(attempts, ended, limit, now() - start, list(items[index:]))
-
-    current = 0  # the first item not yet answered
-    try:
-        for index, (q, seed) in enumerate(items):
-            current = index
-            try:
-                v = make_variant(q, seed)
-            except VariantError as exc:
-                (warn or console.print)(f"skipped a broken question: {exc}")
-                continue
-            console.print(ui.question(v, index + 1, len(items), deadline - now()))
-            asked = now()
-            while True:
-                text = read(ui.prompt(deadline - now()))
-                if text is None:
-                    return outcome("eof", current)
-                command = text.strip().lower()
-                if not command:
-                    continue
-                if command in QUIT:
-                    return outcome("quit", current)
-                if command in HINT:
-                    ui.no_hints(console)
-                    continue
-                if command in SKIP:
-                    attempt = Attempt(v, "skipped", "", None, now() - asked)
-                    break
-                g = v.grade(text)
-                if g.status == "unreadable":
-                    ui.unreadable(console, g.reason)
-                    continue
-                attempt = Attempt(v, g.status, text.strip(), g, now() - asked)
-                break
-            attempts.append(attempt)
-            current = index + 1
-            ui.recorded(console, attempt)
-            if now() >= deadline and index + 1 < len(items):
-                ui.time_up(console)
-                return outcome("time", current)
-        return outcome("done", len(items))
-    except KeyboardInterrupt:
-        console.print()
-        return outcome("interrupt", current)
+        time_up(console)
+    return Outcome(result.attempts, result.ended, limit, now() - start, list(items[result.next_index:]))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from rich.console import Console, Group
 from rich.markup import escape
@@ -10,11 +10,29 @@ from rich.table import Table
 from rich.text import Text
 
 from drill import ui
+from drill.session import Attempt
+from drill.textsafe import visible
 
 if TYPE_CHECKING:
-    from drill.interview import Outcome
-    from drill.quiz import Attempt
+    from drill.bank import Question
+    from drill.grading import Grade
+    from drill.results import TopicTally
     from drill.variants import Variant
+
+
+class Outcome(Protocol):
+    """What the report needs of :class:`drill.interview.Outcome` (this module never imports it)."""
+
+    attempts: list[Attempt]
+    ended: str
+    limit: float
+    elapsed: float
+    not_reached: list[tuple[Question, int]]
+
+    @property
+    def correct(self) -> int: ...
+    def topics(self) -> list[TopicTally]: ...
+    def review(self) -> list[tuple[str, list[Attempt]]]: ...
 
 
 def clock_text(seconds: float) -> str:
@@ -55,12 +73,68 @@ def time_up(console: Console) -> None:
     console.print("[bold red]Time is up.[/]")
 
 
+class InterviewView:
+    """The interview on a terminal: the countdown, the silent record, no verdict until the report."""
+
+    def __init__(self, console: Console, remaining: Callable[[], float], warn: Any = None) -> None:
+        self.console = console
+        self.remaining = remaining
+        self.warn = warn or console.print
+
+    def question(self, v: Variant, index: int, total: int) -> None:
+        self.console.print(question(v, index, total, self.remaining()))
+
+    def prompt(self, v: Variant) -> str:
+        return prompt(self.remaining())
+
+    def empty(self) -> None:
+        pass
+
+    def hint(self, v: Variant, level: int) -> None:
+        no_hints(self.console)
+
+    def unreadable(self, g: Grade, v: Variant) -> None:
+        unreadable(self.console, g.reason)
+
+    def near_miss(self, g: Grade, v: Variant) -> None:  # never: an interview gives no second chance
+        pass
+
+    def graded(self, a: Attempt, offer_steps: bool) -> None:
+        recorded(self.console, a)
+
+    def skipped(self, a: Attempt) -> None:
+        recorded(self.console, a)
+
+    def broken(self, q: Question, exc: Exception) -> None:
+        self.warn(f"skipped a broken question: {exc}")
+
+    def interrupted(self) -> None:
+        self.console.print()
+
+    def offer_prompt(self, a: Attempt) -> str:
+        return ""
+
+    def step_prompt(self, cp: Any, index: int, total: int) -> str:
+        return ""
+
+    def step_graded(self, step: Any, index: int, total: int) -> None:
+        pass
+
+    def steps_done(self, a: Attempt, steps: Sequence[Any]) -> None:
+        pass
+
+    def solution(self, a: Attempt) -> None:
+        pass
+
+
 _ENDED = {
     "done": "all questions answered",
     "time": "time ran out",
     "quit": "stopped early",
     "eof": "input ended",
     "interrupt": "interrupted",
+    "terminate": "terminated",
+    "hangup": "the terminal closed",
 }
 
 
@@ -95,12 +169,19 @@ def report(console: Console, o: Outcome, replay: str) -> None:
         per.add_row(str(i), escape(visible(q.id)), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], escape(visible(a.answer or "—")), escape(visible(a.variant.expected)))
     console.print(per)
 
-    wrong = [a for a in o.attempts if a.status == "wrong"]
-    if wrong:
-        console.print("[bold]Mistakes[/]")
-        for a in wrong:
-            name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
-            console.print(f"  • {escape(visible(a.variant.question.id))}: you answered {escape(visible(a.answer))}, answer {escape(visible(a.variant.expected))} — [magenta]{escape(visible(name))}[/]")
+    missed = [a for a in o.attempts if a.status != "correct"]
+    if missed:
+        console.print("[bold]Mistakes and solutions[/]")
+        for a in missed:
+            q = a.variant.question
+            if a.status == "skipped":
+                said, name = "skipped", ""
+            else:
+                said = f"you answered {escape(visible(a.answer))}"
+                name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
+                name = f" — likely mistake: [magenta]{escape(visible(name))}[/]"
+            console.print(ui.bullet(f"[bold]{escape(visible(q.id))}[/] ({escape(visible(q.title))}): {said}; answer [bold]{escape(visible(a.variant.expected))}[/]{name}"))
+            console.print(ui.steps_text(a.variant.steps))
     review = o.review()
     if review:
         console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the question and its solution)[/]")

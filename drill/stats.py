@@ -44,6 +44,7 @@ class Record(NamedTuple):
     hints: int
     rating: int | None
     answered_at: float  # Unix seconds
+    mode: str = "quiz"  # quiz | review | interview | explain
 
 
 def _accuracy(correct: int, total: int) -> float | None:
@@ -145,6 +146,7 @@ def compute(records: Sequence[Record], now: datetime, cards: Sequence[tuple[str,
         "generated": now.isoformat(timespec="seconds"),
         "total": _summary(records),
         "topics": [{"topic": t, **_summary(rs)} for t, rs in sorted(by_topic.items())],
+        "modes": {m: _summary([r for r in records if r.mode == m]) for m in sorted({r.mode for r in records})},
         "weakest": weak,
         "streak": streak(days, now.date()),
         "trend": trend,

@@ -85,6 +85,11 @@ MIGRATIONS: list[str] = [
         updated     REAL NOT NULL
     );
     """,
+    # version 1 → 2: which kind of session an answer was given in (quiz | review | interview | explain)
+    """
+    ALTER TABLE attempts ADD COLUMN mode TEXT NOT NULL DEFAULT 'quiz';
+    UPDATE attempts SET mode = COALESCE((SELECT command FROM sessions WHERE sessions.id = attempts.session_id), 'quiz');
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -403,11 +408,12 @@ class Store:
 
     def record(self, *, question_id: str, topic: str, seed: int, answer: str, status: str, mistake: str | None,
                seconds: float, hints: int = 0, session_id: int | None = None, when: float | None = None,
-               session: tuple[str, int | None] | None = None) -> tuple[int, int]:
+               session: tuple[str, int | None] | None = None, mode: str | None = None) -> tuple[int, int]:
         """Store one attempt and review its template's FSRS card, in one transaction.
 
         session: (command, seed) to create the session row in the same transaction when
-        ``session_id`` is None. Returns (session_id, FSRS rating).
+        ``session_id`` is None. mode: quiz | review | interview | explain (default: the session's
+        command, else quiz). Returns (session_id, FSRS rating).
         """
         from drill import review
 
@@ -425,9 +431,10 @@ class Store:
             except (ValueError, TypeError, KeyError, AttributeError):  # a card damaged since it was opened: start it afresh
                 card = review.schedule(None, question_id, rating, moment)
             self.conn.execute(
-                "INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, when))
+                "INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at, mode)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, when,
+                 mode or (session[0] if session else "quiz")))
             self.conn.execute(
                 "INSERT INTO cards (question_id, card, due, reviews, updated) VALUES (?, ?, ?, 1, ?)"
                 " ON CONFLICT (question_id) DO UPDATE SET card = excluded.card, due = excluded.due,"
@@ -444,7 +451,7 @@ class Store:
         from drill.stats import Record
 
         rows = self.conn.execute(
-            "SELECT id, session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at"
+            "SELECT id, session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at, mode"
             " FROM attempts ORDER BY answered_at, id")
         return [Record(*r) for r in rows]
 
@@ -550,7 +557,7 @@ class Recorder:
         return True
 
     def _write(self, entry: dict) -> None:
-        self.session_id, _ = self.store.record(**entry, session_id=self.session_id, session=(self.command, self.seed))
+        self.session_id, _ = self.store.record(**entry, session_id=self.session_id, session=(self.command, self.seed), mode=self.command)
 
 
 def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:

@@ -1,21 +1,44 @@
-"""Rich rendering of questions, feedback and summaries. Renders; never computes an answer."""
+"""Rich rendering of questions, feedback and summaries. Renders; never computes an answer.
+
+:class:`QuizView` is the quiz's :class:`drill.session.View`: this module imports the session
+logic, never the other way.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from drill import session
 from drill.grading import LETTERS, Grade
+from drill.session import Attempt, Step
 from drill.solvers._fmt import fmt
+from drill.textsafe import visible
 
 if TYPE_CHECKING:
-    from drill.quiz import Attempt
+    from drill.bank import Explanation, Question
+    from drill.solvers import Checkpoint
     from drill.variants import Variant
+
+
+def indented(markup: str, indent: int = 2) -> Padding:
+    """A line whose wrapped continuation lines keep its indent."""
+    return Padding(Text.from_markup(markup), (0, 0, 0, indent))
+
+
+def bullet(markup: str, indent: int = 2, mark: str = "•") -> Table:
+    """``• text`` with wrapped lines aligned under the text, not under the bullet."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    table.add_row(" " * indent + mark, Text.from_markup(markup))
+    return table
 
 
 def matrix_table(name: str, rows: list[list]) -> RenderableType:
@@ -35,7 +58,7 @@ def is_matrix(value: object) -> bool:
     )
 
 
-def question_panel(v: Variant, index: int, total: int) -> Panel:
+def question_panel(v: Variant, index: int, total: int) -> FittedPanel:
     """The question: prompt, matrices as tables, options for multiple choice."""
     q = v.question
     parts: list = [Text(v.prompt)]
@@ -46,10 +69,38 @@ def question_panel(v: Variant, index: int, total: int) -> Panel:
             parts.append(matrix_table(name, value))
     if v.choices:
         parts.append(Text(""))
-        parts += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
-    title = f"[bold]{index}/{total}[/] · {escape(q.topic)} · {escape(q.title)}"
-    subtitle = f"[dim]{escape(q.id)} · seed {v.seed}[/]"
-    return Panel(Group(*parts), title=title, subtitle=subtitle, title_align="left", subtitle_align="right")
+        parts += [choice_line(LETTERS[i], c) for i, c in enumerate(v.choices)]
+    title = Text.assemble((f"{index}/{total}", "bold"), f" · {q.topic} · {q.title}")
+    subtitle = Text(f"{q.id} · seed {v.seed}", style="dim")
+    return FittedPanel(Group(*parts), title, subtitle)
+
+
+def choice_line(letter: str, text: str) -> Table:
+    """``  A) text`` with the option's wrapped lines under its text, not under the letter."""
+    return hanging(f"  {letter})", escape(str(text)))
+
+
+def fit(text: Text, width: int) -> Text:
+    """``text`` on one line of at most ``width`` cells, cut with an ellipsis when longer."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(1, width - 1))
+    out.append("…")
+    return out
+
+
+class FittedPanel:
+    """A panel whose title and subtitle are cut with an ellipsis to the width it is drawn at
+    (rich would crop them bare)."""
+
+    def __init__(self, body: RenderableType, title: Text, subtitle: Text) -> None:
+        self.body, self.title, self.subtitle = body, title, subtitle
+
+    def __rich_console__(self, console: Console, options: Any):
+        room = max(4, options.max_width - 6)  # two corners, two rules, two spaces
+        yield Panel(self.body, title=fit(self.title, room), subtitle=fit(self.subtitle, room),
+                    title_align="left", subtitle_align="right")
 
 
 def answer_help(v: Variant) -> str:
@@ -60,32 +111,55 @@ def answer_prompt(v: Variant) -> str:
     return "[bold]answer[/] › "
 
 
-def steps_text(steps: Sequence[str]) -> Text:
-    out = Text()
+def steps_text(steps: Sequence[str]) -> Table:
+    """Numbered worked steps; a wrapped step keeps its indent under the text."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", justify="right", no_wrap=True)
+    table.add_column()
     for i, line in enumerate(steps, start=1):
-        out.append(f"  {i}. ", style="dim")
-        out.append(f"{line}\n")
-    return out
+        table.add_row(f"  {i}.", Text(visible(line)))
+    return table
 
 
 def feedback(console: Console, g: Grade, v: Variant) -> None:
     """Verdict, the likely mistake, notes, and (when wrong) the worked solution."""
     if g.status == "unreadable":
-        console.print(f"[yellow]? {escape(g.reason)}[/] — try again.")
+        console.print(indented(f"[yellow]? {escape(g.reason)}[/] — try again.", 0))
         return
     if g.correct:
-        console.print(f"[bold green]✓ Correct.[/] [dim]Answer: {escape(g.expected)}[/]")
+        console.print(indented(f"[bold green]✓ Correct.[/] [dim]Answer: {escape(g.expected)}[/]", 0))
         for note in g.notes:
-            console.print(f"  [dim]{escape(note)}[/]")
+            console.print(indented(f"[dim]{escape(note)}[/]"))
         return
-    console.print(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}; the answer is [bold]{escape(g.expected)}[/].")
-    if g.mistake:
-        console.print(f"  [magenta]Likely mistake:[/] {escape(g.mistake)}")
-    for note in g.notes:
-        console.print(f"  [dim]{escape(note)}[/]")
+    console.print(indented(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}; the answer is [bold]{escape(g.expected)}[/].", 0))
+    explain_wrong(console, g, v)
+
+
+def explain_wrong(console: Console, g: Grade | None, v: Variant) -> None:
+    """The likely mistake, the notes, the worked solution."""
+    if g is not None and g.mistake:
+        console.print(hanging("[magenta]Likely mistake:[/]", escape(g.mistake), 2))
+    for note in g.notes if g is not None else ():
+        console.print(indented(f"[dim]{escape(note)}[/]"))
     console.print("[bold]Worked solution[/]")
     console.print(steps_text(v.steps))
-    console.print(f"[dim]The whole topic, with pictures: drill explain {escape(v.question.topic)}[/]")
+    console.print(indented(f"[dim]The whole topic, with pictures: drill explain {escape(v.question.topic)}[/]", 0))
+
+
+def near_miss_text(g: Grade) -> str:
+    """'close — 0.42 is 0.71 % off; ±0.5 % is accepted: give one more digit' (plain text)."""
+    n = g.near_miss
+    assert n is not None
+    if n.rounded:
+        return f"close — {g.given} is rounded ({fmt(n.off * 100, 2)} % off); the answer is an exact integer: give every digit"
+    off = f"{fmt(n.off * 100, 2)} % off" if n.off is not None else "just outside the accepted range"
+    if n.accepted is None:
+        return f"close — {g.given} is {off}; the answer is exact"
+    return f"close — {g.given} is {off}; ±{fmt(n.accepted * 100)} % is accepted: give one more digit"
+
+
+def near_miss(console: Console, g: Grade) -> None:
+    console.print(indented(f"[yellow]≈ {escape(near_miss_text(g))}[/] — try once more.", 0))
 
 
 def skipped(console: Console, v: Variant) -> None:
@@ -93,16 +167,138 @@ def skipped(console: Console, v: Variant) -> None:
     console.print(steps_text(v.steps))
 
 
-def hint(console: Console, v: Variant) -> None:
-    """The question's hint; without one, the first worked step — except for multiple choice,
-    whose first step may name the answer."""
+def hanging(label: str, markup: str, indent: int = 0) -> Table:
+    """``label text`` with the text's wrapped lines aligned under its first word."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True)
+    table.add_column()
+    table.add_row(Text.from_markup(" " * indent + label), Text.from_markup(markup))
+    return table
+
+
+def _formula(explanation: Explanation | None, v: Variant) -> list[RenderableType]:
+    chosen = session.relevant_formula(explanation.formulas, v) if explanation is not None else None
+    if chosen is None:
+        return []
+    formula, where = chosen
+    out: list[RenderableType] = [indented(f"[bold cyan]{escape(formula)}[/]")]
+    for symbol, meaning in where.items():
+        out.append(hanging(f"[cyan]{escape(str(symbol))}[/]:", escape(str(meaning)), 6))
+    return out
+
+
+def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> None:
+    """Progressive hints: 1 the question's hint (without one, the first worked step — except for
+    multiple choice, whose first step may name the answer); 2 the topic's formula with its symbols
+    named; 3 the first checkpoint's value. level 0: a session without hints."""
+    if level == 0:
+        console.print("[dim]No hints here: answer, s to skip, q to stop.[/]")
+        return
+    formula = _formula(explanation, v)
+    cps = session.checkpoints(v)
+    levels: list[list[RenderableType]] = []
     if v.question.hint:
-        console.print(f"[cyan]Hint:[/] {escape(v.question.hint)}")
+        levels.append([hanging("[cyan]Hint:[/]", escape(v.question.hint))])
     elif v.choices is None and v.steps:
-        console.print("[cyan]Hint:[/] the first step of the solution is:")
-        console.print(f"  [dim]{escape(v.steps[0])}[/]")
-    else:
-        console.print("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")
+        levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
+    if formula:
+        levels.append([Text.from_markup("[cyan]Hint 2, the formula:[/]"), *formula])
+    if len(cps) >= 2:  # a lone checkpoint is the answer itself
+        cp = cps[0]
+        value = _cp_text(v, cp)
+        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", f"{escape(cp.label)} = [bold]{escape(value)}[/]")])
+    if not levels:
+        levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
+    if level > len(levels):
+        console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
+        return
+    for part in levels[level - 1]:
+        console.print(part)
+
+
+def _cp_text(v: Variant, cp: Checkpoint) -> str:
+    from drill.grading import answer_type
+
+    atype = answer_type(cp.answer_type, v.question.variables)
+    return atype.format(atype.coerce(cp.value))
+
+
+class QuizView:
+    """The quiz on a terminal: the question panel, feedback at once, a worked solution when wrong."""
+
+    def __init__(self, console: Console, warn: Any = None, explanations: Mapping[str, Explanation] | None = None) -> None:
+        self.console = console
+        self.warn = warn or console.print
+        self.explanations = explanations or {}
+
+    def question(self, v: Variant, index: int, total: int) -> None:
+        self.console.print(question_panel(v, index, total))
+        self.console.print(answer_help(v))
+
+    def prompt(self, v: Variant) -> str:
+        return answer_prompt(v)
+
+    def empty(self) -> None:
+        self.console.print("[dim]Type an answer, ? for a hint, s to skip, q to quit.[/]")
+
+    def hint(self, v: Variant, level: int) -> None:
+        hint(self.console, v, level, self.explanations.get(v.question.topic))
+
+    def unreadable(self, g: Grade, v: Variant) -> None:
+        feedback(self.console, g, v)
+
+    def near_miss(self, g: Grade, v: Variant) -> None:
+        near_miss(self.console, g)
+
+    def graded(self, a: Attempt, offer_steps: bool) -> None:
+        g = a.grade
+        assert g is not None
+        if not offer_steps:
+            feedback(self.console, g, a.variant)
+            return
+        self.console.print(indented(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}.", 0))
+
+    def offer_prompt(self, a: Attempt) -> str:
+        n = len(session.checkpoints(a.variant))
+        return f"[bold]w[/] work it through in {n} steps · [bold]Enter[/] show the answer › "
+
+    def step_prompt(self, cp: Checkpoint, index: int, total: int) -> str:
+        return f"[dim]step {index}/{total}[/] {escape(cp.label)} ({escape(cp.answer_type)}) › "
+
+    def step_graded(self, step: Step, index: int, total: int) -> None:
+        v_text = escape(step.grade.expected if step.grade else fmt(step.checkpoint.value))
+        if step.grade is None:
+            self.console.print(indented(f"[yellow]skipped[/]: it is [bold]{v_text}[/]"))
+        elif step.correct:
+            self.console.print(indented(f"[green]✓[/] {v_text}"))
+        else:
+            self.console.print(indented(f"[red]✗[/] you said {escape(step.grade.given)}; it is [bold]{v_text}[/]"))
+
+    def steps_done(self, a: Attempt, steps: list[Step]) -> None:
+        wrong = session.first_wrong(steps)
+        if wrong is None:
+            if len(steps) == len(session.checkpoints(a.variant)):
+                self.console.print(indented("[green]Every step right[/]: the slip is in putting them together — compare the last line below.", 0))
+            return
+        number = steps.index(wrong) + 1
+        line = a.variant.steps[wrong.checkpoint.step] if 0 <= wrong.checkpoint.step < len(a.variant.steps) else ""
+        self.console.print(indented(f"[bold magenta]The first step that went wrong:[/] step {number}, {escape(wrong.checkpoint.label)}", 0))
+        if line:
+            self.console.print(indented(f"[dim]{escape(line)}[/]"))
+
+    def solution(self, a: Attempt) -> None:
+        self.console.print(indented(f"The answer is [bold]{escape(a.variant.expected)}[/].", 0))
+        explain_wrong(self.console, a.grade, a.variant)
+
+    def skipped(self, a: Attempt) -> None:
+        skipped(self.console, a.variant)
+
+    def broken(self, q: Question, exc: Exception) -> None:
+        where = f"{q.file}:{q.line}" if q.line else q.file
+        self.warn(f"skipped a broken question ({where}): {exc}")
+
+    def interrupted(self) -> None:
+        self.console.print()
 
 
 def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
@@ -131,9 +327,9 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
         for a in missed:
             q = a.variant.question
             mistake = f" — {a.grade.mistake}" if a.grade and a.grade.mistake else ""
-            console.print(
-                f"  • {escape(visible(q.id))} (seed {a.variant.seed}): you {escape(visible(a.status if a.status == 'skipped' else 'answered ' + a.answer))}, "
+            console.print(bullet(
+                f"{escape(visible(q.id))} (seed {a.variant.seed}): you {escape(visible(a.status if a.status == 'skipped' else 'answered ' + a.answer))}, "
                 f"answer {escape(visible(a.variant.expected))}{escape(visible(mistake))}\n"
-                f"    [dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]"
-            )
-    console.print(f"[dim]Replay this session: {escape(visible(replay))}[/]")
+                f"[dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]"
+            ))
+    console.print(indented(f"[dim]Replay this session: {escape(visible(replay))}[/]", 0))

@@ -22,7 +22,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
+__all__ = ["Checkpoint", "Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
 
 
 class InvalidParams(ValueError):
@@ -36,6 +36,22 @@ class UnknownSolver(KeyError):
         return str(self.args[0])
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """A named intermediate value of a solution, asked as a sub-question when working it through.
+
+    label:       what to compute, as a short question ("output height H_out")
+    value:       the value, in the form of ``answer_type``
+    answer_type: an answer type name ("integer", "number", "shape", "vector", "matrix")
+    step:        the index in ``Solution.steps`` of the line that shows this value
+    """
+
+    label: str
+    value: Any
+    answer_type: str = "integer"
+    step: int = -1
+
+
 @dataclass
 class Solution:
     """What a solver returns.
@@ -45,6 +61,9 @@ class Solution:
     mistakes: {what went wrong: the wrong answer it gives}, in the same form as ``answer``.
     context:  extra prompt placeholders the solver derives (e.g. a network drawn as text).
     choices:  for multiple choice, optional fixed option values (the answer among them).
+    checkpoints: named intermediate values in the order a learner computes them, each pointing at
+              the step line that prints it: "work it through" asks them, ``drill check`` proves
+              each value is in its line.
     """
 
     answer: Any
@@ -52,6 +71,7 @@ class Solution:
     mistakes: dict[str, Any] = field(default_factory=dict)
     context: dict[str, str] = field(default_factory=dict)
     choices: list[Any] | None = None
+    checkpoints: list[Checkpoint] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

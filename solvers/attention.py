@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -63,7 +63,8 @@ def attention_score(p: dict) -> Solution:
     mistakes = {"forgot to divide by √d": dot, "divided by d instead of √d": dot / d}
     if Q.shape[0] == K.shape[0] and i != j:
         mistakes["swapped the indices (⟨q_j, k_i⟩)"] = float(Q[j] @ K[i]) / math.sqrt(d)
-    return Solution(r, steps, mistakes)
+    checks = [Checkpoint(f"the dot product ⟨q_{i}, k_{j}⟩", dot, "number", 1), Checkpoint(f"the scaled score r_{i}{j}", r, "number", 2)]
+    return Solution(r, steps, mistakes, checkpoints=checks)
 
 
 def _weights_steps(R: np.ndarray, i: int, d: int) -> tuple[np.ndarray, list[str]]:
@@ -76,6 +77,12 @@ def _weights_steps(R: np.ndarray, i: int, d: int) -> tuple[np.ndarray, list[str]
         f"p_{i},: = softmax over the keys j = {fmt(prob.tolist(), 5)}  (sums to 1)",
     ]
     return prob, steps
+
+
+def _weights_checks(R: np.ndarray, i: int) -> list[Checkpoint]:
+    """The scaled scores of query i and their softmax, shown by :func:`_weights_steps`' lines."""
+    return [Checkpoint(f"the scaled scores r_{i},: (one per key)", R[i].tolist(), "vector", 0),
+            Checkpoint(f"the attention weights p_{i},: (softmax over the keys)", softmax_rows(R[i]).tolist(), "vector", 2)]
 
 
 @solver("attention-weights")
@@ -92,7 +99,7 @@ def attention_weights(p: dict) -> Solution:
         "took the softmax over the wrong axis (over the queries, down each column)": softmax_rows(R, axis=0)[i].tolist(),
         "forgot the softmax (raw scaled scores)": R[i].tolist(),
     }
-    return Solution(prob.tolist(), steps, mistakes)
+    return Solution(prob.tolist(), steps, mistakes, checkpoints=_weights_checks(R, i))
 
 
 @solver("attention-output")
@@ -115,7 +122,8 @@ def attention_output(p: dict) -> Solution:
         "took the softmax over the wrong axis (over the queries, down each column)": (softmax_rows(R, axis=0)[i] @ V).tolist(),
         "forgot the softmax (weighted the values by raw scores)": (R[i] @ V).tolist(),
     }
-    return Solution(c.tolist(), steps, mistakes)
+    checks = _weights_checks(R, i) + [Checkpoint(f"the output c_{i} = Σ_j p_{i}j·v_j", c.tolist(), "vector", 3)]
+    return Solution(c.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("attention-score-variance")
@@ -147,4 +155,7 @@ def attention_score_variance(p: dict) -> Solution:
             "thought a dot product's variance stays 1, whatever d": 1.0,
             "squared d (the variances add, d terms of variance 1)": float(d * d),
         }
-    return Solution(var, steps, mistakes, context={"_quantity": shown})
+    checks = [Checkpoint("Var(q·k), the variances added", float(d), "number", 1)]
+    if scaled:
+        checks.append(Checkpoint(f"Var({shown})", var, "number", 2))
+    return Solution(var, steps, mistakes, context={"_quantity": shown}, checkpoints=checks)

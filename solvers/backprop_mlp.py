@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -69,6 +69,13 @@ def forward(p: dict) -> tuple[Forward, list[str]]:
     return Forward(x, w1, z1, a, w2, z, yhat, y), steps
 
 
+def forward_checks(f: Forward) -> list[Checkpoint]:
+    """The forward pass's values, shown by the first lines of :func:`forward`'s steps."""
+    return [Checkpoint("the hidden activations a = σ(z^(1))", f.a.tolist(), "vector", 1),
+            Checkpoint("the prediction ŷ = σ(z)", f.yhat, "number", 2),
+            Checkpoint("∂ℓ/∂z = ŷ − y", f.dz, "number", 3)]
+
+
 def _index(p: dict, key: str, size: int) -> int:
     k = int(p[key])
     if not 1 <= k <= size:
@@ -103,7 +110,10 @@ def mlp_hidden_weight_grad(p: dict) -> Solution:
     if i < len(f.a) and j < len(f.x):
         ai = float(f.a[i])
         mistakes["swapped the indices (took w_ij: unit i, input j)"] = dz * float(f.w2[i]) * ai * (1 - ai) * float(f.x[j])
-    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}{i + 1}^(1)"})
+    checks = forward_checks(f) + [Checkpoint(f"∂ℓ/∂a_{j + 1}", dz * w2j, "number", 4),
+                                  Checkpoint(f"σ'(z_{j + 1}^(1)) = a_{j + 1}(1 − a_{j + 1})", sp, "number", 5),
+                                  Checkpoint(f"∂ℓ/∂w_{j + 1}{i + 1}^(1)", grad, "number", 7)]
+    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}{i + 1}^(1)"}, checkpoints=checks)
 
 
 @solver("mlp-output-weight-grad")
@@ -123,7 +133,8 @@ def mlp_output_weight_grad(p: dict) -> Solution:
     }
     if j < len(f.x):
         mistakes["used the input x_j instead of the hidden activation a_j"] = f.dz * float(f.x[j])
-    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"})
+    checks = forward_checks(f) + [Checkpoint(f"∂ℓ/∂w_{j + 1}^(2)", grad, "number", 4)]
+    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"}, checkpoints=checks)
 
 
 @solver("mlp-hidden-weight-grad-matrix")
@@ -143,4 +154,6 @@ def mlp_hidden_weight_grad_matrix(p: dict) -> Solution:
         "used a instead of σ'(z^(1)) = a(1 − a)": np.outer(f.dz * f.w2 * f.a, f.x).tolist(),
         "multiplied by the output sigmoid's derivative ŷ(1 − ŷ) again": (grad * f.yhat * (1 - f.yhat)).tolist(),
     }
-    return Solution(grad.tolist(), steps, mistakes)
+    checks = forward_checks(f) + [Checkpoint("δ = ∂ℓ/∂z^(1)", delta.tolist(), "vector", 4),
+                                  Checkpoint("∂ℓ/∂W1 = δ xᵀ", grad.tolist(), "matrix", 5)]
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)

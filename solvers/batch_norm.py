@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 #: An ε below this changes nothing a learner writes to 3–4 digits, so forgetting it is no mistake.
@@ -68,4 +68,8 @@ def batchnorm_forward(p: dict) -> Solution:
         mistakes["forgot ε in √(σ² + ε)"] = out(gamma * _normalize(X, eps, use_eps=False) + beta)
     if not single:
         mistakes["normalized over the wrong axis (each sample across its features)"] = out(gamma * _normalize(X, eps, axis=1) + beta)
-    return Solution(out(y), steps, mistakes, context={"_n": str(N)})
+    kind = "vector" if single else "matrix"
+    checks = [Checkpoint("the batch mean μ (per feature)", mu.tolist(), "vector", 0),
+              Checkpoint("the biased variance σ² (per feature)", var.tolist(), "vector", 1),
+              Checkpoint("the normalized x̂", out(xhat), kind, 2)]
+    return Solution(out(y), steps, mistakes, context={"_n": str(N)}, checkpoints=checks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from .conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
 
@@ -66,13 +66,14 @@ def conv_backward_dw(p: dict) -> Solution:
     h, v = dy.shape
     steps = [FORWARD_NOTE,
              "dL/dW[u,v] = Σ_ij dL/dY[i,j]·X[i+u, j+v]: slide dL/dY over X like a kernel (cross-correlation X ⋆ dL/dY)."]
+    checks = [Checkpoint(f"dL/dW[{a},{b}]", float(dw[a, b]), "number", len(steps) + n) for n, (a, b) in enumerate(np.ndindex(dw.shape))]
     steps += [f"dL/dW[{a},{b}] = {terms(x[a : a + h, b : b + v], dy)} = {fmt(dw[a, b])}" for a, b in np.ndindex(dw.shape)]
     steps.append(f"dL/dW = {matrix_text(dw)}")
     mistakes = {
         "flipped dL/dY (true convolution; the forward pass is cross-correlation, so nothing is flipped)": _corr(x, flip(dy)).tolist(),
         "forgot to weight by dL/dY (summed each input window)": _corr(x, np.ones_like(dy)).tolist(),
     }
-    return Solution(dw.tolist(), steps, mistakes, context=_context(x, w, dy))
+    return Solution(dw.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks)
 
 
 def _dx_entry_line(w: np.ndarray, dy: np.ndarray, r: int, c: int) -> tuple[str, float, list[tuple[int, int]]]:
@@ -96,7 +97,11 @@ def conv_backward_dx(p: dict) -> Solution:
              "dL/dY[i,j]·W into that window; the contributions add up (scatter-add).",
              f"Equivalently: pad dL/dY with {kh - 1} zeros on each side ('full') and cross-correlate it with W "
              f"rotated 180° = {matrix_text(flip(w))}."]
-    steps += [_dx_entry_line(w, dy, r, c)[0] for r, c in np.ndindex(dx.shape)]
+    checks = []
+    for r, c in np.ndindex(dx.shape):
+        line, total, _ = _dx_entry_line(w, dy, r, c)
+        steps.append(line)
+        checks.append(Checkpoint(f"dL/dX[{r},{c}]", total, "number", len(steps) - 1))
     steps.append(f"dL/dX = {matrix_text(dx)}")
     mistakes = {
         "did not flip the kernel (full cross-correlation with W as written)": _corr(dy, w, pad=kh - 1).tolist(),
@@ -106,7 +111,7 @@ def conv_backward_dx(p: dict) -> Solution:
         mistakes["used a 'valid' instead of a 'full' convolution (no zero padding of dL/dY)"] = _corr(dy, flip(w)).tolist()
     except InvalidParams:
         pass
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, w, dy))
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks)
 
 
 @solver("conv-backward-dx-entry")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from ._layers import conv_out, pair
 
@@ -83,12 +83,17 @@ def matrix_text(m: np.ndarray) -> str:
 
 def entry_line(xp: np.ndarray, k: np.ndarray, i: int, j: int, sh: int, sw: int, b: float) -> str:
     """The worked line for Y[i, j] from the padded input xp (C, H, W) and the kernel (C, k_h, k_w)."""
+    return entry(xp, k, i, j, sh, sw, b)[0]
+
+
+def entry(xp: np.ndarray, k: np.ndarray, i: int, j: int, sh: int, sw: int, b: float) -> tuple[str, float]:
+    """:func:`entry_line` and the value Y[i, j] it prints (for a checkpoint)."""
     kh, kw = k.shape[1:]
     parts = [terms(xp[c, i * sh : i * sh + kh, j * sw : j * sw + kw], k[c]) for c in range(k.shape[0])]
     total = float(np.sum(xp[:, i * sh : i * sh + kh, j * sw : j * sw + kw] * k)) + b
     body = parts[0] if len(parts) == 1 else " + ".join(f"({t})" for t in parts)
     bias = f" + {num(b)}" if b else ""
-    return f"Y[{i},{j}] = {body}{bias} = {fmt(total)}"
+    return f"Y[{i},{j}] = {body}{bias} = {fmt(total)}", total
 
 
 def conv_setup(p: dict) -> dict:
@@ -132,7 +137,8 @@ def _mistakes(s: dict) -> dict[str, np.ndarray]:
     return out
 
 
-def _steps(s: dict) -> list[str]:
+def _steps(s: dict, checks: list[Checkpoint] | None = None) -> list[str]:
+    """The worked lines; ``checks`` (if given) collects each entry Y[i, j] from the line that prints it."""
     x, k, b, (sh, sw), (ph, pw), y = s["x"], s["k"], s["b"], s["stride"], s["padding"], s["y"]
     c, h, w = x.shape
     kh, kw = k.shape[1:]
@@ -147,7 +153,12 @@ def _steps(s: dict) -> list[str]:
                  + (f"; window (i, j) starts at row {sh}·i, column {sw}·j of the padded input" if (sh, sw) != (1, 1) else ""))
     if c > 1:
         steps.append(f"{c} input channels: each channel is correlated with its own kernel slice and the results are summed.")
-    steps += [entry_line(xp, k, i, j, sh, sw, b) for i in range(y.shape[0]) for j in range(y.shape[1])]
+    for i in range(y.shape[0]):
+        for j in range(y.shape[1]):
+            line, total = entry(xp, k, i, j, sh, sw, b)
+            steps.append(line)
+            if checks is not None:
+                checks.append(Checkpoint(f"Y[{i},{j}]", total, "number", len(steps) - 1))
     steps.append(f"Y = {matrix_text(y)}")
     return steps
 
@@ -158,7 +169,9 @@ def conv2d_forward(p: dict) -> Solution:
     s = conv_setup(p)
     mistakes = {name: m.tolist() for name, m in _mistakes(s).items()}
     context = {"_out_shape": f"{s['y'].shape[0]}×{s['y'].shape[1]}"}
-    return Solution(s["y"].tolist(), _steps(s), mistakes, context=context)
+    checks: list[Checkpoint] = []
+    steps = _steps(s, checks)
+    return Solution(s["y"].tolist(), steps, mistakes, context=context, checkpoints=checks)
 
 
 @solver("conv2d-forward-entry")
@@ -175,8 +188,11 @@ def conv2d_forward_entry(p: dict) -> Solution:
     per = [float(np.sum(xp[ch, r * sh : r * sh + kh, c * sw : c * sw + kw] * k[ch])) for ch in range(x.shape[0])]
     steps = ["Deep-learning convolution is cross-correlation: no kernel flip."]
     steps += [f"channel {ch}: {terms(xp[ch, r * sh : r * sh + kh, c * sw : c * sw + kw], k[ch])} = {fmt(v)}" for ch, v in enumerate(per)]
-    steps.append(entry_line(xp, k, r, c, sh, sw, b) + ("  (sum over channels" + (" + bias)" if b else ")") if len(per) > 1 else ""))
+    line, total = entry(xp, k, r, c, sh, sw, b)
+    steps.append(line + ("  (sum over channels" + (" + bias)" if b else ")") if len(per) > 1 else ""))
     mistakes = {name: float(m[r, c]) for name, m in _mistakes(s).items() if m.shape == y.shape}
     for ch in range(1, len(per)):
         mistakes[f"did not sum over the channels (kept only channel {ch})"] = per[ch] + b
-    return Solution(float(y[r, c]), steps, mistakes)
+    checks = [Checkpoint(f"channel {ch}'s sum over the window", v, "number", ch + 1) for ch, v in enumerate(per)] if len(per) > 1 else []
+    checks.append(Checkpoint(f"Y[{r}, {c}]", total, "number", len(steps) - 1))
+    return Solution(float(y[r, c]), steps, mistakes, checkpoints=checks)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -60,13 +60,18 @@ def conv_output_size(p: dict) -> Solution:
     ]
     mistakes = {name: (slips_h[name], slips_w[name]) for name in slips_h}
     total = str(2 * ph) if ph == pw else f"{2 * ph} (height) and {2 * pw} (width)"
-    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total})
+    checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
+              Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
+    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks)
 
 
-def _chain(layers: list[dict], shape: tuple[int, ...]) -> tuple[tuple[int, ...], list[str]]:
+def _chain(layers: list[dict], shape: tuple[int, ...], shapes: list | None = None) -> tuple[tuple[int, ...], list[str]]:
+    """The output shape and one line per layer; ``shapes`` (if given) collects each layer's output."""
     lines = [f"input: {show(shape)}"]
     for layer in layers:
         shape = layer_output_shape(layer, shape)
+        if shapes is not None:
+            shapes.append(shape)
         note = ""
         if layer.get("padding") == "same":
             k, d = pair(layer["kernel_size"])[0], pair(layer.get("dilation", 1))[0]
@@ -92,8 +97,11 @@ def network_output_shape(p: dict) -> Solution:
     """Shape (C, H, W) or (F,) after the last layer of a network spec, layer by layer."""
     layers = p["layers"]
     start = tuple(int(d) for d in p["input_shape"])
-    out, lines = _chain(layers, start)
+    shapes: list[tuple[int, ...]] = []
+    out, lines = _chain(layers, start, shapes)
     steps = ["Each conv/pool axis: floor((H + 2P − K)/S) + 1, padding per side; channels become C_out."] + lines
+    checks = [Checkpoint(f"the shape after layer {k + 1}, {layer_repr(layer)}", shape, "shape", k + 2)
+              for k, (layer, shape) in enumerate(zip(layers, shapes))]
     steps.append(f"Output: {show(out)}")
     mistakes: dict[str, tuple[int, ...]] = {}
     same = [l for l in layers if l.get("padding") == "same"]
@@ -116,7 +124,7 @@ def network_output_shape(p: dict) -> Solution:
             pass
     if len(out) == 3:
         mistakes["wrote it channels-last (H×W×C) though the question asks for C×H×W"] = (out[1], out[2], out[0])
-    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)})
+    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
 
 
 @solver("conv-transpose-output-size")
@@ -158,7 +166,9 @@ def conv_transpose_output_size(p: dict) -> Solution:
     names = [n for n in slips_h if n in slips_w] + [n for n in slips_h if n not in slips_w] + [n for n in slips_w if n not in slips_h]
     mistakes = {n: (slips_h.get(n, oh), slips_w.get(n, ow)) for n in names}
     mistakes = {n: v for n, v in mistakes.items() if min(v) >= 1}  # a size below 1 is no answer anyone gives
-    return Solution((oh, ow), steps, mistakes)
+    checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
+              Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
+    return Solution((oh, ow), steps, mistakes, checkpoints=checks)
 
 
 @solver("same-padding")
@@ -200,6 +210,7 @@ def flatten_size(p: dict) -> Solution:
         raise InvalidParams("flatten-size needs a stack ending in a (C, H, W) feature map")
     answer = out[0] * out[1] * out[2]
     steps = sol.steps[:-1] + [f"Last feature map {show(out)}; Flatten gives C·H·W = {out[0]}·{out[1]}·{out[2]} = {answer} features"]
+    checks = sol.checkpoints + [Checkpoint("features after Flatten, C·H·W", answer, "integer", len(steps) - 1)]
     mistakes: dict[str, int] = {}
     for name, shape in sol.mistakes.items():
         n = 1
@@ -209,7 +220,7 @@ def flatten_size(p: dict) -> Solution:
     mistakes["multiplied H·W only (forgot the channels)"] = out[1] * out[2]
     c, h, w = (int(d) for d in p["input_shape"])
     mistakes["flattened the input image instead of the last feature map"] = c * h * w
-    return Solution(answer, steps, mistakes, context=sol.context)
+    return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks)
 
 
 @solver("conv-macs")
@@ -235,8 +246,11 @@ def conv_macs(p: dict) -> Solution:
         f"Each output value is a dot product of K·K·C_in/groups = {kh}·{kw}·{cin // g} = {per_output} multiply-accumulates",
         f"MACs = H'·W'·C_out·{per_output} = {oh}·{ow}·{cout}·{per_output} = {macs}",
     ]
+    checks = [Checkpoint("output shape C_out×H'×W'", (cout, oh, ow), "shape", 0),
+              Checkpoint("multiply-accumulates per output value", per_output, "integer", 1), Checkpoint("MACs", macs, "integer", 2)]
     if count == "FLOPs":
         steps.append(f"FLOPs = 2·MACs (one multiply + one add each) = {answer}")
+        checks.append(Checkpoint("FLOPs", answer, "integer", 3))
     mistakes = {
         "used the input's H·W instead of the output's H'·W'": factor * shape[1] * shape[2] * cout * per_output,
         "forgot the input channels (K·K per output value)": factor * oh * ow * cout * kh * kw,
@@ -248,4 +262,4 @@ def conv_macs(p: dict) -> Solution:
         mistakes["added a FLOP per output for the bias (the question ignores the bias)"] = answer + oh * ow * cout
     else:
         mistakes["gave FLOPs (2 per MAC), not MACs"] = 2 * macs
-    return Solution(answer, steps, mistakes)
+    return Solution(answer, steps, mistakes, checkpoints=checks)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
-from .conv_forward import as_chw, correlate, entry_line, flip, matrix_text
+from . import Checkpoint, InvalidParams, Solution, solver
+from .conv_forward import as_chw, correlate, entry, flip, matrix_text
 
 KERNELS: dict[tuple[str, str], list[list[int]]] = {
     ("Sobel", "vertical"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
@@ -55,7 +55,11 @@ def edge_response(p: dict) -> Solution:
     steps = [f"The {name} kernel is applied as in a CNN: cross-correlation (no flip), stride 1, no padding, "
              f"so a {x.shape[1]}×{x.shape[2]} image gives a {y.shape[0]}×{y.shape[1]} map.",
              "Each entry: lay the kernel on the 3×3 window, multiply entry by entry, add."]
-    steps += [entry_line(x, k, i, j, 1, 1, 0.0) for i, j in np.ndindex(y.shape)]
+    checks = []
+    for i, j in np.ndindex(y.shape):
+        line, total = entry(x, k, i, j, 1, 1, 0.0)
+        steps.append(line)
+        checks.append(Checkpoint(f"response R[{i},{j}]", total, "number", len(steps) - 1))
     steps.append(f"Response = {matrix_text(y)}  (large magnitude where the brightness changes across the kernel's "
                  "difference direction; 0 on flat regions)")
     mistakes = {
@@ -63,7 +67,7 @@ def edge_response(p: dict) -> Solution:
         "used the transposed kernel (it detects edges of the other orientation)": correlate(x, k.transpose(0, 2, 1)).tolist(),
     }
     context = {"_kernel_name": name, "_out_shape": f"{y.shape[0]}×{y.shape[1]}"}
-    return Solution(y.tolist(), steps, mistakes, context=context)
+    return Solution(y.tolist(), steps, mistakes, context=context, checkpoints=checks)
 
 
 @solver("edge-kernel-choice")

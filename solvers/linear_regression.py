@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -45,12 +45,18 @@ def _gradient(x: np.ndarray, y: np.ndarray, m: float, b: float) -> tuple[np.ndar
     return grad, r, slips, lines
 
 
+def _gradient_checks(r: np.ndarray, grad: np.ndarray) -> list[Checkpoint]:
+    """The residuals and the two partial derivatives, shown by :func:`_gradient`'s lines."""
+    return [Checkpoint("the residuals r = y − (m·x + b)", r.tolist(), "vector", 0),
+            Checkpoint("∂MSE/∂m", float(grad[0]), "number", 1), Checkpoint("∂MSE/∂b", float(grad[1]), "number", 2)]
+
+
 @solver("mse-gradient")
 def mse_gradient(p: dict) -> Solution:
     """[∂MSE/∂m, ∂MSE/∂b] of the mean squared error of y ≈ m·x + b at the given m, b."""
     x, y = _data(p)
-    grad, _, slips, steps = _gradient(x, y, float(p["m"]), float(p["b"]))
-    return Solution(grad.tolist(), steps, {k: v.tolist() for k, v in slips.items()})
+    grad, r, slips, steps = _gradient(x, y, float(p["m"]), float(p["b"]))
+    return Solution(grad.tolist(), steps, {k: v.tolist() for k, v in slips.items()}, checkpoints=_gradient_checks(r, grad))
 
 
 @solver("mse-gd-step")
@@ -59,12 +65,13 @@ def mse_gd_step(p: dict) -> Solution:
     x, y = _data(p)
     m, b, lr = float(p["m"]), float(p["b"]), float(p["lr"])
     theta = np.array([m, b])
-    grad, _, slips, steps = _gradient(x, y, m, b)
+    grad, r, slips, steps = _gradient(x, y, m, b)
     new = theta - lr * grad
     steps.append(f"[m, b] ← [m, b] − α·∇ = {fmt(theta.tolist())} − {fmt(lr)}·{fmt(grad.tolist())} = {fmt(new.tolist())}")
     mistakes = {k: (theta - lr * v).tolist() for k, v in slips.items()}
     mistakes["added the gradient instead of subtracting it"] = (theta + lr * grad).tolist()
-    return Solution(new.tolist(), steps, mistakes)
+    checks = _gradient_checks(r, grad) + [Checkpoint("the new [m, b]", new.tolist(), "vector", 3)]
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("normal-equation")
@@ -90,4 +97,6 @@ def normal_equation(p: dict) -> Solution:
         "listed the slope first ([m, b]; the intercept column comes first)": [float(beta[1]), float(beta[0])],
         "forgot to invert XᵀX (reported Xᵀy)": Xty.tolist(),
     }
-    return Solution(beta.tolist(), steps, mistakes)
+    checks = [Checkpoint("XᵀX", XtX.tolist(), "matrix", 1), Checkpoint("det XᵀX", float(det), "number", 1),
+              Checkpoint("Xᵀy", Xty.tolist(), "vector", 3), Checkpoint("β = [b, m]", beta.tolist(), "vector", 4)]
+    return Solution(beta.tolist(), steps, mistakes, checkpoints=checks)

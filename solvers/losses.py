@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -68,7 +68,9 @@ def binary_hinge_loss(p: dict) -> Solution:
         "forgot the label y (used 1 − s)": max(0.0, 1 - s),
         "dropped the margin 1: max(0, −y·s)": max(0.0, -y * s),
     }
-    return Solution(loss, steps, mistakes)
+    checks = [Checkpoint("wᵀx", float(w @ x), "number", 0), Checkpoint("the score s = wᵀx − b", s, "number", 1),
+              Checkpoint("y·s", y * s, "number", 2), Checkpoint("ℓ = max(0, 1 − y·s)", loss, "number", 2)]
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 @solver("svm-objective")
@@ -99,7 +101,10 @@ def svm_objective(p: dict) -> Solution:
         "included the bias b in ‖w‖²": lam * (float(w @ w) + b * b) + data,
         "used λ‖w‖ (not squared)": lam * math.sqrt(float(w @ w)) + data,
     }
-    return Solution(J, steps, mistakes)
+    checks = [Checkpoint("the scores s_i = wᵀx_i − b", scores.tolist(), "vector", 0),
+              Checkpoint("the hinge terms max(0, 1 − y_i s_i)", terms.tolist(), "vector", 1),
+              Checkpoint("the mean hinge", data, "number", 2), Checkpoint("λ‖w‖²", reg, "number", 3), Checkpoint("J", J, "number", 4)]
+    return Solution(J, steps, mistakes, checkpoints=checks)
 
 
 @solver("multiclass-hinge-loss")
@@ -126,7 +131,9 @@ def multiclass_hinge_loss(p: dict) -> Solution:
         "took the largest term (the Crammer–Singer variant) instead of the sum": float(max(terms[j] for j in others)),
         "divided by the number of classes K (as torch.nn.MultiMarginLoss does)": loss / len(s),
     }
-    return Solution(loss, steps, mistakes)
+    checks = [Checkpoint(f"class {j}'s term max(0, s_{j} − s_t + Δ)", float(terms[j]), "number", 1 + n) for n, j in enumerate(others)]
+    checks.append(Checkpoint("ℓ, the sum of the terms", loss, "number", len(steps) - 1))
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 def _dist(u: np.ndarray, v: np.ndarray, kind: str) -> float:
@@ -162,7 +169,9 @@ def triplet_loss(p: dict) -> Solution:
         "forgot the max with 0": dp - dn + m,
         "subtracted the margin instead of adding it": max(0.0, dp - dn - m),
     }
-    return Solution(loss, steps, mistakes)
+    checks = [Checkpoint("‖a − p‖²", d2p, "number", 0), Checkpoint("‖a − n‖²", d2n, "number", 0),
+              Checkpoint("d(a, p)", dp, "number", 1), Checkpoint("d(a, n)", dn, "number", 1), Checkpoint("ℓ", loss, "number", 2)]
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 def _dist_param(p: dict, key: str) -> np.ndarray:

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -54,6 +54,11 @@ def _term(a: np.ndarray, scalar: bool) -> str:
     return f"({text})" if scalar and a[0] < 0 else text
 
 
+def _check(label: str, a: np.ndarray, scalar: bool, step: int) -> Checkpoint:
+    """A checkpoint of a scalar or vector optimizer quantity, shown by step line ``step``."""
+    return Checkpoint(label, _out(a, scalar), "number" if scalar else "vector", step)
+
+
 def _scalar(p: dict) -> bool:
     return not isinstance(p["w"], list)
 
@@ -82,7 +87,8 @@ def sgd_step(p: dict) -> Solution:
         "forgot the learning rate (w − g)": _out(w - g, s),
         "reported the step −α·g instead of the new weights": _out(-step, s),
     }
-    return Solution(_out(new, s), steps, mistakes)
+    checks = [_check("the step α·g", step, s, 0), _check("the new weights w", new, s, 1)]
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
 
 
 def _momentum_run(w, v, gs, eta, alpha, *, swap=False, uphill=False, old_velocity=False):
@@ -112,7 +118,9 @@ def momentum_steps(p: dict) -> Solution:
         raise InvalidParams("v must have the shape of w")
     w, v, lines = _momentum_run(w0, v0, gs, eta, alpha)
     steps = []
+    checks = []
     for t, g, v_old, v_new, w_old, w_new in lines:
+        checks += [_check(f"step {t}: the velocity v", v_new, s, 2 * t - 2), _check(f"step {t}: the weights w", w_new, s, 2 * t - 1)]
         steps += [
             f"Step {t}: v ← η·v − α·g = {fmt(eta)}·{_term(v_old, s)} − {fmt(alpha)}·{_term(g, s)} = {_show(v_new, s)}",
             f"Step {t}: w ← w + v = {_show(w_old, s)} + {_term(v_new, s)} = {_show(w_new, s)}",
@@ -123,7 +131,7 @@ def momentum_steps(p: dict) -> Solution:
         "updated w with the old velocity (w ← w + v before updating v)": _out(_momentum_run(w0, v0, gs, eta, alpha, old_velocity=True)[0], s),
         "forgot the velocity (plain gradient descent)": _out(w0 - alpha * sum(gs), s),
     }
-    return Solution(_out(w, s), steps, mistakes)
+    return Solution(_out(w, s), steps, mistakes, checkpoints=checks)
 
 
 @solver("nesterov-step")
@@ -146,7 +154,8 @@ def nesterov_step(p: dict) -> Solution:
         "forgot the momentum buffer (plain SGD)": _out(w - lr * g, s),
         "added the update instead of subtracting it": _out(w + lr * look, s),
     }
-    return Solution(_out(new, s), steps, mistakes)
+    checks = [_check("the new buffer b", b, s, 0), _check("the Nesterov direction g + μ·b", look, s, 1), _check("the new weights w", new, s, 2)]
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
 
 
 @solver("adagrad-step")
@@ -171,7 +180,8 @@ def adagrad_step(p: dict) -> Solution:
         "forgot the square root": _out(w - lr * g / (G + eps), s),
         "ignored the accumulator (plain SGD step)": _out(w - lr * g, s),
     }
-    return Solution(_out(new, s), steps, mistakes)
+    checks = [_check("the new sum G", G, s, 0), _check("√G + ε", denom, s, 1), _check("the new weights w", new, s, 2)]
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
 
 
 @solver("rmsprop-step")
@@ -200,7 +210,8 @@ def rmsprop_step(p: dict) -> Solution:
         "used the old average s (updated it after the step)": _out(update(s0), sc),
         "forgot the square root": _out(w - lr * g / (s1 + eps), sc),
     }
-    return Solution(_out(new, sc), steps, mistakes)
+    checks = [_check("the new average s", s1, sc, 0), _check("√s + ε", np.sqrt(s1) + eps, sc, 1), _check("the new weights w", new, sc, 2)]
+    return Solution(_out(new, sc), steps, mistakes, checkpoints=checks)
 
 
 def _adam_run(w, gs, lr, b1, b2, eps, *, correct=True, sqrt=True, t_fixed=None):
@@ -228,7 +239,11 @@ def adam_steps(p: dict) -> Solution:
     args = (w0, gs, lr, b1, b2, eps)
     w, lines = _adam_run(*args)
     steps = ["Start: m = v = 0."]
+    checks = []
     for t, g, m, v, mh, vh, step, w_old, w_new in lines:
+        at = 3 * t - 2
+        checks += [_check(f"step {t}: m", m, s, at), _check(f"step {t}: v", v, s, at), _check(f"step {t}: m̂", mh, s, at + 1),
+                   _check(f"step {t}: v̂", vh, s, at + 1), _check(f"step {t}: the weights w", w_new, s, at + 2)]
         steps += [
             f"Step {t}: g = {_show(g, s)}; m ← {fmt(b1)}·m + {fmt(1 - b1)}·g = {_show(m, s)}; "
             f"v ← {fmt(b2)}·v + {fmt(1 - b2)}·g² = {_show(v, s)}",
@@ -242,7 +257,7 @@ def adam_steps(p: dict) -> Solution:
     }
     if len(gs) > 1:
         mistakes["bias-corrected with t = 1 at every step"] = _out(_adam_run(*args, t_fixed=1)[0], s)
-    return Solution(_out(w, s), steps, mistakes)
+    return Solution(_out(w, s), steps, mistakes, checkpoints=checks)
 
 
 def _time_decay(lr0: float, k: float, epoch: int) -> float:
@@ -295,4 +310,6 @@ def lr_schedule(p: dict) -> Solution:
         }
     else:
         raise InvalidParams(f"unknown schedule kind {kind!r}; use time, step or exponential")
-    return Solution(lr, steps, mistakes)
+    checks = ([Checkpoint("the drops so far, ⌊epoch / step_size⌋", drops, "integer", 0)] if kind == "step" else []) + [
+        Checkpoint("the learning rate", lr, "number", len(steps) - 1)]
+    return Solution(lr, steps, mistakes, checkpoints=checks)

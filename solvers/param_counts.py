@@ -12,7 +12,9 @@ the network's wrong total is total − (right count of those layers) + (their wr
 
 from __future__ import annotations
 
-from . import InvalidParams, Solution, solver
+from dataclasses import replace
+
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt, shape as show
 from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
@@ -92,6 +94,7 @@ def network_params(p: dict) -> Solution:
     shape = tuple(int(d) for d in p["input_shape"])
     skips = {int(s["to"]): int(s["from"]) for s in p.get("skips", [])}
     steps, rows, shapes = [], [], [shape]
+    layer_checks: list[Checkpoint] = []
     slips: dict[str, int] = {}  # name -> wrong total − right total
     flattened: tuple[int, ...] | None = None
     for i, layer in enumerate(layers):
@@ -100,6 +103,8 @@ def network_params(p: dict) -> Solution:
         w, b, formula = layer_params(layer)
         rows.append((layer, w, b))
         steps.append(f"{layer_repr(layer)}: {formula} = {w + b}")
+        if w + b:
+            layer_checks.append(Checkpoint(f"parameters of layer {i + 1}, {layer_repr(layer)}", w + b, "integer", len(steps) - 1))
         for name, wrong in layer_slips(layer, w, b).items():
             slips[name] = slips.get(name, 0) + wrong - (w + b)
         if layer.get("type") == "Flatten" and len(shapes[-2]) == 3 and shapes[-2][0] > 1:
@@ -125,13 +130,22 @@ def network_params(p: dict) -> Solution:
     learned = [(layer, w, b) for layer, w, b in rows if w + b]
     if len(learned) > 1:
         steps.append("Total = " + " + ".join(str(w + b) for _, w, b in learned) + f" = {total}")
+    elif biases:
+        steps.append(f"Total = {weights} weights + {biases} biases = {total}")
     else:
         steps.append(f"Total = {total}")
 
     mistakes = {name: total + delta for name, delta in slips.items() if delta}
     if len(learned) >= 2:
         mistakes["left out the last layer"] = total - (learned[-1][1] + learned[-1][2])
-    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)})
+    if len(learned) > 1:
+        checks = layer_checks
+    elif biases:  # one learned layer: its weights, then its biases
+        checks = [Checkpoint("weights", weights, "integer", len(steps) - 1), Checkpoint("biases", biases, "integer", len(steps) - 1)]
+    else:
+        checks = []
+    checks = checks + [Checkpoint("total parameters", total, "integer", len(steps) - 1)]
+    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
 
 
 @solver("image-fc-params")
@@ -140,6 +154,8 @@ def image_fc_params(p: dict) -> Solution:
     c, h, w = (int(d) for d in p["input_shape"])
     sol = network_params(p)
     sol.steps.insert(0, f"{h}×{w} = {h * w} pixels ({fmt(h * w / 1e6, 4)} MP) × {c} channels = {c * h * w} input numbers")
+    sol.checkpoints = [Checkpoint("input numbers (pixels × channels)", c * h * w, "integer", 0)] + [
+        replace(cp, step=cp.step + 1) for cp in sol.checkpoints]
     sol.mistakes["forgot both the channels and the biases (pixels × units)"] = h * w * int(p["layers"][-1]["out_features"])
     sol.context.update({"_megapixels": fmt(h * w / 1e6, 4), "_inputs": str(c * h * w)})
     return sol
@@ -182,7 +198,11 @@ def separable_conv_ratio(p: dict) -> Solution:
         "counted the depthwise conv as a full K·K·C_in·C_in conv": standard / (full_depthwise + point),
     }
     context = {"_std": layer_repr(std), "_dw": layer_repr(dw), "_pw": layer_repr(pw)}
-    return Solution(ratio, steps, mistakes, context=context)
+    checks = [Checkpoint("parameters of the standard conv", standard, "integer", 0),
+              Checkpoint("parameters of the depthwise conv", depth, "integer", 1),
+              Checkpoint("parameters of the pointwise conv", point, "integer", 2),
+              Checkpoint("the separable total", separable, "integer", 3), Checkpoint("the ratio", ratio, "number", 4)]
+    return Solution(ratio, steps, mistakes, context=context, checkpoints=checks)
 
 
 @solver("dense-after-flatten-params")
@@ -225,4 +245,7 @@ def dense_after_flatten_params(p: dict) -> Solution:
         mistakes["forgot the biases"] = flat * units
     mistakes["counted the feature map's size as the parameters (no weights per unit)"] = flat
     shown = net_repr(layers[:-1]) + f"\n  {len(layers)}. Linear(in_features=?, out_features={units})"
-    return Solution(answer, steps, mistakes, context={"_net": shown})
+    checks = [Checkpoint("the last feature map's shape", fm, "shape", len(steps) - 3),
+              Checkpoint("features after Flatten", flat, "integer", len(steps) - 2),
+              Checkpoint("parameters of the Linear layer", answer, "integer", len(steps) - 1)]
+    return Solution(answer, steps, mistakes, context={"_net": shown}, checkpoints=checks)

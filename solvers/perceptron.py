@@ -14,7 +14,7 @@ from itertools import product
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 INPUTS = list(product((0, 1), repeat=2))  # (0,0), (0,1), (1,0), (1,1)
@@ -84,7 +84,10 @@ def perceptron_update(p: dict) -> Solution:
     }
     if y == yhat:
         mistakes["updated although the prediction was right"] = pack(_update(w, b, x, y, lr, always=True))
-    return Solution([float(nw[0]), float(nw[1]), nb], steps, mistakes)
+    checks = [Checkpoint("the score z = w·x + b", float(z), "number", 0), Checkpoint("the prediction ŷ = step(z)", yhat, "integer", 1),
+              Checkpoint("the error y − ŷ", y - yhat, "integer", 2), Checkpoint("the new weights w", nw.tolist(), "vector", 3),
+              Checkpoint("the new bias b", float(nb), "number", 4)]
+    return Solution([float(nw[0]), float(nw[1]), nb], steps, mistakes, checkpoints=checks)
 
 
 @solver("perceptron-epoch")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from ._layers import conv_out
 from .conv_forward import as_chw, matrix_text
@@ -70,7 +70,9 @@ def _pool_forward(p: dict, how: str) -> Solution:
     other = _forward(x, k, windows, shape, "avg" if how == "max" else "max")
     steps = [f"Output size: ⌊({x.shape[0]} − {k})/{s}⌋ + 1 = {shape[0]} rows, ⌊({x.shape[1]} − {k})/{s}⌋ + 1 = {shape[1]} columns; "
              f"window (i, j) starts at row {s}·i, column {s}·j."]
+    checks = [Checkpoint("output shape H'×W'", tuple(shape), "shape", 0)]
     for i, j, r, c in windows:
+        checks.append(Checkpoint(f"Y[{i},{j}]", float(y[i, j]), "number", len(steps)))
         vals = ", ".join(fmt(v) for v in x[r : r + k, c : c + k].ravel())
         if how == "max":
             steps.append(f"Y[{i},{j}] = max({vals}) = {fmt(y[i, j])}")
@@ -89,7 +91,7 @@ def _pool_forward(p: dict, how: str) -> Solution:
             mistakes[f"used stride = kernel size ({k}, PyTorch's default) instead of the stated stride {s}"] = _forward(x, k, w2, shape2, how).tolist()
         except InvalidParams:
             pass
-    return Solution(y.tolist(), steps, mistakes, context=_context(x, k, s, shape))
+    return Solution(y.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)
 
 
 @solver("maxpool-forward")
@@ -134,9 +136,11 @@ def maxpool_backward(p: dict) -> Solution:
     steps = ["Max pooling passes each upstream gradient dL/dY[i,j] to the one input that was the window's "
              "maximum (the first one in row-major order if tied); every other input in the window gets 0.",
              _overlap_note(k, s)]
+    checks = []
     for i, j, r, c in windows:
         a, b = _argmax(x, k, r, c)
         steps.append(f"window ({i},{j}): max {fmt(x[a, b])} at X[{a},{b}] ← dL/dY[{i},{j}] = {fmt(u[i, j])}")
+        checks.append(Checkpoint(f"the maximum of window ({i},{j})", float(x[a, b]), "number", len(steps) - 1))
     steps.append(f"dL/dX = {matrix_text(dx)}")
     mistakes = {
         f"spread the gradient evenly over the window (÷{k * k}: that is average pooling's backward)":
@@ -147,7 +151,8 @@ def maxpool_backward(p: dict) -> Solution:
     if s < k:
         mistakes["overwrote instead of adding where windows overlap (kept only the last window's gradient)"] = \
             _scatter(x.shape, windows, k, lambda i, j: u[i, j], accumulate=False, to_argmax_of=x).tolist()
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape))
+    checks.append(Checkpoint("dL/dX", dx.tolist(), "matrix", len(steps) - 1))
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)
 
 
 @solver("maxpool-backward-overlap")
@@ -175,9 +180,11 @@ def avgpool_backward(p: dict) -> Solution:
     dx = _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k))
     steps = [f"Y[i,j] = (sum of its {k}×{k} window) / {k * k}, so dY[i,j]/dX = 1/{k * k} for each input in the window.",
              _overlap_note(k, s)]
+    checks = []
     for i, j, r, c in windows:
         steps.append(f"window ({i},{j}) = rows {r}–{r + k - 1}, columns {c}–{c + k - 1}: each gets "
                      f"{fmt(u[i, j])}/{k * k} = {fmt(u[i, j] / (k * k), 4)}")
+        checks.append(Checkpoint(f"what each input of window ({i},{j}) gets", float(u[i, j] / (k * k)), "number", len(steps) - 1))
     steps.append(f"dL/dX = {matrix_text(np.round(dx, 4))}")
     mistakes = {
         f"did not divide by k·k = {k * k} (gave each input the full upstream gradient)":
@@ -188,4 +195,5 @@ def avgpool_backward(p: dict) -> Solution:
     if s < k:
         mistakes["overwrote instead of adding where windows overlap"] = \
             _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k), accumulate=False).tolist()
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape))
+    checks.append(Checkpoint("dL/dX", dx.tolist(), "matrix", len(steps) - 1))
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)

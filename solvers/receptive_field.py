@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from ._layers import net_repr, pair
 
@@ -65,7 +65,8 @@ def walk(geoms: list[Geometry], *, jump_after: bool = False, pad: bool = True) -
     return r, j, start
 
 
-def _table(layers: list[dict]) -> tuple[list[Geometry], list[str]]:
+def _table(layers: list[dict], checks: dict[str, list[Checkpoint]] | None = None) -> tuple[list[Geometry], list[str]]:
+    """The per-layer table as step lines; ``checks`` (if given) collects each layer's r, j and start."""
     if not layers:
         raise InvalidParams("a receptive-field question needs at least one layer")
     geoms = [geometry(layer) for layer in layers]
@@ -79,6 +80,11 @@ def _table(layers: list[dict]) -> tuple[list[Geometry], list[str]]:
             f"Layer {i} ({ke}, S = {g.s}, P = {g.p}): r = {r} + {g.span - 1}·{j} = {r_new}, j = {j}·{g.s} = {j_new}, "
             f"start = {fmt(start)} + ({fmt((g.span - 1) / 2)} − {g.p})·{j} = {fmt(start_new)}"
         )
+        if checks is not None:
+            where = len(steps) - 1
+            checks.setdefault("r", []).append(Checkpoint(f"receptive field r after layer {i}", r_new, "integer", where))
+            checks.setdefault("j", []).append(Checkpoint(f"jump j after layer {i}", j_new, "integer", where))
+            checks.setdefault("start", []).append(Checkpoint(f"start after layer {i}", start_new, "number", where))
         r, j, start = r_new, j_new, start_new
     return geoms, steps
 
@@ -91,7 +97,8 @@ def _context(layers: list[dict]) -> dict[str, str]:
 def receptive_field(p: dict) -> Solution:
     """Receptive-field size (in input pixels, along one axis) of one output of the last layer."""
     layers = p["layers"]
-    geoms, steps = _table(layers)
+    checks: dict[str, list[Checkpoint]] = {}
+    geoms, steps = _table(layers, checks)
     r, j, _ = walk(geoms)
     steps.append(f"Receptive field: {r}×{r} input pixels")
     no_pool = [g for g, layer in zip(geoms, layers) if layer.get("type") not in POOLS]
@@ -105,14 +112,15 @@ def receptive_field(p: dict) -> Solution:
         mistakes["left out the pooling layers"] = walk(no_pool)[0]
     if any(g.d > 1 for g in geoms):
         mistakes["ignored the dilation"] = walk([Geometry(g.k, g.s, g.p, 1) for g in geoms])[0]
-    return Solution(r, steps, mistakes, context=_context(layers))
+    return Solution(r, steps, mistakes, context=_context(layers), checkpoints=checks["r"])
 
 
 @solver("receptive-field-jump")
 def receptive_field_jump(p: dict) -> Solution:
     """The jump (effective stride) after the last layer: input pixels between neighbouring outputs."""
     layers = p["layers"]
-    geoms, steps = _table(layers)
+    checks: dict[str, list[Checkpoint]] = {}
+    geoms, steps = _table(layers, checks)
     _, j, _ = walk(geoms)
     if len(geoms) < 2 or all(g.s == 1 for g in geoms):
         raise InvalidParams("a jump question needs two or more layers and some stride above 1")
@@ -129,14 +137,15 @@ def receptive_field_jump(p: dict) -> Solution:
     }
     if any(layer.get("type") in POOLS for layer in layers):
         mistakes["left out the pooling strides"] = conv_strides
-    return Solution(j, steps, mistakes, context=_context(layers))
+    return Solution(j, steps, mistakes, context=_context(layers), checkpoints=checks["j"])
 
 
 @solver("receptive-field-center")
 def receptive_field_center(p: dict) -> Solution:
     """Centre of output 0's receptive field, as a 0-based input position (padding included)."""
     layers = p["layers"]
-    geoms, steps = _table(layers)
+    checks: dict[str, list[Checkpoint]] = {}
+    geoms, steps = _table(layers, checks)
     r, _, start = walk(geoms)
     steps.append(f"Centre of output 0's field: {fmt(start)} (the field spans {fmt(start - (r - 1) / 2)} … {fmt(start + (r - 1) / 2)})")
     mistakes = {
@@ -145,4 +154,4 @@ def receptive_field_center(p: dict) -> Solution:
         "multiplied by the jump after the layer (j_out) instead of before it (j_in)": walk(geoms, jump_after=True)[2],
         "counted positions from 1 instead of 0": start + 1,
     }
-    return Solution(start, steps, mistakes, context=_context(layers))
+    return Solution(start, steps, mistakes, context=_context(layers), checkpoints=checks["start"])

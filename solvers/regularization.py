@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -52,7 +52,8 @@ def l2_penalty_grad(p: dict) -> Solution:
         "subtracted the penalty's gradient": (g - pen).tolist(),
         "used the penalty's value λw² instead of its gradient": (g + lam * w * w).tolist(),
     }
-    return Solution(total.tolist(), steps, mistakes)
+    checks = [Checkpoint("the penalty's gradient 2λw", pen.tolist(), "vector", 1), Checkpoint("∂L/∂w = g + 2λw", total.tolist(), "vector", 2)]
+    return Solution(total.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("weight-decay-step")
@@ -77,7 +78,8 @@ def weight_decay_step(p: dict) -> Solution:
         "forgot the learning rate on the decay term: w − ηg − λw": (w - lr * g - lam * w).tolist(),
         "gave the gradient instead of the updated weights": full.tolist(),
     }
-    return Solution(new.tolist(), steps, mistakes)
+    checks = [Checkpoint("∂L/∂w = g + λw", full.tolist(), "vector", 1), Checkpoint("the new weights w", new.tolist(), "vector", 2)]
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("l1-subgradient")
@@ -99,7 +101,8 @@ def l1_subgradient(p: dict) -> Solution:
         "forgot λ (added sign(w) itself)": (g + sgn).tolist(),
         "forgot the data gradient": (lam * sgn).tolist(),
     }
-    return Solution(total.tolist(), steps, mistakes)
+    checks = [Checkpoint("λ·sign(w)", (lam * sgn).tolist(), "vector", 1), Checkpoint("g + λ·sign(w)", total.tolist(), "vector", 2)]
+    return Solution(total.tolist(), steps, mistakes, checkpoints=checks)
 
 
 def _drop(p: dict) -> float:
@@ -148,4 +151,6 @@ def dropout_layer_output(p: dict) -> Solution:
         "multiplied by 1 − p instead of dividing": (h * m * (1 - q)).tolist(),
         "rescaled every unit but forgot to zero the dropped ones": (h / (1 - q)).tolist(),
     }
-    return Solution(out.tolist(), steps, mistakes)
+    checks = [Checkpoint("the scale 1/(1 − p) of a kept unit", 1 / (1 - q), "number", 0), Checkpoint("h ⊙ m", (h * m).tolist(), "vector", 1),
+              Checkpoint("the layer's output h ⊙ m / (1 − p)", out.tolist(), "vector", 1)]
+    return Solution(out.tolist(), steps, mistakes, checkpoints=checks)

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -39,6 +39,11 @@ def _vectors(p: dict, *keys: str) -> list[np.ndarray]:
 
 def _show(a: np.ndarray) -> str:
     return fmt(a.tolist(), 5) if len(a) > 1 else fmt(float(a[0]), 5)
+
+
+def _check(label: str, a: np.ndarray, step: int) -> Checkpoint:
+    """A checkpoint of a state or gate vector, a number when the hidden size is 1 (as :func:`_show` prints it)."""
+    return Checkpoint(label, a.tolist() if len(a) > 1 else float(a[0]), "vector" if len(a) > 1 else "number", step)
 
 
 @solver("gru-blend")
@@ -58,15 +63,18 @@ def gru_blend(p: dict) -> Solution:
         "forgot the (1 − z) on the candidate (z·h_(t−1) + h̃)": (z * h + c).tolist(),
         "gated only the old state and dropped the candidate (z·h_(t−1))": (z * h).tolist(),
     }
-    return Solution(new.tolist(), steps, mistakes)
+    checks = [_check("z⊙h_(t−1), what is kept", z * h, 0), _check("(1 − z)⊙h̃, what is taken", (1 - z) * c, 1), _check("h_t", new, 2)]
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
 
 
 def _gate(g: dict, x: float, h: float) -> float:
     return float(g["w"]) * x + float(g["u"]) * h + float(g["b"])
 
 
-def _gru_scalar(p: dict, *, reset: bool = True, swap: bool = False, cand_act=math.tanh) -> tuple[float, list[str], float]:
-    """(h_t, worked lines, candidate h̃), optionally with one classic slip switched on."""
+def _gru_scalar(p: dict, *, reset: bool = True, swap: bool = False, cand_act=math.tanh,
+                checks: list[Checkpoint] | None = None) -> tuple[float, list[str], float]:
+    """(h_t, worked lines, candidate h̃), optionally with one classic slip switched on; ``checks``
+    (if given) collects the gates, the candidate and h_t."""
     x, h = float(p["x"]), float(p["h"])
     ar, az = _gate(p["r"], x, h), _gate(p["z"], x, h)
     r, z = sigmoid(ar), sigmoid(az)
@@ -79,6 +87,9 @@ def _gru_scalar(p: dict, *, reset: bool = True, swap: bool = False, cand_act=mat
         f"Candidate h̃ = tanh(W·x + U·(r·h) + b) = tanh({fmt(an, 5)}) = {fmt(cand, 5)}",
         f"h_t = z·h_(t−1) + (1 − z)·h̃ = {fmt(z, 5)}·{fmt(h)} + {fmt(1 - z, 5)}·{fmt(cand, 5)} = {fmt(new, 6)}",
     ]
+    if checks is not None:
+        checks += [Checkpoint("the reset gate r", r, "number", 0), Checkpoint("the update gate z", z, "number", 0),
+                   Checkpoint("the candidate h̃", cand, "number", 1), Checkpoint("h_t", new, "number", 2)]
     return new, lines, cand
 
 
@@ -93,7 +104,8 @@ def _affine(g: dict, h: str = "h") -> str:
 @solver("gru-step")
 def gru_step(p: dict) -> Solution:
     """One step of a GRU with hidden size 1: input x, state h, gates r/z/n given as {w, u, b}."""
-    new, steps, cand = _gru_scalar(p)
+    checks: list[Checkpoint] = []
+    new, steps, cand = _gru_scalar(p, checks=checks)
     mistakes = {
         "used the swapped (textbook) convention (1 − z)·h_(t−1) + z·h̃": _gru_scalar(p, swap=True)[0],
         "forgot the reset gate in the candidate (U·h instead of U·(r·h))": _gru_scalar(p, reset=False)[0],
@@ -101,7 +113,7 @@ def gru_step(p: dict) -> Solution:
         "reported the candidate h̃ as the new state": cand,
     }
     context = {"_r": _affine(p["r"]), "_z": _affine(p["z"]), "_n": _affine(p["n"], "(r·h)")}
-    return Solution(new, steps, mistakes, context=context)
+    return Solution(new, steps, mistakes, context=context, checkpoints=checks)
 
 
 def _lstm(p: dict) -> dict[str, np.ndarray]:
@@ -130,8 +142,9 @@ def lstm_step(p: dict) -> Solution:
         "swapped the input and forget gates (i·c_(t−1) + f·g)": i * c0 + f * g,
         "squashed the candidate g with σ instead of tanh": f * c0 + i * s["g_sig"],
     }
+    checks = [_check("the input gate i", i, 0), _check("the forget gate f", f, 0), _check("the candidate g", g, 0), _check("c_t", c, 1)]
     if p["ask"] == "c":
-        return Solution(_out(c), steps, {k: _out(v) for k, v in c_slips.items()})
+        return Solution(_out(c), steps, {k: _out(v) for k, v in c_slips.items()}, checkpoints=checks)
     if p["ask"] != "h":
         raise InvalidParams(f"ask must be c or h, got {p['ask']!r}")
     steps.append(f"h_t = o·tanh(c_t) = {_show(o)}·tanh({_show(c)}) = {_show(o)}·{_show(np.tanh(c))} = {_show(h)}")
@@ -141,4 +154,6 @@ def lstm_step(p: dict) -> Solution:
         "reported the cell state c_t instead of h_t": _out(c),
     }
     mistakes.update({k: _out(o * np.tanh(v)) for k, v in c_slips.items()})
-    return Solution(_out(h), steps, mistakes)
+    checks.insert(2, _check("the output gate o", o, 0))
+    checks.append(_check("h_t", h, 2))
+    return Solution(_out(h), steps, mistakes, checkpoints=checks)

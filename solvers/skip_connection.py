@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from math import prod
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 NAMES = "GHKMNPQ"
@@ -55,7 +55,10 @@ def residual_grad(p: dict) -> Solution:
         "added the branch's local derivatives instead of multiplying them": sum(grads),
         "assumed no gradient flows through the addition": 0.0,
     }
-    return Solution(answer, steps, mistakes, context={"_branch": expr, "_given": given})
+    checks = [Checkpoint("the branch path's derivative (product of the local derivatives)", branch, "number", 1),
+              Checkpoint("dF/dx (identity path + branch path)", 1 + branch, "number", 2),
+              Checkpoint("dL/dx", answer, "number", 3)]
+    return Solution(answer, steps, mistakes, context={"_branch": expr, "_given": given}, checkpoints=checks)
 
 
 @solver("stacked-residual-grad")
@@ -88,4 +91,6 @@ def stacked_residual_grad(p: dict) -> Solution:
         "kept only the identity path": u,
     }
     context = {"_blocks": "; ".join(givens), "_last": f"F{len(blocks)}"}
-    return Solution(answer, steps, mistakes, context=context)
+    checks = [Checkpoint(f"block {i}'s factor dF{i}/d{'x' if i == 1 else f'F{i - 1}'}", f, "number", i - 1)
+              for i, f in enumerate(factors, start=1)] + [Checkpoint("dL/dx", answer, "number", len(steps) - 1)]
+    return Solution(answer, steps, mistakes, context=context, checkpoints=checks)

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 
 
@@ -57,6 +57,11 @@ def _forward_steps(z: np.ndarray, t: int) -> tuple[np.ndarray, list[str]]:
     return softmax(z), steps
 
 
+def _forward_checks(z: np.ndarray, prob: np.ndarray) -> list[Checkpoint]:
+    """Σ exp(z) and p = softmax(z), shown by the first lines of :func:`_forward_steps`."""
+    return [Checkpoint("Σ exp(z)", float(np.exp(z).sum()), "number", 1), Checkpoint("p = softmax(z)", prob.tolist(), "vector", 2)]
+
+
 @solver("softmax-ce-grad")
 def softmax_ce_grad(p: dict) -> Solution:
     """dL/dz of cross-entropy after softmax: p − onehot(target), a (K,) vector."""
@@ -80,7 +85,8 @@ def softmax_ce_grad(p: dict) -> Solution:
         "only differentiated the target entry (the other logits matter too)": only_target.tolist(),
         "stopped at dL/dp (−1/p_t at the target) instead of going back to z": stopped.tolist(),
     }
-    return Solution(grad.tolist(), steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint("dL/dz = p − y", grad.tolist(), "vector", 4)]
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)
 
 
 @solver("softmax-ce-loss")
@@ -102,7 +108,9 @@ def softmax_ce_loss(p: dict) -> Solution:
         "took −ln of the largest probability instead of the target's": -math.log(float(prob.max())),
         "reported p_t instead of −ln p_t": float(prob[t]),
     }
-    return Solution(loss, steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint(f"p_{t}, the target's probability", float(prob[t]), "number", 3),
+                                         Checkpoint(f"L = −ln p_{t}", loss, "number", 4)]
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 def _bce(p: dict) -> tuple[float, int, float]:
@@ -132,7 +140,9 @@ def sigmoid_bce_grad(p: dict) -> Solution:
     }
     if y == 1:
         mistakes["forgot to subtract the label (σ(z))"] = yhat
-    return Solution(grad, steps, mistakes)
+    checks = [Checkpoint("ŷ = σ(z)", yhat, "number", 0), Checkpoint("dℓ/dŷ", dl_dyhat, "number", 1),
+              Checkpoint("dŷ/dz = σ(z)(1 − σ(z))", yhat * (1 - yhat), "number", 2), Checkpoint("dℓ/dz", grad, "number", 3)]
+    return Solution(grad, steps, mistakes, checkpoints=checks)
 
 
 @solver("sigmoid-bce-choice")
@@ -182,7 +192,7 @@ def softmax_values(p: dict) -> Solution:
     }
     if abs(z.sum()) > 1e-9:
         mistakes["skipped the exponential: z / Σ z"] = (z / z.sum()).tolist()
-    return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes)
+    return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes, checkpoints=_forward_checks(z, prob))
 
 
 @solver("softmax-jacobian")
@@ -205,7 +215,8 @@ def softmax_jacobian(p: dict) -> Solution:
         "used diag(p): the derivative of exp, ignoring the normalization": np.diag(prob).tolist(),
         "flipped the sign of the off-diagonal terms (+p_i·p_j)": flipped.tolist(),
     }
-    return Solution(jac.tolist(), steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint("the Jacobian J", jac.tolist(), "matrix", len(steps) - 1)]
+    return Solution(jac.tolist(), steps, mistakes, checkpoints=checks)
 
 
 def _big_logits(p: dict) -> tuple[np.ndarray, str]:
@@ -215,6 +226,12 @@ def _big_logits(p: dict) -> tuple[np.ndarray, str]:
     if z.ndim != 1 or len(z) < 2:
         raise InvalidParams("offsets must be a vector of at least two numbers")
     return z, "[" + ", ".join(fmt(round(float(v), 6)) for v in z) + "]"
+
+
+def _lse_checks(m: float, s: float, lse: float, first: int) -> list[Checkpoint]:
+    """m, Σ exp(z − m) and logsumexp(z), shown by :func:`_lse_parts`' lines (from index ``first``)."""
+    return [Checkpoint("m = max z", m, "number", first), Checkpoint("Σ exp(z − m)", s, "number", first + 1),
+            Checkpoint("logsumexp(z)", lse, "number", first + 2)]
 
 
 def _lse_parts(z: np.ndarray) -> tuple[float, np.ndarray, float, list[str]]:
@@ -244,7 +261,7 @@ def logsumexp_stable(p: dict) -> Solution:
     }
     if s - 1 > 1e-12:
         mistakes["dropped the max's own term e^0 = 1 from the sum"] = m + math.log(s - 1)
-    return Solution(lse, steps, mistakes, context={"_logits": text})
+    return Solution(lse, steps, mistakes, context={"_logits": text}, checkpoints=_lse_checks(m, s, lse, 1))
 
 
 @solver("ce-large-logits")
@@ -265,7 +282,8 @@ def ce_large_logits(p: dict) -> Solution:
         "dropped the minus sign": -loss,
         "reported p_t instead of −ln p_t": math.exp(-loss),
     }
-    return Solution(loss, steps, mistakes, context={"_logits": text})
+    checks = _lse_checks(m, s, lse, 0) + [Checkpoint(f"L = logsumexp(z) − z_{t}", loss, "number", 3)]
+    return Solution(loss, steps, mistakes, context={"_logits": text}, checkpoints=checks)
 
 
 def _target_vector(p: dict, k: int) -> np.ndarray:
@@ -309,7 +327,8 @@ def soft_target_ce(p: dict) -> Solution:
         "used −y·z without the log-sum-exp": float(-(y @ z)),
         "averaged over the K classes instead of summing": loss / len(z),
     }
-    return Solution(loss, steps, {k: v for k, v in mistakes.items() if math.isfinite(v)})
+    checks = [Checkpoint("ln p = z − logsumexp(z)", logp.tolist(), "vector", 0), Checkpoint("L = −Σ y_i ln p_i", loss, "number", 1)]
+    return Solution(loss, steps, {k: v for k, v in mistakes.items() if math.isfinite(v)}, checkpoints=checks)
 
 
 def _smoothed(p: dict) -> tuple[np.ndarray, int, float, np.ndarray, list[str]]:
@@ -352,7 +371,9 @@ def label_smoothing_ce(p: dict) -> Solution:
     ]
     mistakes = {name: _soft_ce(z, alt)[0] for name, alt in _alt_targets(len(z), t, eps).items()}
     mistakes["used log base 10 instead of the natural log"] = loss / math.log(10)
-    return Solution(loss, steps, mistakes)
+    checks = [Checkpoint("the smoothed target y", y.tolist(), "vector", 0), Checkpoint("−ln p", (-logp).tolist(), "vector", 1),
+              Checkpoint("L = −Σ y_i ln p_i", loss, "number", 2)]
+    return Solution(loss, steps, mistakes, checkpoints=checks)
 
 
 @solver("label-smoothing-grad")
@@ -365,4 +386,6 @@ def label_smoothing_grad(p: dict) -> Solution:
     mistakes = {name: (prob - alt).tolist() for name, alt in _alt_targets(len(z), t, eps).items()}
     mistakes["flipped the sign (y − p)"] = (-grad).tolist()
     mistakes["used p instead of p − y"] = prob.tolist()
-    return Solution(grad.tolist(), steps, mistakes)
+    checks = _forward_checks(z, prob) + [Checkpoint("the smoothed target y", y.tolist(), "vector", 3),
+                                         Checkpoint("dL/dz = p − y", grad.tolist(), "vector", 4)]
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, solver
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -50,7 +50,8 @@ def gradient_depth_product(p: dict) -> Solution:
         "multiplied factor × layers instead of raising to the power": f * n,
         "took the n-th root instead of the n-th power": f ** (1 / n),
     }
-    return Solution(answer, steps, mistakes)
+    checks = [Checkpoint(f"log10 of {fmt(f)}^{n}", n * lg, "number", 1), Checkpoint(f"{fmt(f)}^{n}", answer, "number", 2)]
+    return Solution(answer, steps, mistakes, checkpoints=checks)
 
 
 @solver("layers-until-vanish")
@@ -74,7 +75,8 @@ def layers_until_vanish(p: dict) -> Solution:
         "mixed log bases: log10(threshold) / ln(factor)": math.floor(math.log10(thr) / math.log(f)) + 1,
         "mixed log bases: ln(threshold) / log10(factor)": math.floor(math.log(thr) / math.log10(f)) + 1,
     }
-    return Solution(n, steps, {k: v for k, v in mistakes.items() if v != n})
+    checks = [Checkpoint("ln(threshold) / ln(factor)", ratio, "number", 1), Checkpoint("the smallest whole n above it", n, "integer", 2)]
+    return Solution(n, steps, {k: v for k, v in mistakes.items() if v != n}, checkpoints=checks)
 
 
 @solver("sigmoid-derivative-bound")
@@ -98,7 +100,8 @@ def sigmoid_derivative_bound(p: dict) -> Solution:
     }
     if w != 1:
         mistakes["forgot the weights: (1/4)^n"] = 0.25**n
-    return Solution(bound, steps, mistakes)
+    checks = [Checkpoint("the largest factor per layer, |w|·max σ'", per, "number", 1), Checkpoint("the bound", bound, "number", 2)]
+    return Solution(bound, steps, mistakes, checkpoints=checks)
 
 
 @solver("sigmoid-chain-grad")
@@ -130,4 +133,6 @@ def sigmoid_chain_grad(p: dict) -> Solution:
         "forgot the σ' factors (multiplied only the weights)": math.prod(ws),
         "kept only the last layer's factor": ws[-1] * dsig[-1],
     }
-    return Solution(answer, steps, mistakes, context={"_n": str(len(ws))})
+    checks = [Checkpoint("the activations h_k", hs, "vector", 0), Checkpoint("the derivatives σ'(z_k)", dsig, "vector", 1),
+              Checkpoint("dh_n/dx", answer, "number", 2)]
+    return Solution(answer, steps, mistakes, context={"_n": str(len(ws))}, checkpoints=checks)

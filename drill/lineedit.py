@@ -1,0 +1,68 @@
+"""The answer prompt on a terminal: a real line editor (prompt_toolkit), imported only when a
+prompt is shown on a tty, so piped input and ``drill --help`` never load it.
+
+Editing with the arrow keys, Home/End, Ctrl-A/E/K/U…; history across sessions in the data
+directory (:func:`drill.paths.data_dir`, file ``history-<name>``); Tab completes the function
+names the answer evaluator accepts (:data:`drill.safe_expr.FUNCTIONS`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["make_editor", "history_path", "completion_words"]
+
+
+def history_path(name: str):
+    from drill.paths import data_dir
+
+    return data_dir() / f"history-{name}"
+
+
+def completion_words() -> list[str]:
+    """The function and constant names an answer may use."""
+    from drill import safe_expr
+
+    names = set(getattr(safe_expr, "FUNCTIONS", {})) | set(getattr(safe_expr, "CONSTANTS", {}))
+    return sorted(n for n in names if n.isidentifier())
+
+
+def make_editor(console: Console, history: str | None) -> Callable[[str], str | None]:
+    """A function prompt(markup) -> line, or None at end of input (Ctrl-D)."""
+    import os
+
+    # drill's one-line prompt needs no cursor-position report; asking for one makes prompt_toolkit
+    # wait (and warn) on a terminal that does not answer, with the terminal still in cooked mode
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import WordCompleter
+    from prompt_toolkit.formatted_text import ANSI
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    hist = InMemoryHistory()
+    if history:
+        path = history_path(history)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.touch(exist_ok=True)
+            hist = FileHistory(str(path))
+        except OSError:
+            pass
+    from prompt_toolkit.output import create_output
+
+    completer = WordCompleter(completion_words(), match_middle=False, sentence=False)
+    session = PromptSession(history=hist, completer=completer, complete_while_typing=False, enable_suspend=True,
+                            output=create_output(stdout=console.file))
+
+    def read(prompt: str) -> str | None:
+        with console.capture() as cap:
+            console.print(prompt, end="")
+        try:
+            return session.prompt(ANSI(cap.get()))
+        except EOFError:
+            return None
+
+    return read

@@ -1,0 +1,400 @@
+"""A practice session as plain logic: plan, ask, grade, record. No rendering, no rich.
+
+Both ``drill quiz`` (and ``review`` and ``explain --try``) and ``drill interview`` run their
+questions through :func:`run`; what differs is a :class:`View` (the terminal rendering in
+:mod:`drill.ui` / :mod:`drill.interview_ui`, which import this module, never the other way)
+and a few :class:`Rules` (hints, a second chance on a near miss, stepping through a wrong
+answer, a deadline).
+
+**A shown grade is a saved grade.** Once an answer is graded, the attempt is handed to
+``on_attempt`` (the progress database's recorder) *before* the view is told anything about
+it. SIGINT, SIGTERM and SIGHUP are honoured the same way: one arriving while an attempt is
+being graded and committed is held until the commit is done; then the session ends
+(``ended`` = "interrupt" | "terminate" | "hangup") and the command prints its summary and
+exits with :data:`EXIT_CODES` (130 / 143 / 129).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
+
+if TYPE_CHECKING:
+    from drill.bank import Question
+    from drill.grading import Grade
+    from drill.solvers import Checkpoint
+    from drill.variants import Variant
+
+__all__ = [
+    "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through", "checkpoints", "grade_checkpoint",
+    "first_wrong", "missed_last_session", "relevant_formula", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
+]
+
+SKIP = {"s", "skip"}
+QUIT = {"q", "quit", "exit"}
+HINT = {"?", "h", "hint"}
+WORK = {"w", "work", "y", "yes"}
+
+EXIT_CODES = {"interrupt": 130, "terminate": 143, "hangup": 129}
+_ENDED_BY = {"SIGINT": "interrupt", "SIGTERM": "terminate", "SIGHUP": "hangup"}
+
+
+@dataclass
+class Attempt:
+    """One question's outcome. status: "correct" | "wrong" | "skipped"."""
+
+    variant: Variant
+    status: str
+    answer: str
+    grade: Grade | None
+    seconds: float
+    hints: int = 0
+
+
+@dataclass
+class Step:
+    """One sub-question of a worked-through answer: the checkpoint, what was typed, its grade."""
+
+    checkpoint: Checkpoint
+    answer: str
+    grade: Grade | None  # None: skipped
+
+    @property
+    def correct(self) -> bool:
+        return self.grade is not None and self.grade.correct
+
+
+@dataclass
+class Rules:
+    """What a kind of session allows.
+
+    hints:        ``?`` gives progressive hints (else the view says there are none)
+    second_chance: a near miss (just outside the tolerance) is asked again once
+    step_through: after a wrong answer on a terminal, offer to work it through checkpoint by checkpoint
+    stop:         called after each answer; True ends the session ("time")
+    """
+
+    hints: bool = True
+    second_chance: bool = True
+    step_through: bool = True
+    stop: Callable[[], bool] | None = None
+
+
+@dataclass
+class Result:
+    attempts: list[Attempt]
+    ended: str  # "done" | "time" | "quit" | "eof" | "interrupt" | "terminate" | "hangup"
+    next_index: int  # the first item not answered
+
+
+class View(Protocol):
+    """What the session tells the learner. Every method renders; none computes an answer."""
+
+    def question(self, v: Variant, index: int, total: int) -> None: ...
+    def prompt(self, v: Variant) -> str: ...
+    def empty(self) -> None: ...
+    def hint(self, v: Variant, level: int) -> None: ...
+    def unreadable(self, g: Grade, v: Variant) -> None: ...
+    def near_miss(self, g: Grade, v: Variant) -> None: ...
+    def graded(self, a: Attempt, offer_steps: bool) -> None: ...
+    def skipped(self, a: Attempt) -> None: ...
+    def broken(self, q: Question, exc: Exception) -> None: ...
+    def interrupted(self) -> None: ...
+    def offer_prompt(self, a: Attempt) -> str: ...
+    def step_prompt(self, cp: Checkpoint, index: int, total: int) -> str: ...
+    def step_graded(self, step: Step, index: int, total: int) -> None: ...
+    def steps_done(self, a: Attempt, steps: list[Step]) -> None: ...
+    def solution(self, a: Attempt) -> None: ...
+
+
+def plan(questions: Sequence[Question], count: int, seed: int, *, fixed_seeds: bool = False) -> list[tuple[Question, int]]:
+    """``count`` (question, variant seed) pairs; every template is used once before any repeats.
+
+    fixed_seeds: variant seeds are seed, seed+1, … in the order given (replaying ``--question``).
+    """
+    if fixed_seeds:
+        return [(questions[i % len(questions)], seed + i) for i in range(count)]
+    rng = random.Random(seed)
+    out: list[tuple[Question, int]] = []
+    pool: list[Question] = []
+    while len(out) < count:
+        if not pool:
+            pool = list(questions)
+            rng.shuffle(pool)
+        out.append((pool.pop(), rng.randrange(1, 1_000_000)))
+    return out
+
+
+# --- signals ----------------------------------------------------------------------------
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGINT, SIGTERM or SIGHUP, raised where the session can stop cleanly."""
+
+    def __init__(self, ended: str) -> None:
+        super().__init__(ended)
+        self.ended = ended
+
+
+class _Signals:
+    """Turn the stop signals into :class:`Stopped`, held while an attempt is graded and saved."""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: str | None = None
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for name in _ENDED_BY:
+                sig = getattr(signal, name, None)
+                if sig is None:
+                    continue
+                try:
+                    self.previous[sig] = signal.signal(sig, self._handle)
+                except (ValueError, OSError):
+                    pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        ended = _ENDED_BY.get(signal.Signals(signum).name, "interrupt")
+        if self.holding:
+            self.pending = self.pending or ended
+            return
+        raise Stopped(ended)
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+        if self.pending:
+            ended, self.pending = self.pending, None
+            raise Stopped(ended)
+
+
+# --- the session ------------------------------------------------------------------------
+
+
+def run(
+    items: Sequence[tuple[Question, int]],
+    view: View,
+    read: Callable[[str], str | None],
+    *,
+    rules: Rules | None = None,
+    on_attempt: Callable[[Attempt], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> Result:
+    """Ask ``items`` in order; each graded attempt goes to ``on_attempt`` before its feedback."""
+    from drill.variants import VariantError, make_variant
+
+    rules = rules or Rules()
+    attempts: list[Attempt] = []
+    current = index = answered_before = 0
+    interactive = bool(getattr(read, "interactive", False))
+    with _Signals() as signals:
+        try:
+            for index, (q, seed) in enumerate(items):
+                current = index
+                answered_before = len(attempts)
+                try:
+                    v = make_variant(q, seed)
+                except VariantError as exc:
+                    view.broken(q, exc)
+                    continue
+                view.question(v, index + 1, len(items))
+                outcome = _ask(v, view, read, rules, clock, signals, attempts, on_attempt)
+                if isinstance(outcome, str):
+                    return Result(attempts, outcome, current)
+                current = index + 1
+                if outcome.status == "skipped":
+                    view.skipped(outcome)
+                else:
+                    offer = rules.step_through and interactive and outcome.status == "wrong" and len(checkpoints(v)) >= 2
+                    view.graded(outcome, offer)
+                    if offer:
+                        ended = _offer_steps(outcome, view, read)
+                        if ended:
+                            return Result(attempts, ended, current)
+                if rules.stop is not None and rules.stop() and index + 1 < len(items):
+                    return Result(attempts, "time", current)
+            return Result(attempts, "done", len(items))
+        except KeyboardInterrupt as exc:
+            view.interrupted()
+            if len(attempts) > answered_before:  # stopped after the answer was saved: it counts as asked
+                current = max(current, index + 1)
+            return Result(attempts, exc.ended if isinstance(exc, Stopped) else "interrupt", current)
+
+
+def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[Attempt], on_attempt) -> Attempt | str:
+    start = clock()
+    hints = 0
+    second_chance = rules.second_chance
+    while True:
+        text = read(view.prompt(v))
+        if text is None:
+            return "eof"
+        command = text.strip().lower()
+        if not command:
+            view.empty()
+            continue
+        if command in QUIT:
+            return "quit"
+        if command in HINT:
+            hints += rules.hints
+            view.hint(v, hints if rules.hints else 0)
+            continue
+        with signals.held():
+            if command in SKIP:
+                attempt = Attempt(v, "skipped", "", None, clock() - start, hints)
+            else:
+                g = v.grade(text)
+                if g.status == "unreadable":
+                    attempt = None
+                elif g.near_miss is not None and second_chance:
+                    attempt = None
+                else:
+                    attempt = Attempt(v, g.status, text.strip(), g, clock() - start, hints)
+            if attempt is not None:
+                if on_attempt is not None:
+                    on_attempt(attempt)  # committed before anything about it is shown
+                attempts.append(attempt)
+        if attempt is not None:
+            return attempt
+        if g.status == "unreadable":
+            view.unreadable(g, v)
+        else:
+            second_chance = False
+            view.near_miss(g, v)
+
+
+def _offer_steps(a: Attempt, view: View, read: Callable[[str], str | None]) -> str | None:
+    """Ask whether to work it through; then the steps, then the worked solution. Returns how the
+    session ended when the learner quit or input ended, else None."""
+    text = read(view.offer_prompt(a))
+    if text is None:
+        view.solution(a)
+        return "eof"
+    command = text.strip().lower()
+    if command in QUIT:
+        view.solution(a)
+        return "quit"
+    if command in WORK:
+        steps = step_through(a.variant, view, read)
+        if steps is None:
+            view.solution(a)
+            return "eof"
+        view.steps_done(a, steps)
+    view.solution(a)
+    return None
+
+
+def step_through(v: Variant, view: View, read: Callable[[str], str | None]) -> list[Step] | None:
+    """Each checkpoint as a sub-question, graded with the same grader; None when input ended.
+
+    ``s`` skips a step (its value is shown), ``q`` stops stepping.
+    """
+    steps: list[Step] = []
+    cps = checkpoints(v)
+    total = len(cps)
+    for i, cp in enumerate(cps, start=1):
+        while True:
+            text = read(view.step_prompt(cp, i, total))
+            if text is None:
+                return None
+            command = text.strip().lower()
+            if not command:
+                view.empty()
+                continue
+            if command in QUIT:
+                return steps
+            if command in SKIP:
+                step = Step(cp, "", None)
+                break
+            g = grade_checkpoint(v, cp, text)
+            if g.status == "unreadable":
+                view.unreadable(g, v)
+                continue
+            step = Step(cp, text.strip(), g)
+            break
+        steps.append(step)
+        view.step_graded(step, i, total)
+    return steps
+
+
+def checkpoints(v: Variant) -> list[Checkpoint]:
+    """The variant's named intermediate values (from its solver, for its params); none for multiple choice."""
+    cached = v.__dict__.get("_checkpoints")
+    if cached is None:
+        cached = []
+        if v.choices is None:
+            import copy
+
+            from drill.solvers import get
+
+            try:
+                cached = list(get(v.question.solver).run(copy.deepcopy(v.params)).checkpoints)
+            except Exception:  # noqa: BLE001 - a solver that made this variant makes it again; if not, no steps
+                cached = []
+        v.__dict__["_checkpoints"] = cached
+    return cached
+
+
+def checkpoint_tolerance(v: Variant):
+    """The question's tolerance, its relative part never tighter than the default 1 % (steps show a
+    few digits); its absolute part as the question sets it (tiny values stay tiny)."""
+    from drill.tolerance import Tolerance
+
+    tol = v.question.tolerance
+    return Tolerance(rtol=max(tol.rtol, Tolerance().rtol), atol=tol.atol)
+
+
+def grade_checkpoint(v: Variant, cp: Checkpoint, text: str) -> Grade:
+    """A sub-answer graded with the same grader as the question (its own answer type)."""
+    from drill.grading import answer_type, grade_value
+
+    atype = answer_type(cp.answer_type, v.question.variables)
+    return grade_value(atype, text, atype.coerce(cp.value), checkpoint_tolerance(v))
+
+
+def relevant_formula(formulas: Sequence[tuple[str, dict]], v: Variant) -> tuple[str, dict] | None:
+    """The topic formula (from its explain section) that shares the most words with the question
+    (title, prompt, first worked step); the first one on a tie."""
+    import re
+
+    if not formulas:
+        return None
+    words = lambda text: {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9_]+", text)}  # noqa: E731
+    asked = words(" ".join([v.question.title, v.prompt, v.steps[0] if v.steps else ""]))
+    return max(formulas, key=lambda f: (len(words(f[0]) & asked), -formulas.index(f)))
+
+
+def missed_last_session(records: Sequence[Any]) -> list[tuple[str, int]]:
+    """(question id, variant seed) of each answer not correct in the most recent session (by its
+    latest answer), in the order answered; ``records`` are :class:`drill.stats.Record` rows."""
+    if not records:
+        return []
+    ordered = sorted(records, key=lambda r: (r.answered_at, r.id))
+    last = ordered[-1].session_id
+    same = [r for r in ordered if r.session_id == last] if last is not None else [ordered[-1]]
+    out: list[tuple[str, int]] = []
+    for r in same:
+        if r.status != "correct" and (r.question_id, r.seed) not in out:
+            out.append((r.question_id, r.seed))
+    return out
+
+
+def first_wrong(steps: Sequence[Step]) -> Step | None:
+    """The first step the learner got wrong (a skipped step counts as not known)."""
+    return next((s for s in steps if not s.correct), None)
