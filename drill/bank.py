@@ -508,11 +508,12 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             problem = _check_vary(str(path), spec, raw["params"])
             if problem:
                 err("vary", f"{path}: {problem}", path)
-    if isinstance(raw["params"], dict) and isinstance(raw["prompt"], str):
-        for ph in PLACEHOLDER_RE.findall(raw["prompt"]):
-            root = ph.split(".")[0]
-            if root not in raw["params"] and not root.startswith("_"):
-                err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
+    for key in ("prompt", "hint"):  # a hint is a template over the variant's values, like the prompt
+        if isinstance(raw["params"], dict) and isinstance(raw.get(key), str):
+            for ph in PLACEHOLDER_RE.findall(raw[key]):
+                root = ph.split(".")[0]
+                if root not in raw["params"] and not root.startswith("_"):
+                    err(key, f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
     if not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
         try:
             answer_type(raw["answer_type"], variables).parse(str(raw["answer"]))
@@ -530,15 +531,19 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
 
 
 def _tolerance(raw: Any, err: Any) -> Tolerance:
+    """Absent: the default policy (3 significant figures). A number or {rtol, atol}: a stated
+    relative window; {decimals: N}: N stated decimals (drill.tolerance has the policy)."""
     if raw is None:
         return Tolerance()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 <= raw < 1:
         return Tolerance(rtol=float(raw))
-    if isinstance(raw, dict) and set(raw) <= {"rtol", "atol"} and all(
+    if isinstance(raw, dict) and set(raw) == {"decimals"} and _whole(raw["decimals"]) and 0 <= raw["decimals"] <= 12:
+        return Tolerance(decimals=raw["decimals"])
+    if isinstance(raw, dict) and raw and set(raw) <= {"rtol", "atol"} and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6 for v in raw.values()
     ):
-        return Tolerance(**{k: float(v) for k, v in raw.items()})
-    err("tolerance", "must be a relative tolerance in [0, 1) or a mapping with rtol and/or atol")
+        return Tolerance(rtol=float(raw.get("rtol", 0.0)), atol=float(raw.get("atol", Tolerance().atol)))
+    err("tolerance", "must be a relative tolerance in [0, 1), a mapping with rtol and/or atol, or {decimals: N} (N from 0 to 12)")
     return Tolerance()
 
 

@@ -14,7 +14,7 @@ import hashlib
 import marshal
 import os
 import sys
-from dataclasses import fields
+from dataclasses import astuple, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ def _code_key() -> bytes:
     """The loader's own sources: a change to validation invalidates every entry."""
     h = hashlib.sha256(f"{FORMAT}:{sys.version_info[:2]}".encode())
     here = Path(__file__).resolve().parent
-    for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py"):
+    for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py"):
         h.update((here / name).read_bytes())
     return h.digest()
 
@@ -67,7 +67,7 @@ def put(name: str, data: bytes, result: tuple[list, list, Any]) -> None:
     """Store a file's result; silently does nothing when it cannot (read-only disk, odd YAML types)."""
     questions, errors, explanation = result
     try:
-        qs = [tuple((v.rtol, v.atol) if f.name == "tolerance" else v for f in fields(q) for v in [getattr(q, f.name)]) for q in questions]
+        qs = [tuple(astuple(v) if f.name == "tolerance" else v for f in fields(q) for v in [getattr(q, f.name)]) for q in questions]
         errs = [tuple(getattr(e, f.name) for f in fields(e)) for e in errors]
         ex = None if explanation is None else tuple(getattr(explanation, f.name) for f in fields(explanation))
         blob = marshal.dumps((qs, errs, ex))

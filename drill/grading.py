@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Sequence
 
 from drill.safe_expr import MAX_CHARS, ExprError, evaluate
-from drill.tolerance import Tolerance
+from drill.tolerance import Tolerance, precision_text
 from drill.solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
@@ -55,7 +55,26 @@ class AnswerType:
 
     name: ClassVar[str] = ""
     example: ClassVar[str] = ""
+    # Alternatives to ``example``, each (text, the answers it shows): the answer-format line
+    # shows the first set none of whose answers would be graded correct (see example_for).
+    example_sets: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
     malformed: ClassVar[str] = "#?"
+
+    def example_for(self, key: Any, tol: Tolerance, choices: Sequence[str] | None = None) -> str:
+        """The format example for a question whose key is ``key``: never one that grades correct
+        (an example must not give the answer away). Falls back to a plain description."""
+        for text, answers in self.example_sets or ((self.example, ()),):
+            if not any(self._accepts_text(a, key, tol, choices) for a in answers):
+                return text
+        return self.fallback_example
+
+    fallback_example: ClassVar[str] = "see the question"
+
+    def _accepts_text(self, text: str, key: Any, tol: Tolerance, choices: Sequence[str] | None) -> bool:
+        try:
+            return bool(self.close(self.parse(text, choices), key, tol))
+        except (Unreadable, TypeError, ValueError):
+            return False
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> Any:
         raise NotImplementedError
@@ -118,6 +137,11 @@ def _power_of_ten(given: float, key: float) -> str | None:
 class IntegerAnswer(AnswerType):
     name = "integer"
     example = "529411 (also 529,411 or 1024*2+1024)"
+    example_sets = (
+        (example, ("529411", "529,411", "1024*2+1024")),
+        ("613207 (also 613,207 or 512*3+256)", ("613207", "613,207", "512*3+256")),
+    )
+    fallback_example = "a whole number such as 12,345 or 64*64*3"
     malformed = "12abc"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> int | float:
@@ -156,6 +180,11 @@ class IntegerAnswer(AnswerType):
 class NumberAnswer(AnswerType):
     name = "number"
     example = "-0.119, 1e-3, 3/4, sigmoid(2)-1, 0.1*(1+0.1**2)"
+    example_sets = (
+        (example, ("-0.119", "1e-3", "3/4", "sigmoid(2)-1", "0.1*(1+0.1**2)")),
+        ("-0.237, 2e-3, 5/8, sigmoid(3)-1, 0.2*(1+0.3**2)", ("-0.237", "2e-3", "5/8", "sigmoid(3)-1", "0.2*(1+0.3**2)")),
+    )
+    fallback_example = "a decimal, a fraction or an expression such as exp(-2)"
     malformed = "0.1.2"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> float:
@@ -184,6 +213,11 @@ class NumberAnswer(AnswerType):
 class ShapeAnswer(AnswerType):
     name = "shape"
     example = "5x7, 5×7, (5, 7), [5,7] or 5 7"
+    example_sets = (
+        (example, ("5x7",)),
+        ("6x9, 6×9, (6, 9), [6,9] or 6 9", ("6x9",)),
+    )
+    fallback_example = "sizes separated by x, such as 3x4"
     malformed = "5 by"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> tuple[int, ...]:
@@ -221,9 +255,20 @@ def _floats(value: Any, what: str, text: str) -> list[float]:
     return [_real(v, text, what) for v in value]
 
 
+def _denoise(values: list[float]) -> list[float]:
+    """Entries below 1e-12 of the largest are the float noise of a sum that cancels: 0."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return [0.0 if abs(v) < 1e-12 * top else v for v in values]
+
+
 class VectorAnswer(AnswerType):
     name = "vector"
     example = "[0.1, -0.2, 0.1] or 0.1, -0.2, 0.1"
+    example_sets = (
+        (example, ("[0.1, -0.2, 0.1]",)),
+        ("[0.3, -0.4, 0.2] or 0.3, -0.4, 0.2", ("[0.3, -0.4, 0.2]",)),
+    )
+    fallback_example = "numbers in brackets, separated by commas"
     malformed = "[0.1, "
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[float]:
@@ -237,7 +282,7 @@ class VectorAnswer(AnswerType):
         return _floats(value, "a vector of numbers", text)
 
     def coerce(self, value: Any) -> list[float]:
-        return [float(v) for v in value]
+        return _denoise([float(v) for v in value])
 
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return len(given) == len(key) and all(tol.accepts(g, k) for g, k in zip(given, key))
@@ -246,7 +291,7 @@ class VectorAnswer(AnswerType):
         return [key[0] + 2 * tol.width(key[0]) + 1e-12, *key[1:]]
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
-        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        out = [f"accepted, for each entry: {precision_text(tol, key)}"]
         if not correct and len(given) != len(key):
             out.append(f"the answer has {len(key)} entries, yours has {len(given)}")
         elif not correct and self.close([-g for g in given], key, tol):
@@ -257,6 +302,11 @@ class VectorAnswer(AnswerType):
 class MatrixAnswer(VectorAnswer):
     name = "matrix"
     example = "[[1, 2], [3, 4]] or 1 2; 3 4"
+    example_sets = (
+        (example, ("[[1, 2], [3, 4]]",)),
+        ("[[5, 6], [7, 8]] or 5 6; 7 8", ("[[5, 6], [7, 8]]",)),
+    )
+    fallback_example = "rows in brackets, or rows separated by ;"
     malformed = "[[1, 2], [3"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[list[float]]:
@@ -278,7 +328,9 @@ class MatrixAnswer(VectorAnswer):
         return rows
 
     def coerce(self, value: Any) -> list[list[float]]:
-        return [[float(v) for v in row] for row in value]
+        rows = [[float(v) for v in row] for row in value]
+        flat = _denoise([v for row in rows for v in row])
+        return [flat[i * len(r) : (i + 1) * len(r)] for i, r in enumerate(rows)] if len({len(r) for r in rows}) == 1 else rows
 
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return len(given) == len(key) and all(VectorAnswer.close(self, g, k, tol) for g, k in zip(given, key))
@@ -290,7 +342,7 @@ class MatrixAnswer(VectorAnswer):
         return [VectorAnswer.nudge(self, key[0], tol), *key[1:]]
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
-        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        out = [f"accepted, for each entry: {precision_text(tol, key)}"]
         if not correct and (len(given), len(given[0])) != (len(key), len(key[0])):
             out.append(f"the answer is {len(key)}×{len(key[0])}, yours is {len(given)}×{len(given[0])}")
         return out
@@ -302,6 +354,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 class ChoiceAnswer(AnswerType):
     name = "choice"
     example = "a letter such as C, or the choice's text"
+    example_sets = tuple((f"a letter such as {c}, or the choice's text", (c,)) for c in "CBA")
     malformed = "#?"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
@@ -331,6 +384,8 @@ class ExpressionAnswer(AnswerType):
 
     name = "expression"
     example = "x*exp(-x**2) + 1"  # not a common key: the example must not give an answer away
+    example_sets = ((example, (example,)), ("x**3 - 2*x", ("x**3 - 2*x",)))
+    fallback_example = "a formula in the question's variables"
     malformed = "x +* 1"
     POINTS: ClassVar[tuple[float, ...]] = (-1.7, -0.6, 0.35, 1.1, 2.3)
 

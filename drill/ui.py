@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.grading import LETTERS, Grade
+from drill.tolerance import precision_note
 from drill.solvers._fmt import fmt
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def question_panel(v: Variant, index: int, total: int) -> Panel:
 
 
 def answer_help(v: Variant) -> str:
-    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.atype.example)} · ? hint · s skip · q quit[/]"
+    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint · s skip · q quit[/]"
 
 
 def answer_prompt(v: Variant) -> str:
@@ -96,8 +97,8 @@ def skipped(console: Console, v: Variant) -> None:
 def hint(console: Console, v: Variant) -> None:
     """The question's hint; without one, the first worked step — except for multiple choice,
     whose first step may name the answer."""
-    if v.question.hint:
-        console.print(f"[cyan]Hint:[/] {escape(v.question.hint)}")
+    if v.hint:
+        console.print(f"[cyan]Hint:[/] {escape(v.hint)}")
     elif v.choices is None and v.steps:
         console.print("[cyan]Hint:[/] the first step of the solution is:")
         console.print(f"  [dim]{escape(v.steps[0])}[/]")
