@@ -50,6 +50,9 @@ class Grade:
         return self.status == "correct"
 
 
+_EXAMPLE_VALUES: dict[tuple, dict[str, Any]] = {}  # (type, variables, choices) -> {example: value}
+
+
 class AnswerType:
     """Base class: subclasses set ``name``/``example`` and override parse/close/format/nudge."""
 
@@ -72,9 +75,21 @@ class AnswerType:
 
     def _accepts_text(self, text: str, key: Any, tol: Tolerance, choices: Sequence[str] | None) -> bool:
         try:
-            return bool(self.close(self.parse(text, choices), key, tol))
+            return bool(self.close(self._parsed(text, tuple(choices or ())), key, tol))
         except (Unreadable, TypeError, ValueError):
             return False
+
+    def _parsed(self, text: str, choices: tuple[str, ...]) -> Any:
+        """An example's parsed value; examples are fixed text, so each is parsed once."""
+        cache = _EXAMPLE_VALUES.setdefault((type(self), getattr(self, "variables", ()), choices), {})
+        if text not in cache:
+            try:
+                cache[text] = self.parse(text, choices)
+            except Unreadable as exc:
+                cache[text] = exc
+        if isinstance(cache[text], Unreadable):
+            raise cache[text]
+        return cache[text]
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> Any:
         raise NotImplementedError

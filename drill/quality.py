@@ -41,6 +41,7 @@ __all__ = ["Issue", "variant_issues", "perturbation_issues", "hint_issues", "exa
 
 PERTURB_EVERY = 10  # perturb seed 0 and every 10th seed: ~11 of 101 variants, every question
 MAX_LEAVES = 24  # params not in vary nudged per variant
+MAX_ENTRIES = 6  # entries of a vector or matrix key whose precision is probed
 GENERIC_NUMBERS = frozenset({0.0, 1.0, 2.0})  # "1 − σ", "x²", "2 FLOPs": a method's own constants
 
 
@@ -296,9 +297,9 @@ def hint_issues(v: Variant) -> list[Issue]:
 def example_issues(v: Variant) -> list[Issue]:
     example = v.example
     answers = next((a for text, a in v.atype.example_sets if text == example), ())
-    given = [a for a in answers if v.grade(a).correct]
-    if isinstance(v.atype, ExpressionAnswer):
-        given += [m for m in re.findall(r"e\.g\.\s*([^)]+)\)", v.prompt) if v.grade(m.strip()).correct]
+    if isinstance(v.atype, ExpressionAnswer):  # a prompt's own "(e.g. …)" for a formula
+        answers = (*answers, *(m.strip() for m in re.findall(r"e\.g\.\s*([^)]+)\)", v.prompt)))
+    given = [a for a in answers if v.atype._accepts_text(a, v.answer, v.tolerance, v.choices)]
     if not given:
         return []
     return [Issue("example", "example", "answer_type",
@@ -321,7 +322,7 @@ def _entries(value: Any) -> list[tuple[tuple[int, ...], float]]:
 def _replace(value: Any, at: tuple[int, ...], x: float) -> Any:
     if not at:
         return x
-    out = copy.deepcopy(value)
+    out = [list(r) if isinstance(r, list) else r for r in value]
     if len(at) == 1:
         out[at[0]] = x
     else:
@@ -364,21 +365,25 @@ def precision_issues(v: Variant) -> list[Issue]:
         return []
     policy, key, out = stated_precision(v.prompt), v.answer, []
     stated = precision_text(dataclasses.replace(v.question, tolerance=policy), key)
+    accepts = lambda value: v.atype.close(v.atype.coerce(value), key, v.tolerance)  # noqa: E731 - the grader's own comparison
     rounded = _map(key, policy.rounded)
-    if not v.grade(_text(v, rounded)).correct:
+    if not accepts(rounded):
         out.append(Issue("precision", "rounded", "tolerance",
                          f"the key {v.atype.format(key)} written as the prompt's precision says ({stated}: {_text(v, rounded)}) "
                          f"is graded wrong (the tolerance grades {precision_text(v.question, key)!r})"))
-    for at, k in _entries(key)[:16]:
+    entries = _entries(key)
+    if len(entries) > MAX_ENTRIES:  # spread over the answer: first, last and between
+        entries = [entries[i * (len(entries) - 1) // (MAX_ENTRIES - 1)] for i in range(MAX_ENTRIES)]
+    for at, k in entries:
         if policy.mode == "sig" and abs(k) > NOISE:
             unit = 10.0 ** (math.floor(math.log10(abs(k))) - 1)  # one unit of the 2nd significant figure
             for off in (round_sig2(k) + unit, round_sig2(k) - unit):
-                if v.grade(_text(v, _replace(key, at, off))).correct:
+                if accepts(_replace(key, at, off)):
                     out.append(Issue("precision", "second-figure", "tolerance",
                                      f"{fmt(off)} for the key {fmt(k)}, off in the 2nd significant figure, is graded correct "
                                      f"although the prompt states no precision ({SIG_FIGS} significant figures)"))
                     break
-        if not policy.is_zero(k) and v.grade(_text(v, _replace(key, at, 0.0))).correct:
+        if not dataclasses.replace(policy, atol=0.0).is_zero(k) and accepts(_replace(key, at, 0.0)):
             out.append(Issue("precision", "zero", "tolerance",
                              f"0 is accepted for {fmt(k)}, which is not 0 at the prompt's precision ({stated})"))
         if out:

@@ -28,7 +28,7 @@ __all__ = ["Tolerance", "precision_text", "precision_note", "round_sig", "round_
 
 SIG_FIGS = 3
 SIG_RTOL = 0.005 * (1 + 1e-9)  # the default window: see Tolerance.width
-NOISE = 0.0  # the default absolute floor: only 0 is 0 (vector keys drop float noise, see drill.grading)
+NOISE = 1e-15  # the default absolute floor: float noise of a typed sum that cancels (vector keys drop theirs, see drill.grading)
 
 
 def round_sig(x: float, sig: int = SIG_FIGS) -> float:
@@ -67,6 +67,14 @@ class Tolerance:
     def stated(self) -> bool:
         """True when the window is not the default policy, so the prompt must state it."""
         return self.mode != "sig"
+
+    def to_yaml(self) -> dict | None:
+        """The bank's ``tolerance:`` field for this window (None: the default policy)."""
+        if self.mode == "decimals":
+            return {"decimals": self.decimals}
+        if self.mode == "rtol":
+            return {"rtol": self.rtol, "atol": self.atol} if self.atol else {"rtol": self.rtol}
+        return None
 
     def width(self, key: float) -> float:
         k = abs(float(key))
