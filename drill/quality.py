@@ -277,12 +277,26 @@ def numbers_in(text: str) -> set[float]:
     return out
 
 
+# a shape (2×2), an index (X[1,1]) or a list of numbers (1, 2, 1): specific to one instance
+_LITERAL = re.compile(r"\d+\s*[×x]\s*\d+(?:\s*[×x]\s*\d+)*|\w\[\d+(?:,\s*\d+)*\]|(?<![\w.])-?\d+(?:\.\d+)?(?:,\s*-?\d+(?:\.\d+)?){2,}")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text).replace("x", "×")
+
+
 def hint_issues(v: Variant) -> list[Issue]:
     q = v.question
     if not v.hint or not q.vary:  # a question asked with its canonical numbers only
         return []
     known = numbers_in(" ".join([v.prompt, *v.steps, _answer_text(v), *(v.choices or []), *v.context.values()]))
     stray = sorted(x for x in numbers_in(v.hint) - known if x not in GENERIC_NUMBERS)
+    text = _squash(" ".join([v.prompt, *v.steps, *v.context.values()]))
+    literal = next((m.group(0) for m in _LITERAL.finditer(v.hint) if _squash(m.group(0)) not in text), None)
+    if literal is not None:
+        return [Issue("hint", "hint-literal", "hint",
+                      f"the hint names {literal!r}, which is in neither this variant's prompt nor its solution "
+                      f"(hint: {v.hint!r}); describe the method or use {{param}} placeholders")]
     if not stray:
         return []
     shown = ", ".join(fmt(x) for x in stray)
