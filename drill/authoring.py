@@ -184,8 +184,11 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
         f"    answer_type: {ex.answer_type}",
     ]
     if ex.answer_type in ("number", "vector", "matrix"):
-        out.append("    # accepted: |x − key| ≤ max(rtol·|key|, atol)")
-        out.append(_dump("tolerance", {"rtol": ex.tolerance.rtol, "atol": ex.tolerance.atol}).rstrip("\n"))
+        if ex.tolerance.to_yaml() is None:
+            out.append("    # precision: 3 significant figures; a tolerance: ({decimals: N} or {rtol: X}) must be stated in the prompt")
+        else:
+            out.append("    # the precision the prompt states: {decimals: N} or {rtol: X} (|x − key| ≤ max(rtol·|key|, atol))")
+            out.append(_dump("tolerance", ex.tolerance.to_yaml()).rstrip("\n"))
     if ex.answer_type == "choice" and ex.n_choices != 5:
         out.append(f"    n_choices: {ex.n_choices}")
     if ex.variables != ("x",):

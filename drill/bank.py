@@ -363,7 +363,7 @@ def _to_plain(questions: list[Question], errors: list[BankError], explanation: E
     qs = []
     for q in questions:
         row = [getattr(q, f) for f, _ in _Q_SHAPE]
-        for f, v in (("constraints", list(q.constraints)), ("tolerance", [q.tolerance.rtol, q.tolerance.atol, q.tolerance.estimate]),
+        for f, v in (("constraints", list(q.constraints)), ("tolerance", [q.tolerance.rtol, q.tolerance.atol, q.tolerance.decimals, q.tolerance.estimate]),
                      ("variables", list(q.variables)), ("tags", list(q.tags))):
             row[_Q_FIELD_INDEX[f]] = v
         qs.append(row)
@@ -395,12 +395,14 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
             if not opt(row[-1], int):  # the line
                 return None
             tol, constraints, variables, tags = row[12], row[11], row[15], row[16]
-            if len(tol) != 3 or not all(type(x) in (int, float) for x in tol[:2]) or type(tol[2]) is not bool:
+            num = lambda v: type(v) in (int, float)  # noqa: E731
+            if (len(tol) != 4 or not (tol[0] is None or num(tol[0])) or not num(tol[1])
+                    or not (tol[2] is None or type(tol[2]) is int) or type(tol[3]) is not bool):
                 return None
             if not (strs(constraints) and strs(variables) and strs(tags)):
                 return None
             row = list(row)
-            row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(float(tol[0]), float(tol[1]), tol[2]), tuple(variables), tuple(tags)
+            row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(None if tol[0] is None else float(tol[0]), float(tol[1]), tol[2], tol[3]), tuple(variables), tuple(tags)
             questions.append(Question(*row))
         errors = []
         for e in plain["errors"]:
@@ -770,11 +772,12 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             problem = _check_vary(str(path), spec, raw["params"])
             if problem:
                 err("vary", f"{path}: {problem}", path)
-    if isinstance(raw["params"], dict) and isinstance(raw["prompt"], str):
-        for ph in PLACEHOLDER_RE.findall(raw["prompt"]):
-            root = ph.split(".")[0]
-            if root not in raw["params"] and not root.startswith("_"):
-                err("prompt", f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
+    for key in ("prompt", "hint"):  # a hint is a template over the variant's values, like the prompt
+        if isinstance(raw["params"], dict) and isinstance(raw.get(key), str):
+            for ph in PLACEHOLDER_RE.findall(raw[key]):
+                root = ph.split(".")[0]
+                if root not in raw["params"] and not root.startswith("_"):
+                    err(key, f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
     if not errors and raw["answer"] is None:  # `answer:` left empty (what `drill new` writes)
         err("answer", "the key is empty: work it out by hand and write it after answer:")
     elif not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
@@ -794,6 +797,8 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
 
 
 def _tolerance(raw: Any, err: Any) -> Tolerance:
+    """Absent: the default policy (3 significant figures). A number or {rtol, atol}: a stated
+    relative window; {decimals: N}: N stated decimals (drill.tolerance has the policy)."""
     if raw is None:
         return Tolerance()
     if isinstance(raw, (int, float)) and not isinstance(raw, bool) and 0 <= raw < 1:
@@ -804,11 +809,13 @@ def _tolerance(raw: Any, err: Any) -> Tolerance:
             return Tolerance(rtol=float(r), atol=0.0, estimate=True)
         err("tolerance", "estimate must be a relative tolerance in (0, 1), e.g. {estimate: 0.05} for 5 %")
         return Tolerance()
-    if isinstance(raw, dict) and set(raw) <= {"rtol", "atol"} and all(
+    if isinstance(raw, dict) and set(raw) == {"decimals"} and _whole(raw["decimals"]) and 0 <= raw["decimals"] <= 12:
+        return Tolerance(decimals=raw["decimals"])
+    if isinstance(raw, dict) and raw and set(raw) <= {"rtol", "atol"} and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v < 1e6 for v in raw.values()
     ):
-        return Tolerance(**{k: float(v) for k, v in raw.items()})
-    err("tolerance", "must be a relative tolerance in [0, 1), a mapping with rtol and/or atol, or {estimate: 0.05}")
+        return Tolerance(rtol=float(raw.get("rtol", 0.0)), atol=float(raw.get("atol", Tolerance().atol)))
+    err("tolerance", "must be a relative tolerance in [0, 1), a mapping with rtol and/or atol, {decimals: N} (N from 0 to 12) or {estimate: 0.05}")
     return Tolerance()
 
 

@@ -19,11 +19,12 @@ from typing import Any, Iterable
 
 from drill.bank import PLACEHOLDER_RE, Question
 from drill.grading import Tolerance, Unreadable, answer_type
+from drill.quality import PERTURB_EVERY, variant_issues
 from drill.textsafe import has_control, visible
 from drill.variants import Variant, VariantError, make_variant
 
-__all__ = ["Failure", "key_value", "check_question", "check_variant", "check_questions", "problem_rows", "control_failures",
-           "check_checkpoints"]
+__all__ = ["Failure", "key_value", "check_question", "quality_failures", "check_variant", "check_questions", "problem_rows",
+           "control_failures", "check_checkpoints"]
 
 
 @dataclass(frozen=True)
@@ -171,10 +172,12 @@ def check_checkpoints(v: Variant) -> list[str]:
     return problems
 
 
-def check_question(q: Question, variants: int = 100) -> list[Failure]:
-    """All failures of one question: the canonical key, then ``variants`` random seeds."""
+def check_question(q: Question, variants: int = 100, *, quality: bool = True) -> list[Failure]:
+    """All failures of one question: the canonical key, then ``variants`` random seeds, then
+    what :mod:`drill.quality` found (each distinct issue once, at its first seed)."""
     failures: list[Failure] = []
     fail = lambda seed, what, fld=None: Failure(q.id, seed, what, fld, q.file, q.line)  # noqa: E731
+    issues: dict[str, list] = {}
     for seed in range(0, variants + 1):
         try:
             v = make_variant(q, seed)
@@ -187,9 +190,22 @@ def check_question(q: Question, variants: int = 100) -> list[Failure]:
                 if problem:
                     failures.append(fail(0, problem, "answer"))
             failures += [fail(seed, p) for p in check_variant(v)]
+            if quality:
+                for issue in variant_issues(v, perturb=seed % PERTURB_EVERY == 0):
+                    issues.setdefault(f"{issue.kind}:{issue.key}", []).append((seed, issue))
         except Exception as exc:  # noqa: BLE001 - report it with the rest, never stop checking the bank
             failures.append(fail(seed, f"checking this variant raised {type(exc).__name__}: {exc}"))
-    return failures
+    return failures + quality_failures(q, issues)
+
+
+def quality_failures(q: Question, issues: dict[str, list]) -> list[Failure]:
+    """One failure per distinct quality issue: its first seed, and how many variants share it."""
+    out = []
+    for found in issues.values():
+        seed, issue = found[0]
+        more = f" (also {len(found) - 1} more variant{'s' * (len(found) != 2)})" if len(found) > 1 else ""
+        out.append(Failure(q.id, seed, f"[{issue.kind}] {issue.what}{more}", issue.field, q.file, q.line))
+    return out
 
 
 def _check_one(args: tuple[Question, int]) -> list[Failure]:

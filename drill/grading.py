@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Sequence
 
 from drill.safe_expr import MAX_CHARS, ExprError, evaluate
-from drill.tolerance import Tolerance
+from drill.tolerance import Tolerance, precision_text
 from drill.solvers._fmt import fmt, shape as fmt_shape
 
 __all__ = ["Unreadable", "Tolerance", "Grade", "NearMiss", "NEAR_FACTOR", "AnswerType", "ANSWER_TYPES", "answer_type", "grade_value"]
@@ -34,7 +34,7 @@ class NearMiss:
     """A wrong answer just outside the tolerance (within :data:`NEAR_FACTOR` widths of the key).
 
     off:      the relative error |given − key| / |key| (of the worst entry), None when the key is 0
-    accepted: the relative tolerance (rtol) that would have been accepted; None for an exact integer
+    accepted: the relative window that would have been accepted (width / |key|); None for an exact integer
     rounded:  the answer is the key rounded to fewer significant figures (an exact integer is wanted)
     """
 
@@ -68,12 +68,46 @@ class Grade:
         return self.status == "correct"
 
 
+_EXAMPLE_VALUES: dict[tuple, dict[str, Any]] = {}  # (type, variables, choices) -> {example: value}
+
+
 class AnswerType:
     """Base class: subclasses set ``name``/``example`` and override parse/close/format/nudge."""
 
     name: ClassVar[str] = ""
     example: ClassVar[str] = ""
+    # Alternatives to ``example``, each (text, the answers it shows): the answer-format line
+    # shows the first set none of whose answers would be graded correct (see example_for).
+    example_sets: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
     malformed: ClassVar[str] = "#?"
+
+    def example_for(self, key: Any, tol: Tolerance, choices: Sequence[str] | None = None) -> str:
+        """The format example for a question whose key is ``key``: never one that grades correct
+        (an example must not give the answer away). Falls back to a plain description."""
+        for text, answers in self.example_sets or ((self.example, ()),):
+            if not any(self._accepts_text(a, key, tol, choices) for a in answers):
+                return text
+        return self.fallback_example
+
+    fallback_example: ClassVar[str] = "see the question"
+
+    def _accepts_text(self, text: str, key: Any, tol: Tolerance, choices: Sequence[str] | None) -> bool:
+        try:
+            return bool(self.close(self._parsed(text, tuple(choices or ())), key, tol))
+        except (Unreadable, TypeError, ValueError):
+            return False
+
+    def _parsed(self, text: str, choices: tuple[str, ...]) -> Any:
+        """An example's parsed value; examples are fixed text, so each is parsed once."""
+        cache = _EXAMPLE_VALUES.setdefault((type(self), getattr(self, "variables", ()), choices), {})
+        if text not in cache:
+            try:
+                cache[text] = self.parse(text, choices)
+            except Unreadable as exc:
+                cache[text] = exc
+        if isinstance(cache[text], Unreadable):
+            raise cache[text]
+        return cache[text]
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> Any:
         raise NotImplementedError
@@ -108,7 +142,7 @@ class AnswerType:
 def _near_number(given: float, key: float, tol: Tolerance) -> NearMiss | None:
     if not math.isfinite(given) or abs(given - key) > NEAR_FACTOR * tol.width(key):
         return None
-    return NearMiss(abs(given - key) / abs(key) if key else None, tol.rtol)
+    return NearMiss(abs(given - key) / abs(key) if key else None, tol.width(key) / abs(key) if key else None)
 
 
 def _number(text: str) -> float | int:
@@ -151,6 +185,11 @@ def _power_of_ten(given: float, key: float) -> str | None:
 class IntegerAnswer(AnswerType):
     name = "integer"
     example = "529411 (also 529,411 or 1024*2+1024)"
+    example_sets = (
+        (example, ("529411", "529,411", "1024*2+1024")),
+        ("613207 (also 613,207 or 512*3+256)", ("613207", "613,207", "512*3+256")),
+    )
+    fallback_example = "a whole number such as 12,345 or 64*64*3"
     malformed = "12abc"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> int | float:
@@ -201,6 +240,11 @@ class IntegerAnswer(AnswerType):
 class NumberAnswer(AnswerType):
     name = "number"
     example = "-0.119, 1e-3, 3/4, sigmoid(2)-1, 0.1*(1+0.1**2)"
+    example_sets = (
+        (example, ("-0.119", "1e-3", "3/4", "sigmoid(2)-1", "0.1*(1+0.1**2)")),
+        ("-0.237, 2e-3, 5/8, sigmoid(3)-1, 0.2*(1+0.3**2)", ("-0.237", "2e-3", "5/8", "sigmoid(3)-1", "0.2*(1+0.3**2)")),
+    )
+    fallback_example = "a decimal, a fraction or an expression such as exp(-2)"
     malformed = "0.1.2"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> float:
@@ -232,6 +276,11 @@ class NumberAnswer(AnswerType):
 class ShapeAnswer(AnswerType):
     name = "shape"
     example = "5x7, 5×7, (5, 7), [5,7] or 5 7"
+    example_sets = (
+        (example, ("5x7",)),
+        ("6x9, 6×9, (6, 9), [6,9] or 6 9", ("6x9",)),
+    )
+    fallback_example = "sizes separated by x, such as 3x4"
     malformed = "5 by"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> tuple[int, ...]:
@@ -275,9 +324,20 @@ def _floats(value: Any, what: str, text: str) -> list[float]:
     return [_real(v, text, what) for v in value]
 
 
+def _denoise(values: list[float]) -> list[float]:
+    """Entries below 1e-12 of the largest are the float noise of a sum that cancels: 0."""
+    top = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    return [0.0 if abs(v) < 1e-12 * top else v for v in values]
+
+
 class VectorAnswer(AnswerType):
     name = "vector"
     example = "[0.1, -0.2, 0.1] or 0.1, -0.2, 0.1"
+    example_sets = (
+        (example, ("[0.1, -0.2, 0.1]",)),
+        ("[0.3, -0.4, 0.2] or 0.3, -0.4, 0.2", ("[0.3, -0.4, 0.2]",)),
+    )
+    fallback_example = "numbers in brackets, separated by commas"
     malformed = "[0.1, "
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[float]:
@@ -291,7 +351,7 @@ class VectorAnswer(AnswerType):
         return _floats(value, "a vector of numbers", text)
 
     def coerce(self, value: Any) -> list[float]:
-        return [float(v) for v in value]
+        return _denoise([float(v) for v in value])
 
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return len(given) == len(key) and all(tol.accepts(g, k) for g, k in zip(given, key))
@@ -306,7 +366,8 @@ class VectorAnswer(AnswerType):
         if not nears or any(n is None for n in nears):
             return None
         offs = [n.off for n in nears if n is not None]
-        return NearMiss(None if None in offs else max(offs), tol.rtol)  # type: ignore[type-var]
+        widths = [n.accepted for n in nears if n is not None and n.accepted is not None]
+        return NearMiss(None if None in offs else max(offs), min(widths) if widths else None)  # type: ignore[type-var]
 
     def format_problem(self, given: Any, key: Any) -> str | None:
         if len(given) != len(key):
@@ -314,7 +375,7 @@ class VectorAnswer(AnswerType):
         return None
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
-        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        out = [f"accepted, for each entry: {precision_text(tol, key)}"]
         if not correct and len(given) != len(key):
             out.append(f"the answer has {len(key)} entries, yours has {len(given)}")
         elif not correct and self.close([-g for g in given], key, tol):
@@ -325,6 +386,11 @@ class VectorAnswer(AnswerType):
 class MatrixAnswer(VectorAnswer):
     name = "matrix"
     example = "[[1, 2], [3, 4]] or 1 2; 3 4"
+    example_sets = (
+        (example, ("[[1, 2], [3, 4]]",)),
+        ("[[5, 6], [7, 8]] or 5 6; 7 8", ("[[5, 6], [7, 8]]",)),
+    )
+    fallback_example = "rows in brackets, or rows separated by ;"
     malformed = "[[1, 2], [3"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> list[list[float]]:
@@ -346,7 +412,9 @@ class MatrixAnswer(VectorAnswer):
         return rows
 
     def coerce(self, value: Any) -> list[list[float]]:
-        return [[float(v) for v in row] for row in value]
+        rows = [[float(v) for v in row] for row in value]
+        flat = _denoise([v for row in rows for v in row])
+        return [flat[i * len(r) : (i + 1) * len(r)] for i, r in enumerate(rows)] if len({len(r) for r in rows}) == 1 else rows
 
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return len(given) == len(key) and all(VectorAnswer.close(self, g, k, tol) for g, k in zip(given, key))
@@ -368,7 +436,7 @@ class MatrixAnswer(VectorAnswer):
         return None
 
     def notes(self, given: Any, key: Any, tol: Tolerance, correct: bool) -> list[str]:
-        out = [f"accepted: each entry within ±{fmt(tol.rtol * 100)} % (or ±{fmt(tol.atol)} near zero)"]
+        out = [f"accepted, for each entry: {precision_text(tol, key)}"]
         if not correct and (len(given), len(given[0])) != (len(key), len(key[0])):
             out.append(f"the answer is {len(key)}×{len(key[0])}, yours is {len(given)}×{len(given[0])}")
         return out
@@ -380,6 +448,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 class ChoiceAnswer(AnswerType):
     name = "choice"
     example = "a letter such as C, or the choice's text"
+    example_sets = tuple((f"a letter such as {c}, or the choice's text", (c,)) for c in "CBA")
     malformed = "#?"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> str:
@@ -409,6 +478,8 @@ class ExpressionAnswer(AnswerType):
 
     name = "expression"
     example = "x*exp(-x**2) + 1"  # not a common key: the example must not give an answer away
+    example_sets = ((example, (example,)), ("x**3 - 2*x", ("x**3 - 2*x",)))
+    fallback_example = "a formula in the question's variables"
     malformed = "x +* 1"
     POINTS: ClassVar[tuple[float, ...]] = (-1.7, -0.6, 0.35, 1.1, 2.3)
 

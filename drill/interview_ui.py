@@ -48,7 +48,7 @@ def _stars(difficulty: int) -> str:
 def question(v: Variant, index: int, total: int, remaining: float) -> Group:
     left = f"[bold]⏱ {clock_text(remaining)} left[/]" if remaining > 0 else "[bold red]⏱ time is up: answer this one to finish[/]"
     head = Text.from_markup(f"{left} · difficulty {_stars(v.question.difficulty)}")
-    kind = Text.from_markup(f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.atype.example)} · s skip · q stop[/]")
+    kind = Text.from_markup(f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)} · s skip · q stop[/]")
     return Group(head, ui.question_panel(v, index, total), kind)
 
 

@@ -352,12 +352,14 @@ def checkpoints(v: Variant) -> list[Checkpoint]:
 
 
 def checkpoint_tolerance(v: Variant):
-    """The question's tolerance, its relative part never tighter than the default 1 % (steps show a
-    few digits); its absolute part as the question sets it (tiny values stay tiny)."""
-    from drill.tolerance import Tolerance
+    """The question's tolerance, never tighter than the default policy (3 significant figures:
+    steps show a few digits); its absolute part as the question sets it (tiny values stay tiny)."""
+    from drill.tolerance import SIG_RTOL, Tolerance
 
     tol = v.question.tolerance
-    return Tolerance(rtol=max(tol.rtol, Tolerance().rtol), atol=tol.atol)
+    if tol.mode == "rtol" and tol.rtol >= SIG_RTOL:
+        return Tolerance(rtol=tol.rtol, atol=tol.atol)
+    return Tolerance(atol=tol.atol)
 
 
 def grade_checkpoint(v: Variant, cp: Checkpoint, text: str) -> Grade:

@@ -18,6 +18,7 @@ from rich.text import Text
 from drill import session
 from drill.grading import LETTERS, Grade
 from drill.session import Attempt, Step
+from drill.tolerance import precision_note
 from drill.solvers._fmt import fmt
 from drill.textsafe import visible
 
@@ -104,7 +105,7 @@ class FittedPanel:
 
 
 def answer_help(v: Variant) -> str:
-    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.atype.example)} · ? hint · s skip · q quit[/]"
+    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint · s skip · q quit[/]"
 
 
 def answer_prompt(v: Variant) -> str:
@@ -197,8 +198,8 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
     formula = _formula(explanation, v)
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
-    if v.question.hint:
-        levels.append([hanging("[cyan]Hint:[/]", escape(v.question.hint))])
+    if v.hint:
+        levels.append([hanging("[cyan]Hint:[/]", escape(visible(v.hint)))])
     elif v.choices is None and v.steps:
         levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
     if formula:

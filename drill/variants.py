@@ -33,7 +33,7 @@ from drill.safe_expr import ExprError, evaluate
 from drill.solvers import InvalidParams, Solution, get as get_solver
 from drill.solvers._fmt import fmt
 
-__all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "MAX_DRAWS"]
+__all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
 
 MAX_DRAWS = 200
 
@@ -70,6 +70,12 @@ class Variant:
     answer_value: Any = None
     context: dict[str, str] = field(default_factory=dict)
     masked: list[str] = field(default_factory=list)  # mistakes inside the tolerance (a bank bug)
+    hint: str = ""  # the question's hint with this variant's values filled in
+
+    @property
+    def example(self) -> str:
+        """The answer-format example for this variant: one that does not grade correct."""
+        return self.atype.example_for(self.answer, self.tolerance, self.choices)
 
     @property
     def tolerance(self) -> Tolerance:
@@ -142,18 +148,31 @@ def make_variant(q: Question, seed: int) -> Variant:
     raise VariantError(f"question {q.id!r}: vary yields no valid params in {MAX_DRAWS} draws", "vary")
 
 
+def variant_from_params(q: Question, seed: int, params: dict) -> Variant | None:
+    """The variant these exact params make (for ``drill check``'s perturbations), or None when
+    the template's constraints or its solver reject them."""
+    try:
+        solution = _solve(q, get_solver(q.solver), params, canonical=False)
+        return None if solution is None else _finish(q, seed, params, solution)
+    except (InvalidParams, VariantError):
+        return None
+
+
 def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant:
     atype = answer_type(q.answer_type, q.variables)
     prompt = render_prompt(q, params, solution.context)
+    hint = render_text(q, q.hint, params, solution.context, "hint")
     if q.answer_type == "choice":
-        return _choice_variant(q, seed, params, prompt, solution, atype)
+        v = _choice_variant(q, seed, params, prompt, solution, atype)
+        v.hint = hint
+        return v
     try:
         key = atype.coerce(solution.answer)
         masked: list[str] = []
         mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
     except (TypeError, ValueError) as exc:
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
-    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked)
+    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint)
 
 
 def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:
@@ -337,30 +356,35 @@ def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
 
 def render_prompt(q: Question, params: dict, context: dict[str, str]) -> str:
     """Fill ``{path}`` placeholders from params (numbers via fmt) and ``{_name}`` from the solver."""
+    return render_text(q, q.prompt, params, context, "prompt")
 
-    size = [len(q.prompt)]
+
+def render_text(q: Question, text: str, params: dict, context: dict[str, str], fld: str = "prompt") -> str:
+    """A template of the question (its prompt or its hint) filled with this variant's values."""
+
+    size = [len(text)]
 
     def sub(m: re.Match) -> str:
         out = _sub(m)
         size[0] += len(out)  # stop as soon as the text is too long, before building the rest
         if size[0] > MAX_RENDERED_PROMPT:
-            raise VariantError(f"question {q.id!r}: the rendered prompt is over {MAX_RENDERED_PROMPT:,} characters", "prompt")
+            raise VariantError(f"question {q.id!r}: the rendered {fld} is over {MAX_RENDERED_PROMPT:,} characters", fld)
         return out
 
     def _sub(m: re.Match) -> str:
         path = m.group(1)
         if path.startswith("_"):
             if path not in context:
-                raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not provided by solver {q.solver!r}", "prompt")
+                raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not provided by solver {q.solver!r}", fld)
             return str(context[path])
         try:
             return _show(_get(params, path))
         except (KeyError, IndexError, ValueError, TypeError):
-            raise VariantError(f"question {q.id!r}: placeholder {{{path}}} is not in params", "prompt") from None
+            raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not in params", fld) from None
 
-    text = PLACEHOLDER_RE.sub(sub, q.prompt).replace("{{", "{").replace("}}", "}")
+    text = PLACEHOLDER_RE.sub(sub, text).replace("{{", "{").replace("}}", "}")
     if len(text) > MAX_RENDERED_PROMPT:
-        raise VariantError(f"question {q.id!r}: the rendered prompt has {len(text):,} characters; at most {MAX_RENDERED_PROMPT:,}", "prompt")
+        raise VariantError(f"question {q.id!r}: the rendered {fld} has {len(text):,} characters; at most {MAX_RENDERED_PROMPT:,}", fld)
     return text
 
 

@@ -125,16 +125,22 @@ def _get(layer: dict, key: str) -> Any:
     raise InvalidParams(f"{kind} layer needs {key!r}")
 
 
+# The arguments layer_repr writes positionally, as PyTorch's own repr does.
+POSITIONAL: dict[str, tuple[str, ...]] = {
+    "Linear": ("in_features", "out_features"), "Conv2d": ("in_channels", "out_channels"),
+    "BatchNorm2d": ("num_features",), "BatchNorm1d": ("num_features",),
+    "ConvTranspose2d": ("in_channels", "out_channels"), "LayerNorm": ("normalized_shape",),
+    "Embedding": ("num_embeddings", "embedding_dim"), "RNN": ("input_size", "hidden_size"),
+    "GRU": ("input_size", "hidden_size"), "LSTM": ("input_size", "hidden_size"),
+    "MultiheadAttention": ("embed_dim", "num_heads"),
+}
+
+
 def layer_repr(layer: dict) -> str:
     """PyTorch-style constructor text, e.g. ``Conv2d(3, 96, kernel_size=11, stride=4)``."""
     kind = layer.get("type", "?")
     args = {k: v for k, v in layer.items() if k != "type"}
-    positional = {"Linear": ("in_features", "out_features"), "Conv2d": ("in_channels", "out_channels"),
-                  "BatchNorm2d": ("num_features",), "BatchNorm1d": ("num_features",),
-                  "ConvTranspose2d": ("in_channels", "out_channels"), "LayerNorm": ("normalized_shape",),
-                  "Embedding": ("num_embeddings", "embedding_dim"), "RNN": ("input_size", "hidden_size"),
-                  "GRU": ("input_size", "hidden_size"), "LSTM": ("input_size", "hidden_size"),
-                  "MultiheadAttention": ("embed_dim", "num_heads")}.get(kind, ())
+    positional = POSITIONAL.get(kind, ())
     parts = [str(args.pop(k)) for k in positional if k in args]
     parts += [f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}" for k, v in args.items()]
     return f"{kind}({', '.join(parts)})"

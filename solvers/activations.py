@@ -300,7 +300,7 @@ TABLE: dict[str, Row] = {
         "SiLU (swish)",
         lambda a: "SiLU/swish f(x) = x·σ(x) = x / (1 + e^(−x))",
         lambda x, a: {
-            "used x / (1 − e^(−x)) (a sign slip, as written in the 001 notes)": x / (1 - math.exp(-x)),
+            "used x / (1 − e^(−x)) (a sign slip, as written in the 001 notes)": x / -math.expm1(-x) if x else math.nan,
             "gave σ(x) alone (forgot the factor x)": _sig(x),
             "used x·σ(−x) = x / (1 + e^x)": x * _sig(-x),
         },
@@ -324,11 +324,17 @@ def _row(p: dict) -> tuple[str, Row, float, float]:
         raise InvalidParams(f"unknown activation {name!r}; known: {', '.join(TABLE)}")
     x = float(p.get("x", 1.0))
     a = float(p.get("slope", LEAKY_SLOPE)) if name == "leaky_relu" else float(p.get("alpha", ELU_ALPHA)) if name == "elu" else math.nan
-    if name in ("relu", "leaky_relu", "elu", "selu") and x == 0:
-        raise InvalidParams("x = 0 is the kink of a piecewise activation; choose x ≠ 0")
-    if name == "silu" and x == 0:
-        raise InvalidParams("x = 0 makes the x / (1 − e^(−x)) slip undefined")
     return name, TABLE[name], x, a
+
+
+def _kink(name: str, x: float, a: float, derivative: bool) -> str:
+    """The convention at x = 0 for a piecewise activation's derivative, as a prompt sentence
+    (PyTorch's autograd: ReLU'(0) = 0, leaky ReLU'(0) = slope, ELU'(0) = α, SELU'(0) = λα)."""
+    if not derivative or x != 0 or name not in ("relu", "leaky_relu", "elu", "selu"):
+        return ""
+    at0 = {"relu": "ReLU'(0) = 0", "leaky_relu": f"f'(0) = the slope {fmt(a)}", "elu": f"f'(0) = α = {fmt(a)}",
+           "selu": f"f'(0) = λα = {fmt(SELU_LAMBDA)}·{fmt(SELU_ALPHA)}"}[name]
+    return f" At the kink x = 0 take {at0}, as PyTorch's autograd does."
 
 
 def _fn(name: str, a: float) -> tuple[Callable[[float], float], Callable[[float], float]]:
@@ -356,7 +362,7 @@ _DERIV_STEP = {
     "sigmoid": lambda x, a: f"σ'(x) = σ(x)(1 − σ(x)); σ({fmt(x)}) = {fmt(_sig(x), 5)}, so σ' = {fmt(_sig(x), 5)}·{fmt(1 - _sig(x), 5)}",
     "tanh": lambda x, a: f"tanh'(x) = 1 − tanh²(x); tanh({fmt(x)}) = {fmt(math.tanh(x), 5)}, so 1 − {fmt(math.tanh(x), 5)}²",
     "relu": lambda x, a: f"ReLU'(x) = 1 for x > 0, 0 for x ≤ 0; x = {fmt(x)}",
-    "leaky_relu": lambda x, a: f"f'(x) = 1 for x ≥ 0, {fmt(a)} for x < 0; x = {fmt(x)}",
+    "leaky_relu": lambda x, a: f"f'(x) = 1 for x > 0, {fmt(a)} for x ≤ 0 (f'(0) = the slope, as PyTorch); x = {fmt(x)}",
     "elu": lambda x, a: ("f'(x) = 1 for x > 0" if x > 0
                          else f"f'(x) = α·e^x for x ≤ 0 (= f(x) + α): {fmt(a)}·e^{fmt(x)} = {fmt(a)}·{fmt(math.exp(x), 5)}"),
     "selu": lambda x, a: (f"f'(x) = λ for x > 0: {fmt(SELU_LAMBDA)}" if x > 0
@@ -376,7 +382,9 @@ def _at_point(p: dict, derivative: bool) -> Solution:
     fn, step, slips, label = (df, _DERIV_STEP, row.deriv_slips, "f'") if derivative else (f, _VALUE_STEP, row.value_slips, "f")
     value = fn(x)
     steps = [f"f is {row.definition(a)}.", step[name](x, a), f"{label}({fmt(x)}) = {fmt(value, 6)}"]
-    return Solution(value, steps, slips(x, a), context={"_definition": row.definition(a), "_title": row.title})
+    wrong = {k: v for k, v in slips(x, a).items() if math.isfinite(v)}  # a slip undefined at this x is no slip here
+    kink = _kink(name, x, a, derivative)
+    return Solution(value, steps, wrong, context={"_definition": row.definition(a), "_title": row.title, "_kink": kink})
 
 
 @solver("activation-value")

@@ -75,11 +75,41 @@ def test_values_match_sympy(bank, qid):
         assert v.answer == pytest.approx(sym_value(p["name"], p["x"], _a(p)), rel=1e-10, abs=1e-12), p
 
 
+# At the kink x = 0 the derivative is a convention, PyTorch's (stated in the prompt); by hand:
+AT_KINK = {"relu": lambda a: 0.0, "leaky_relu": lambda a: a, "elu": lambda a: a, "selu": lambda a: SELU_LAMBDA * SELU_ALPHA}
+
+
 @pytest.mark.parametrize("qid", ["activation-derivative", "selu-derivative", "gelu-derivative"])
 def test_derivatives_match_sympy(bank, qid):
     for v in variants_of(bank, qid, 40):
         p = v.params
+        if p["x"] == 0 and p["name"] in AT_KINK:
+            assert v.answer == pytest.approx(AT_KINK[p["name"]](_a(p)), rel=1e-12), p
+            continue
         assert v.answer == pytest.approx(sym_deriv(p["name"], p["x"], _a(p)), rel=1e-10, abs=1e-12), p
+
+
+def test_variants_at_the_kink_state_pytorchs_convention(bank):
+    """x = 0 is drawn; a piecewise derivative there states its convention in the prompt and
+    the key is PyTorch's (issue 13: activation variants may include x = 0)."""
+    from drill.variants import variant_from_params
+
+    q = bank.questions["activation-derivative"]
+    seen = 0
+    for name, slope, alpha in [("relu", 0.1, 1.0), ("leaky_relu", 0.2, 1.0), ("elu", 0.1, 1.5), ("selu", 0.1, 1.0)]:
+        v = variant_from_params(q, 1, {"name": name, "x": 0.0, "slope": slope, "alpha": alpha})
+        assert "At the kink x = 0" in v.prompt and "PyTorch" in v.prompt, v.prompt
+        a = slope if name == "leaky_relu" else alpha
+        assert v.answer == pytest.approx(AT_KINK[name](a), rel=1e-12)
+        assert v.grade("1").status == "wrong" or AT_KINK[name](a) == 1  # the other side's slope is not accepted
+        seen += 1
+    smooth = variant_from_params(q, 1, {"name": "tanh", "x": 0.0, "slope": 0.1, "alpha": 1.0})
+    assert "kink" not in smooth.prompt and smooth.answer == 1.0
+    silu = variant_from_params(bank.questions["activation-value"], 1, {"name": "silu", "x": 0.0, "slope": 0.1, "alpha": 1.0})
+    assert silu.answer == 0.0 and all(math.isfinite(m) for m in silu.mistakes.values())
+    assert seen == 4
+    for qid in ("activation-value", "activation-derivative", "selu-derivative", "gelu-derivative"):
+        assert "exclude" not in bank.questions[qid].vary["x"], qid  # x = 0 can be drawn
 
 
 def test_derivative_formulas_match_sympy(bank):

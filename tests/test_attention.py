@@ -1,12 +1,14 @@
-"""Attention: torch's scaled_dot_product_attention, naive loops over i and j, Monte Carlo for Var(q·k)."""
+"""Attention: torch's scaled_dot_product_attention, naive loops over i and j, exact algebra (binomial pmf, sympy.stats) for Var(q·k)."""
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
+from drill.solvers import get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 
@@ -72,14 +74,33 @@ def test_seed_keys():
     np.testing.assert_allclose(get("attention-output").solve(params), [2 * e / (2 * e + 1), (1 + e) / (2 * e + 1)])
 
 
-def test_score_variance_by_monte_carlo(bank):
-    rng = np.random.default_rng(0)
-    n = 4000
-    for v in variants_of(bank, "attention-score-variance", 12):
-        d = v.params["d"]
-        q, k = rng.standard_normal((n, d)), rng.standard_normal((n, d))
-        s = (q * k).sum(axis=1)
-        if v.params["scale"] == "sqrt_d":
-            s = s / math.sqrt(d)
-        # sample variance of n draws: relative standard error about sqrt(2/n) ≈ 2 %
-        assert v.answer == pytest.approx(s.var(), rel=0.12), v.params
+def _exact_score_variance(d: int, scaled: bool) -> Fraction:
+    """Var(q·k) exactly, for entries ±1 with probability 1/2 each (mean 0, variance 1): each
+    product q_i·k_i is again ±1, so q·k = 2B − d with B ~ Binomial(d, 1/2); sum over its pmf."""
+    pmf = [Fraction(math.comb(d, b), 2**d) for b in range(d + 1)]
+    mean = sum(p * (2 * b - d) for b, p in enumerate(pmf))
+    var = sum(p * (2 * b - d - mean) ** 2 for b, p in enumerate(pmf))
+    return var / d if scaled else var
+
+
+def test_score_variance_exactly_by_algebra(bank):
+    seen = set()
+    for v in variants_of(bank, "attention-score-variance", 40):
+        d, scaled = v.params["d"], v.params["scale"] == "sqrt_d"
+        seen.add((d, scaled))
+        assert v.answer == _exact_score_variance(d, scaled), v.params  # exact: no tolerance
+    assert len(seen) >= 6
+
+
+def test_score_variance_for_gaussian_entries_by_sympy():
+    """The same variance for normal entries, by sympy's expectation operator (d = 4 and √d scaling)."""
+    import sympy as sp
+    from sympy.stats import Normal, variance
+
+    q = [Normal(f"q{i}", 0, 1) for i in range(4)]
+    k = [Normal(f"k{i}", 0, 1) for i in range(4)]
+    score = sum(a * b for a, b in zip(q, k))
+    assert sp.simplify(variance(score)) == 4
+    assert sp.simplify(variance(score / 2)) == 1
+    assert get("attention-score-variance").solve({"d": 4, "scale": "none"}) == 4
+    assert get("attention-score-variance").solve({"d": 4, "scale": "sqrt_d"}) == 1

@@ -45,3 +45,18 @@ def test_every_topic_has_a_walkthrough(bank):
     assert missing == [], f"topics without an explain: section: {missing}"
     for topic, e in bank.explanations.items():
         assert bank.questions[e.example].topic == topic
+
+
+def test_check_reports_each_quality_issue_once_with_its_seed_and_count(bank):
+    """drill check runs drill/quality.py on every variant: one failure per distinct issue, at
+    its first seed, with how many other variants share it (issue 13)."""
+    import dataclasses
+
+    q = bank.questions["gru-blend"]
+    cited = dataclasses.replace(q, prompt=q.prompt.replace("(PyTorch's nn.GRU", "(the 003 slides' and PyTorch's"))
+    failures = [f for f in check_question(cited, variants=5) if "cites a source" in f.what]
+    assert len(failures) == 1
+    (f,) = failures
+    assert (f.qid, f.seed, f.field) == ("gru-blend", 0, "prompt") and f.what.startswith("[lint]")
+    assert "(also 5 more variants)" in f.what
+    assert check_question(cited, variants=5, quality=False) == []

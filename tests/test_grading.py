@@ -43,14 +43,14 @@ def test_number_tolerance_window_and_feedback():
     assert grade("number", "0.10099", 0.1, tol).correct
     g = grade("number", "0.1011", 0.1, tol)
     assert g.status == "wrong"
-    assert g.notes[0] == "accepted: ±1 %, i.e. between 0.099 and 0.101; exact value 0.1"
+    assert g.notes[0] == "accepted: to within ±1 %, i.e. between 0.099 and 0.101; exact value 0.1"
 
 
 def test_number_near_zero_uses_absolute_tolerance():
     tol = Tolerance(rtol=0.01, atol=0.001)
     assert grade("number", "0.0009", 0.0, tol).correct
     assert not grade("number", "0.002", 0.0, tol).correct
-    assert grade("number", "0.002", 0.0, tol).notes[0].startswith("accepted: ±0.001")
+    assert grade("number", "0.002", 0.0, tol).notes[0].startswith("accepted: to within ±0.001")
 
 
 @pytest.mark.parametrize("text", ["0.1.2", "abc", "1/0", "[1, 2]", "__import__('os')", "1e999", "nan", "inf"])
