@@ -8,6 +8,7 @@ names the answer evaluator accepts (:data:`drill.safe_expr.FUNCTIONS`).
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -52,6 +53,10 @@ def make_editor(console: Console, history: str | None) -> Callable[[str], str | 
         except OSError:
             pass
     from prompt_toolkit.output import create_output
+
+    # Do not ask the terminal where the cursor is (CPR): a one-line prompt needs no answer, and a
+    # terminal that never answers (a serial console, pexpect, some CI) would stall each prompt
+    os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")
 
     completer = WordCompleter(completion_words(), match_middle=False, sentence=False)
     session = PromptSession(history=hist, completer=completer, complete_while_typing=False, enable_suspend=True,

@@ -75,7 +75,8 @@ class Rules:
 
     hints:        ``?`` gives progressive hints (else the view says there are none)
     second_chance: a near miss (just outside the tolerance) is asked again once
-    step_through: after a wrong answer on a terminal, offer to work it through checkpoint by checkpoint
+    step_through: after a wrong answer that matches no named mistake, on a terminal, offer to work it
+                  through checkpoint by checkpoint
     stop:         called after each answer; True ends the session ("time")
     """
 
@@ -221,7 +222,9 @@ def run(
                 if outcome.status == "skipped":
                     view.skipped(outcome)
                 else:
-                    offer = rules.step_through and interactive and outcome.status == "wrong" and len(checkpoints(v)) >= 2
+                    # a named mistake is its own diagnosis; an unknown slip is worth finding step by step
+                    offer = (rules.step_through and interactive and outcome.status == "wrong" and outcome.grade is not None
+                             and outcome.grade.mistake is None and len(checkpoints(v)) >= 2)
                     view.graded(outcome, offer)
                     if offer:
                         ended = _offer_steps(outcome, view, read)

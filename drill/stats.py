@@ -191,6 +191,10 @@ def render(console, report: dict, db: str) -> None:
     table.add_row("[bold]all[/]", f"[bold]{total['answered']}[/]", f"[bold]{total['correct']}[/]", f"[bold]{total['skipped']}[/]",
                   f"[bold]{_pct(total['accuracy'])}[/]", f"[bold]{_secs(total['median_seconds'])}[/]")
     console.print(table)
+    modes = report.get("modes", {})
+    if len(modes) > 1:  # quiz, review, interview, explain --try answers, apart
+        parts = [f"{escape(m)} {t['correct']}/{t['answered']} ({_pct(t['accuracy'])})" for m, t in modes.items()]
+        console.print(f"[bold]By mode:[/] {' · '.join(parts)}")
 
     if report["weakest"]:
         console.print(f"[bold]Weakest templates[/] [dim](last {RECENT} attempts each)[/]")

@@ -54,6 +54,8 @@ def test_interview_answers_are_saved_with_their_mode_and_stats_separate_them(ban
     assert report["modes"]["quiz"]["answered"] == 1 and report["modes"]["interview"] == {
         **report["modes"]["interview"], "answered": 3, "correct": 1, "skipped": 1, "wrong": 1}
     assert report["total"]["answered"] == 4
+    text = runner.invoke(app, ["stats"], env={"COLUMNS": "120"}).output
+    assert "By mode: interview 1/3 (33 %) · quiz 1/1 (100 %)" in text
 
 
 def test_the_interview_report_shows_each_missed_questions_key_mistake_and_solution(bank):

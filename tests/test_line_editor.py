@@ -85,7 +85,7 @@ def test_a_near_miss_is_asked_again_on_a_terminal():
 def test_a_step_through_session_finds_the_wrong_step():
     child = spawn("quiz", "-q", "mlp-params", "--seed", "0")
     child.expect("answer.*›")
-    child.send("528384\r")  # forgot the biases
+    child.send("529410\r")  # no classic mistake: worth working through
     child.expect("Not quite")
     child.expect("work it through")
     child.send("w\r")

@@ -109,3 +109,19 @@ def test_interview_answers_reach_the_recorder(bank):
     lines = iter(["1", "s", "2"])
     o = iv.run(items, Console(file=io.StringIO()), lambda p: next(lines, None), 600, on_attempt=saved.append)
     assert [a.status for a in saved] == [a.status for a in o.attempts] and len(saved) == 3
+
+
+def test_work_it_through_is_offered_for_an_unknown_slip_not_a_named_mistake(bank):
+    q = bank.questions["mlp-params"]
+    v = make_variant(q, 0)
+    named = v.atype.format(v.mistakes["counted one bias per layer instead of one per output unit/filter"])
+    assert named == "527875"  # 529411 − 1539 biases + 3, one per layer
+    log = Log()
+    session.run([(q, 0)], log, reader([named], interactive=True))
+    assert ("offer_prompt" not in [e[0] for e in log.events]) and [e[2] for e in log.events if e[0] == "graded"] == [False]
+    log = Log()
+    session.run([(q, 0)], log, reader(["529410", ""], interactive=True))  # no classic mistake
+    assert [e[2] for e in log.events if e[0] == "graded"] == [True] and "solution" in [e[0] for e in log.events]
+    log = Log()
+    session.run([(q, 0)], log, reader(["529410"], interactive=False))  # piped: the full feedback at once
+    assert [e[2] for e in log.events if e[0] == "graded"] == [False]
