@@ -308,11 +308,23 @@ def hint_issues(v: Variant) -> list[Issue]:
 # --- no example gives the answer away ---------------------------------------------------
 
 
+def _prompt_examples(prompt: str) -> list[str]:
+    """The text of each "(e.g. …)" in a prompt, up to its closing parenthesis."""
+    out = []
+    for m in re.finditer(r"\(e\.g\.\s*", prompt):
+        depth, i = 1, m.end()
+        while i < len(prompt) and depth:
+            depth += (prompt[i] == "(") - (prompt[i] == ")")
+            i += 1
+        out.append(prompt[m.end() : i - 1].strip())
+    return out
+
+
 def example_issues(v: Variant) -> list[Issue]:
     example = v.example
     answers = next((a for text, a in v.atype.example_sets if text == example), ())
     if isinstance(v.atype, ExpressionAnswer):  # a prompt's own "(e.g. …)" for a formula
-        answers = (*answers, *(m.strip() for m in re.findall(r"e\.g\.\s*([^)]+)\)", v.prompt)))
+        answers = (*answers, *_prompt_examples(v.prompt))
     given = [a for a in answers if v.atype._accepts_text(a, v.answer, v.tolerance, v.choices)]
     if not given:
         return []
