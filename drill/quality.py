@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from drill.grading import ExpressionAnswer
 from drill.solvers._fmt import fmt
 from drill.solvers._layers import _DEFAULTS, POSITIONAL
 from drill.tolerance import NOISE, SIG_FIGS, Tolerance, precision_text
@@ -309,27 +308,46 @@ def hint_issues(v: Variant) -> list[Issue]:
 
 
 def _prompt_examples(prompt: str) -> list[str]:
-    """The text of each "(e.g. …)" in a prompt, up to its closing parenthesis."""
+    """Each answer a prompt shows as an example ("(e.g. …)", "such as …", "or … "), up to the
+    closing parenthesis or the end of the sentence; text that is not an answer is harmless."""
     out = []
-    for m in re.finditer(r"\(e\.g\.\s*", prompt):
-        depth, i = 1, m.end()
-        while i < len(prompt) and depth:
-            depth += (prompt[i] == "(") - (prompt[i] == ")")
+    for m in re.finditer(r"\b(?:e\.g\.|such as)\s*", prompt):
+        depth, i = 0, m.end()
+        while i < len(prompt):
+            c = prompt[i]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (prompt.startswith(". ", i) or c in ";:"):
+                break
             i += 1
-        out.append(prompt[m.end() : i - 1].strip())
+        for part in re.split(r"\s+or\s+|,\s+", prompt[m.end() : i]):
+            part = part.strip().rstrip(".")
+            if part:
+                out.append(part)
     return out
+
+
+def _grades_correct(v: Variant, text: str) -> bool:
+    try:
+        return bool(v.atype.close(v.atype.parse(text), v.answer, v.tolerance))
+    except Exception:  # noqa: BLE001 - words, not an answer
+        return False
 
 
 def example_issues(v: Variant) -> list[Issue]:
     example = v.example
     answers = next((a for text, a in v.atype.example_sets if text == example), ())
-    if isinstance(v.atype, ExpressionAnswer):  # a prompt's own "(e.g. …)" for a formula
-        answers = (*answers, *_prompt_examples(v.prompt))
     given = [a for a in answers if v.atype._accepts_text(a, v.answer, v.tolerance, v.choices)]
+    if v.choices is None:  # a prompt's own examples ("a number such as -0.119") must not be the answer either
+        given += [a for a in _prompt_examples(v.prompt) if _grades_correct(v, a)]
     if not given:
         return []
     return [Issue("example", "example", "answer_type",
-                  f"the answer-format example {given[0]!r} is graded correct: it gives the answer away")]
+                  f"the example {given[0]!r} (on the answer-format line or in the prompt) is graded correct: it gives the answer away")]
 
 
 # --- one precision policy ---------------------------------------------------------------
