@@ -363,17 +363,6 @@ def _entries(value: Any) -> list[tuple[tuple[int, ...], float]]:
     return []
 
 
-def _replace(value: Any, at: tuple[int, ...], x: float) -> Any:
-    if not at:
-        return x
-    out = [list(r) if isinstance(r, list) else r for r in value]
-    if len(at) == 1:
-        out[at[0]] = x
-    else:
-        out[at[0]][at[1]] = x
-    return out
-
-
 def _map(value: Any, f: Any) -> Any:
     if isinstance(value, list):
         return [_map(x, f) for x in value]
@@ -422,12 +411,12 @@ def precision_issues(v: Variant) -> list[Issue]:
         if policy.mode == "sig" and abs(k) > NOISE:
             unit = 10.0 ** (math.floor(math.log10(abs(k))) - 1)  # one unit of the 2nd significant figure
             for off in (round_sig2(k) + unit, round_sig2(k) - unit):
-                if accepts(_replace(key, at, off)):
+                if v.tolerance.accepts(off, k):  # the grader compares entry by entry
                     out.append(Issue("precision", "second-figure", "tolerance",
                                      f"{fmt(off)} for the key {fmt(k)}, off in the 2nd significant figure, is graded correct "
                                      f"although the prompt states no precision ({SIG_FIGS} significant figures)"))
                     break
-        if not dataclasses.replace(policy, atol=0.0).is_zero(k) and accepts(_replace(key, at, 0.0)):
+        if not dataclasses.replace(policy, atol=0.0).is_zero(k) and v.tolerance.accepts(0.0, k):
             out.append(Issue("precision", "zero", "tolerance",
                              f"0 is accepted for {fmt(k)}, which is not 0 at the prompt's precision ({stated})"))
         if out:
