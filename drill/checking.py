@@ -208,13 +208,15 @@ def quality_failures(q: Question, issues: dict[str, list]) -> list[Failure]:
     return out
 
 
-def _check_one(args: tuple[Question, int]) -> list[Failure]:
-    return check_question(*args)
+def _check_one(args: tuple[Question, int, bool]) -> list[Failure]:
+    q, variants, quality = args
+    return check_question(q, variants, quality=quality)
 
 
-def check_questions(questions: Iterable[Question], variants: int = 100, workers: int = 1) -> list[Failure]:
-    """Check many questions, in ``workers`` processes when more than one."""
-    jobs = [(q, variants) for q in questions]
+def check_questions(questions: Iterable[Question], variants: int = 100, workers: int = 1, *, quality: bool = True) -> list[Failure]:
+    """Check many questions, in ``workers`` processes when more than one (quality: also run
+    :mod:`drill.quality`'s properties on every variant)."""
+    jobs = [(q, variants, quality) for q in questions]
     if workers <= 1 or len(jobs) < 4:
         return [f for job in jobs for f in _check_one(job)]
     with ProcessPoolExecutor(max_workers=workers) as pool:

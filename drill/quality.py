@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from drill.grading import ExpressionAnswer
 from drill.solvers._fmt import fmt
 from drill.solvers._graph import LAYERS as GRAPH_LAYERS, NODE_KEYS
 from drill.solvers._layers import _DEFAULTS, POSITIONAL
@@ -313,16 +312,47 @@ def hint_issues(v: Variant) -> list[Issue]:
 # --- no example gives the answer away ---------------------------------------------------
 
 
+def _prompt_examples(prompt: str) -> list[str]:
+    """Each answer a prompt shows as an example ("(e.g. …)", "such as …", "or … "), up to the
+    closing parenthesis or the end of the sentence; text that is not an answer is harmless."""
+    out = []
+    for m in re.finditer(r"\b(?:e\.g\.|such as)\s*", prompt):
+        depth, i = 0, m.end()
+        while i < len(prompt):
+            c = prompt[i]
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif depth == 0 and (prompt.startswith(". ", i) or c in ";:"):
+                break
+            i += 1
+        for part in re.split(r"\s+or\s+|,\s+", prompt[m.end() : i]):
+            part = part.strip().rstrip(".")
+            if part:
+                out.append(part)
+    return out
+
+
+def _grades_correct(v: Variant, text: str) -> bool:
+    try:
+        return bool(v.atype.close(v.atype.parse(text), v.answer, v.tolerance))
+    except Exception:  # noqa: BLE001 - words, not an answer
+        return False
+
+
 def example_issues(v: Variant) -> list[Issue]:
     example = v.example
     answers = next((a for text, a in v.atype.example_sets if text == example), ())
-    if isinstance(v.atype, ExpressionAnswer):  # a prompt's own "(e.g. …)" for a formula
-        answers = (*answers, *(m.strip() for m in re.findall(r"e\.g\.\s*([^)]+)\)", v.prompt)))
     given = [a for a in answers if v.atype._accepts_text(a, v.answer, v.tolerance, v.choices)]
+    if v.choices is None:  # a prompt's own examples ("a number such as -0.119") must not be the answer either
+        given += [a for a in _prompt_examples(v.prompt) if _grades_correct(v, a)]
     if not given:
         return []
     return [Issue("example", "example", "answer_type",
-                  f"the answer-format example {given[0]!r} is graded correct: it gives the answer away")]
+                  f"the example {given[0]!r} (on the answer-format line or in the prompt) is graded correct: it gives the answer away")]
 
 
 # --- one precision policy ---------------------------------------------------------------
@@ -336,17 +366,6 @@ def _entries(value: Any) -> list[tuple[tuple[int, ...], float]]:
     if isinstance(value, list):
         return [((i,), float(x)) for i, x in enumerate(value)]
     return []
-
-
-def _replace(value: Any, at: tuple[int, ...], x: float) -> Any:
-    if not at:
-        return x
-    out = [list(r) if isinstance(r, list) else r for r in value]
-    if len(at) == 1:
-        out[at[0]] = x
-    else:
-        out[at[0]][at[1]] = x
-    return out
 
 
 def _map(value: Any, f: Any) -> Any:
@@ -397,12 +416,12 @@ def precision_issues(v: Variant) -> list[Issue]:
         if policy.mode == "sig" and abs(k) > NOISE:
             unit = 10.0 ** (math.floor(math.log10(abs(k))) - 1)  # one unit of the 2nd significant figure
             for off in (round_sig2(k) + unit, round_sig2(k) - unit):
-                if accepts(_replace(key, at, off)):
+                if v.tolerance.accepts(off, k):  # the grader compares entry by entry
                     out.append(Issue("precision", "second-figure", "tolerance",
                                      f"{fmt(off)} for the key {fmt(k)}, off in the 2nd significant figure, is graded correct "
                                      f"although the prompt states no precision ({SIG_FIGS} significant figures)"))
                     break
-        if not dataclasses.replace(policy, atol=0.0).is_zero(k) and accepts(_replace(key, at, 0.0)):
+        if not dataclasses.replace(policy, atol=0.0).is_zero(k) and v.tolerance.accepts(0.0, k):
             out.append(Issue("precision", "zero", "tolerance",
                              f"0 is accepted for {fmt(k)}, which is not 0 at the prompt's precision ({stated})"))
         if out:

@@ -138,6 +138,17 @@ def test_sigmoid_bce_grad_example_is_not_its_answer(bank):
     assert "e.g." in line and "3 significant figures are enough" in line
 
 
+def test_the_prompt_itself_shows_no_answer(bank):
+    """sigmoid-bce-grad's prompt said "(A number such as -0.119 or an expression such as
+    sigmoid(2) - 1.)": the key at z = 2, y = 1 (seed 0, the canonical instance)."""
+    q = bank.questions["sigmoid-bce-grad"]
+    old = dataclasses.replace(q, prompt=q.prompt.split("(A number")[0] + "(A number such as -0.119 or an expression such as sigmoid(2) - 1.)")
+    found = _quality(old, 20)
+    assert any("[example]" in f and "'-0.119'" in f and "(seed 0)" in f for f in found), found
+    for v in variants_of(bank, "sigmoid-bce-grad", 60):
+        assert "-0.119" not in v.prompt and "sigmoid(2)" not in v.prompt
+
+
 def test_old_examples_are_caught(bank, monkeypatch):
     monkeypatch.setattr(NumberAnswer, "example_for", lambda self, key, tol, choices=None: NumberAnswer.example)  # the old fixed text
     found = _quality(bank.questions["sigmoid-bce-grad"], 0)
