@@ -264,9 +264,12 @@ class Recovered:
 
 COLUMNS = {
     "sessions": ("id", "command", "seed", "started"),
-    "attempts": ("id", "session_id", "question_id", "topic", "seed", "answer", "status", "mistake", "seconds", "hints", "rating", "answered_at"),
+    "attempts": ("id", "session_id", "question_id", "topic", "seed", "answer", "status", "mistake", "seconds", "hints", "rating", "answered_at",
+                 "mode"),
     "cards": ("question_id", "card", "due", "reviews", "updated"),
 }
+_ADDED = {("attempts", "mode"): "'quiz'"}  # columns a later schema added: an older file reads them as their default
+MODES = ("quiz", "review", "interview", "explain")
 _INT64 = 1 << 63
 _ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
 
@@ -299,8 +302,10 @@ def _clean(table: str, row: tuple) -> tuple:
         i, command, seed, started = row
         return (_int(i, low=1), _text(command), _int(seed, nullable=True), _when(started))
     if table == "attempts":
-        i, sid, qid, topic, seed, answer, status, mistake, seconds, hints, rating, at = row
-        status = _text(status)
+        i, sid, qid, topic, seed, answer, status, mistake, seconds, hints, rating, at, mode = row
+        status, mode = _text(status), _text(mode)
+        if mode not in MODES:
+            raise ValueError("unknown mode")
         if status not in ("correct", "wrong", "skipped"):
             raise ValueError("unknown status")
         if not (isinstance(seconds, (int, float)) and 0 <= seconds <= 1e7):
@@ -308,7 +313,7 @@ def _clean(table: str, row: tuple) -> tuple:
         if rating is not None and rating not in (1, 2, 3, 4):
             raise ValueError("rating out of range")
         return (_int(i, low=1), _int(sid, nullable=True), _text(qid), _text(topic), _int(seed), _text(answer), status,
-                _text(mistake, nullable=True), float(seconds), _int(hints, low=0), rating, _when(at))
+                _text(mistake, nullable=True), float(seconds), _int(hints, low=0), rating, _when(at), mode)
     qid, card, due, reviews, updated = row
     card = _text(card)
     data = json.loads(card)
@@ -333,11 +338,12 @@ def _read_all(conn: sqlite3.Connection) -> tuple[dict[str, list[tuple]], list[st
             if not have:
                 problems.append(f"table {table} is missing")
                 continue
-            missing = [c for c in cols if c not in have]
+            missing = [c for c in cols if c not in have and (table, c) not in _ADDED]
             if missing:
                 problems.append(f"table {table} lacks column {missing[0]}")
                 continue
-            cursor = conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY {_ORDER[table]}")  # as the store reads them
+            select = ", ".join(c if c in have else f"{_ADDED[table, c]} AS {c}" for c in cols)
+            cursor = conn.execute(f"SELECT {select} FROM {table} ORDER BY {_ORDER[table]}")  # as the store reads them
             while True:
                 batch = cursor.fetchmany(500)
                 if not batch:
@@ -367,7 +373,7 @@ def _copy_in(conn: sqlite3.Connection, rows: dict[str, list[tuple]], seen: dict[
     cards = list({r[0]: r for r in rows["cards"]}.values())
     with _transaction(conn):
         conn.executemany("INSERT OR IGNORE INTO sessions (id, command, seed, started) VALUES (?, ?, ?, ?)", rows["sessions"])
-        conn.executemany(f"INSERT INTO attempts ({', '.join(COLUMNS['attempts'])}) VALUES ({', '.join('?' * 12)})", attempts)
+        conn.executemany(f"INSERT INTO attempts ({', '.join(COLUMNS['attempts'])}) VALUES ({', '.join('?' * len(COLUMNS['attempts']))})", attempts)
         conn.executemany(f"INSERT INTO cards ({', '.join(COLUMNS['cards'])}) VALUES (?, ?, ?, ?, ?)", cards)
     return f"{len(attempts)} of {seen['attempts']} answers and {len(cards)} of {seen['cards']} review cards"
 

@@ -25,3 +25,13 @@ def variants_of(bank, qid: str, n: int = 30):
 
     q = bank.questions[qid]
     return [make_variant(q, seed) for seed in range(n + 1)]
+
+
+def assert_grades(v, right: str, mistake: str, named: str, invalid: str) -> None:
+    """PrairieLearn's three submissions for one variant: a correct answer is graded correct, a
+    classic mistake is graded wrong and named (the name starts with ``named``), and unreadable
+    text is explained (status unreadable), never graded."""
+    assert v.grade(right).correct, (v.question.id, right, v.expected)
+    g = v.grade(mistake)
+    assert g.status == "wrong" and g.mistake and g.mistake.startswith(named), (v.question.id, mistake, g.status, g.mistake)
+    assert v.grade(invalid).status == "unreadable", (v.question.id, invalid)

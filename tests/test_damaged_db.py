@@ -71,6 +71,9 @@ DAMAGE = {
     "a text where a number belongs": ("UPDATE attempts SET seconds = 'slow' WHERE id = 6", ANSWERS - 1, 4),
     "an unknown status": ("PRAGMA ignore_check_constraints = ON; UPDATE attempts SET status = 'maybe' WHERE id = 7", ANSWERS - 1, 4),
     "a dropped table": ("DROP TABLE cards", ANSWERS, 0),
+    # the mode column (schema 2) is read as carefully as the rest: a byte flip here killed `drill stats`
+    "invalid UTF-8 in a stored mode": ("UPDATE attempts SET mode = CAST(x'71fe7a' AS TEXT) WHERE id = 2", ANSWERS - 1, 4),
+    "an unknown mode": ("UPDATE attempts SET mode = 'dream' WHERE id = 4", ANSWERS - 1, 4),
 }
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from drill.solvers import get
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_grades, variants_of
 
 
 def test_dropout_train_matches_torch_with_its_own_mask():
@@ -110,7 +110,4 @@ def test_the_1e6_epsilon_never_changes_three_significant_figures(bank):
 ])
 def test_canonical_keys_and_mistakes(bank, qid, right, mistake, named):
     v = variants_of(bank, qid, 0)[0]
-    assert v.grade(right).correct
-    g = v.grade(mistake)
-    assert g.status == "wrong" and g.mistake.startswith(named), g.mistake
-    assert v.grade("[1, 2").status == "unreadable"
+    assert_grades(v, right, mistake, named, "[1, 2")

@@ -11,7 +11,7 @@ import pytest
 
 from drill.solvers import get
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_grades, variants_of
 
 
 def test_batch_cross_entropy_matches_torch(bank):
@@ -108,7 +108,4 @@ def test_independent_table_is_refused_and_identical_gaussians_too():
 ])
 def test_canonical_keys_and_mistakes(bank, qid, right, mistake, named):
     v = variants_of(bank, qid, 0)[0]
-    assert v.grade(right).correct
-    g = v.grade(mistake)
-    assert g.status == "wrong" and g.mistake.startswith(named), g.mistake
-    assert v.grade("nats").status == "unreadable"
+    assert_grades(v, right, mistake, named, "nats")

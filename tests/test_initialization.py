@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_grades, variants_of
 
 SCALE_QIDS = ["xavier-uniform-bound", "xavier-normal-std-conv", "kaiming-normal-std-conv", "kaiming-uniform-bound",
               "linear-default-init-bound"]
@@ -150,7 +150,4 @@ def test_he_init_keeps_the_variance_and_xavier_halves_it_for_a_square_layer():
 ])
 def test_canonical_keys_and_mistakes(bank, qid, right, mistake, named):
     v = variants_of(bank, qid, 0)[0]
-    assert v.grade(right).correct
-    g = v.grade(mistake)
-    assert g.status == "wrong" and g.mistake.startswith(named), g.mistake
-    assert v.grade("std = ?").status == "unreadable"
+    assert_grades(v, right, mistake, named, "std = ?")

@@ -11,7 +11,7 @@ import pytest
 
 from drill.solvers import get
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_grades, variants_of
 
 
 def test_cosine_matches_torch(bank):
@@ -89,7 +89,4 @@ def test_normalized_vectors_make_the_metrics_agree():
 ])
 def test_canonical_keys_and_mistakes(bank, qid, right, mistake, named):
     v = variants_of(bank, qid, 0)[0]
-    assert v.grade(right).correct
-    g = v.grade(mistake)
-    assert g.status == "wrong" and g.mistake.startswith(named), g.mistake
-    assert v.grade("cos?" if v.choices is None else "Z").status == "unreadable"
+    assert_grades(v, right, mistake, named, "cos?" if v.choices is None else "Z")
