@@ -17,6 +17,8 @@ from typer.core import TyperGroup
 EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
+MAX_COUNT = 1000  # questions in one quiz or interview, variants per question in an export: more is a typo, not a session
+MAX_MINUTES = 24 * 60  # an interview's time limit
 
 _no_color = False  # set by --no-color (anywhere on the line); NO_COLOR in the environment works too (rich reads it)
 
@@ -45,6 +47,9 @@ class DrillGroup(TyperGroup):
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+                print(exc.ctx.get_help())  # bare 'drill' (or 'drill export') asks what there is: the help, not an error
+                sys.exit(0)
             where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "drill"
             _print_error(f"{exc.format_message()} (see '{where} -h')")
             sys.exit(EXIT_USAGE)
@@ -160,6 +165,25 @@ def complete_topics_and_ids(ctx: typer.Context, incomplete: str) -> list[str]:
 
 def _seed_option(help: str):
     return typer.Option(min=0, max=MAX_SEED, help=f"{help} (0 to {MAX_SEED:,}).")
+
+
+def _count_option(*names: str, help: str):
+    return typer.Option(*names, min=1, max=MAX_COUNT, help=help)
+
+
+def _check_seed_span(seed: int | None, count: int, flag: str) -> None:
+    """Variants seed, seed+1, …, seed+count−1 must all be valid seeds, so that each one can be replayed."""
+    if seed is not None and seed + count - 1 > MAX_SEED:
+        raise fail(f"--seed {seed} with {flag} {count} goes past the largest seed {MAX_SEED}: "
+                   f"use --seed {MAX_SEED - count + 1} or less")
+
+
+def _finite_minutes(value: float) -> float:
+    import math
+
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of minutes")
+    return value
 
 
 TopicOption = Annotated[
@@ -299,7 +323,7 @@ def _saved_note(console, recorder) -> None:
 def quiz(
     topic: TopicOption = None,
     question: QuestionOption = None,
-    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
+    count: Annotated[Optional[int], _count_option("--count", "-n", help="How many questions. [default: 10, or 1 per --question]")] = None,
     seed: Annotated[Optional[int], _seed_option("Session seed; with --question, the variant seed to replay")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
@@ -319,6 +343,8 @@ def quiz(
     if weak:  # the weak templates are an explicit list now: ask (and replay) them as -q would
         question, topic = [q.id for q in chosen], None
     n = count or (len(question) if question else 10)
+    if question:
+        _check_seed_span(seed, n, "-n")
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
     label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
@@ -402,8 +428,13 @@ def stats(
         if store is None:
             console.print(f"Nothing to reset: no database at {path}.", markup=False, soft_wrap=True)
             return
-        if not yes and not typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False):
-            raise fail("reset cancelled; nothing changed", code=1)
+        try:
+            confirmed = yes or typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False)
+        except typer.Abort:  # end of input or Ctrl-C at the question: nothing was said yes to
+            print(file=sys.stderr)
+            confirmed = False
+        if not confirmed:
+            raise fail("reset cancelled; nothing changed (--yes skips the question)", code=1)
         backup = store.reset()
         console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
         return
@@ -418,7 +449,7 @@ def stats(
 def generate(
     question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id (see 'drill list').", autocompletion=complete_ids)],
     seed: Annotated[Optional[int], _seed_option("First variant seed (0 = the canonical params) [default: 0 for a question with no vary, else random]")] = None,
-    count: Annotated[int, typer.Option("--count", "-k", min=1, help="How many variants (seeds S, S+1, …).")] = 1,
+    count: Annotated[int, typer.Option("--count", "-k", min=1, max=MAX_SEED, help="How many variants (seeds S, S+1, …).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     bank: BankOption = None,
 ) -> None:
@@ -427,6 +458,7 @@ def generate(
 
     from drill.variants import VariantError, make_variant
 
+    _check_seed_span(seed, count, "-k")
     q = _select(_load(banks=bank, solvers=True), None, [question_id])[0]
     if seed is not None:
         start = seed
@@ -571,9 +603,9 @@ def _problem_table(console, problems) -> None:
 
 @app.command()
 def interview(
-    minutes: Annotated[float, typer.Option(min=1, help="Time limit; the interview stops at the first answer after it.")] = 20,
+    minutes: Annotated[float, typer.Option(min=1, max=MAX_MINUTES, callback=_finite_minutes, help="Time limit; the interview stops at the first answer after it.")] = 20,
     topic: TopicOption = None,
-    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
+    count: Annotated[Optional[int], _count_option("--count", "-n", help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
     seed: Annotated[Optional[int], _seed_option("Interview seed (which questions, which variants)")] = None,
 ) -> None:
     """A mock interview: mixed topics of rising difficulty against the clock; feedback only at the end."""
@@ -636,8 +668,14 @@ def new(
     path = Path(out or f"{question_id}.yaml")
     if path.exists() and not force:
         raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:
+        raise fail(f"cannot write {path}: {blocker} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
     _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
                      f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 
@@ -651,7 +689,7 @@ def export_anki(
     file: Annotated[str, typer.Argument(metavar="FILE.apkg", help="The Anki package to write.")],
     topic: TopicOption = None,
     question: QuestionOption = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Variants per question (seeds S, S+1, …).")] = 1,
+    count: Annotated[int, _count_option("--count", "-n", help="Variants per question (seeds S, S+1, …).")] = 1,
     seed: Annotated[int, _seed_option("First variant seed (0 = the canonical params)")] = 0,
 ) -> None:
     """Write an Anki deck: one note per variant; re-importing updates the same notes."""
@@ -663,6 +701,7 @@ def export_anki(
         import genanki  # noqa: F401
     except ImportError:
         raise fail("the Anki export needs genanki: pip install genanki") from None
+    _check_seed_span(seed, count, "-n")
     _writable_file(file)
     chosen = _select(_load(), topic, question)
     warn = _console(stderr=True).print
@@ -679,6 +718,8 @@ def _writable_file(path: str) -> None:
 
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
+    if not path.strip():
+        raise fail("the file name is empty; give one such as drill.apkg")
     if p.is_dir():
         raise fail(f"{path} is a directory; give a file name such as {p / 'drill.apkg'}")
     if not parent.is_dir():
@@ -689,6 +730,8 @@ def _writable_file(path: str) -> None:
 
 def main() -> None:
     """Console entry point: one-line errors, never a traceback (DRILL_DEBUG=1 shows it)."""
+    if sys.stdin is None:  # started with stdin closed (`drill quiz <&-`): read it as empty input, like </dev/null
+        sys.stdin = open(os.devnull, encoding="utf-8")
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show "·" or "✓" gets "?"
         try:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
