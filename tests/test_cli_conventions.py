@@ -271,3 +271,21 @@ def test_a_closed_stdin_is_read_as_empty_input_not_an_internal_error(args, tmp_p
                        env={**os.environ, "DRILL_HOME": str(tmp_path), "DRILL_BANK": ""})
     assert p.returncode == 0, p.stderr
     assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_title_names_no_size_that_a_variant_changes(bank):
+    """A title shown above the prompt ("a 5×5 conv layer", "4-bit weights") must not contradict a variant
+    ("a 7×7 kernel", "8-bit weights"): a K×K or N-bit of a title that some variants' prompts state must be
+    in all of them (one that no prompt states, such as "a 2×2 table", is a fixed fact of the template)."""
+    import re
+
+    from drill.variants import make_variant
+
+    bad = []
+    for q in bank.questions.values():
+        sizes = re.findall(r"\d+×\d+|\d+-bit", q.title)
+        if not (sizes and q.vary):
+            continue
+        prompts = [make_variant(q, seed).prompt for seed in range(8)]
+        bad += [(q.id, s) for s in sizes if 0 < sum(s in p for p in prompts) < len(prompts)]
+    assert not bad
