@@ -223,7 +223,15 @@ def _console(stderr: bool = False):
         def on_broken_pipe(self) -> None:  # rich's default exits 1; a closed reader is not a failure
             _quiet_broken_pipe()
 
-    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None)
+    # COLUMNS=0 (set by some shells and CI runners) makes rich render nothing at all, prompts included:
+    # a width that is not a positive number is ignored in favour of the terminal's own (else 80)
+    width = None
+    if os.environ.get("COLUMNS", "").strip() in ("0", "00"):
+        try:
+            width = os.get_terminal_size((sys.stderr if stderr else sys.stdout).fileno()).columns or 80
+        except (OSError, ValueError, AttributeError):
+            width = 80
+    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None, width=width)
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:

@@ -289,3 +289,11 @@ def test_a_title_names_no_size_that_a_variant_changes(bank):
         prompts = [make_variant(q, seed).prompt for seed in range(8)]
         bad += [(q.id, s) for s in sizes if 0 < sum(s in p for p in prompts) < len(prompts)]
     assert not bad
+
+
+@pytest.mark.parametrize("args", [["list"], ["stats"], ["quiz", "-q", "residual-grad", "--seed", "0", "--no-save"]])
+def test_columns_0_still_shows_the_output(args, tmp_path):
+    """COLUMNS=0 used to make every rich output (the quiz's question and prompt included) empty."""
+    r = run(*args, input="q\n", env={"COLUMNS": "0", "DRILL_HOME": str(tmp_path)})
+    assert r.exit_code == 0, r.output
+    assert r.output.strip(), "nothing was printed"
