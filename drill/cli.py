@@ -17,7 +17,8 @@ from typer.core import TyperGroup
 EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
-MAX_COUNT = 10_000  # -n / -k: questions or variants in one run
+MAX_COUNT = 1000  # questions in one quiz or interview, variants per question in an export: more is a typo, not a session
+MAX_MINUTES = 24 * 60  # an interview's time limit
 
 _no_color = False  # set by --no-color (anywhere on the line); NO_COLOR in the environment works too (rich reads it)
 
@@ -46,6 +47,9 @@ class DrillGroup(TyperGroup):
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except UsageError as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+                print(exc.ctx.get_help())  # bare 'drill' (or 'drill export') asks what there is: the help, not an error
+                sys.exit(0)
             where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "drill"
             _print_error(f"{exc.format_message()} (see '{where} -h')")
             sys.exit(EXIT_USAGE)
@@ -164,6 +168,25 @@ def _seed_option(help: str):
     return typer.Option(min=0, max=MAX_SEED, help=f"{help} (0 to {MAX_SEED:,}).")
 
 
+def _count_option(*names: str, help: str):
+    return typer.Option(*names, min=1, max=MAX_COUNT, help=help)
+
+
+def _check_seed_span(seed: int | None, count: int, flag: str) -> None:
+    """Variants seed, seed+1, …, seed+count−1 must all be valid seeds, so that each one can be replayed."""
+    if seed is not None and seed + count - 1 > MAX_SEED:
+        raise fail(f"--seed {seed} with {flag} {count} goes past the largest seed {MAX_SEED}: "
+                   f"use --seed {MAX_SEED - count + 1} or less")
+
+
+def _finite_minutes(value: float) -> float:
+    import math
+
+    if not math.isfinite(value):
+        raise typer.BadParameter(f"{value} is not a number of minutes")
+    return value
+
+
 TopicOption = Annotated[
     Optional[list[str]], typer.Option("--topic", "-t", help="Only this topic (repeatable).", autocompletion=complete_topics)
 ]
@@ -202,15 +225,20 @@ def _console(stderr: bool = False):
         def on_broken_pipe(self) -> None:  # rich's default exits 1; a closed reader is not a failure
             _quiet_broken_pipe()
 
-    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None, width=_width())
+    return DrillConsole(stderr=stderr, highlight=False, no_color=True if _no_color else None, width=_width(stderr))
 
 
-def _width() -> int | None:
-    """None (rich reads the terminal or $COLUMNS), or 80 when $COLUMNS is set but not a positive width."""
+def _width(stderr: bool = False) -> int | None:
+    """None (rich reads the terminal or $COLUMNS); for a $COLUMNS that is not a positive width (0 is
+    set by some shells and CI runners, and makes rich render nothing, prompts included), the
+    terminal's own width, else 80."""
     cols = os.environ.get("COLUMNS")
-    if cols is None:
+    if cols is None or (cols.strip().isdigit() and int(cols) > 0):
         return None
-    return None if cols.strip().isdigit() and int(cols) > 0 else 80
+    try:
+        return os.get_terminal_size((sys.stderr if stderr else sys.stdout).fileno()).columns or 80
+    except (OSError, ValueError, AttributeError):
+        return 80
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -225,13 +253,6 @@ def _warner():
 
     err = _console(stderr=True)
     return lambda message: err.print(plain("warning: ", "yellow") + plain(str(message)), soft_wrap=True)
-
-
-def _bounded(count: int | None, option: str) -> int | None:
-    """A -n/-k count within 1..MAX_COUNT, else a one-line usage error (nothing is planned first)."""
-    if count is not None and not 1 <= count <= MAX_COUNT:
-        raise fail(f"{option} must be from 1 to {MAX_COUNT:,}, got {count:,}")
-    return count
 
 
 BankOption = Annotated[
@@ -286,6 +307,8 @@ def _open_store(db: str | None, create: bool = True):
     path = default_path(db)
     if db is not None and create and not path.parent.is_dir():
         raise fail(f"progress database {db}: the directory {path.parent} does not exist (create it first, or leave out --db)")
+    if db is not None:
+        _not_someone_elses_file(db, path)
     try:
         store = open_store(path, create=create)
     except StoreError as exc:
@@ -296,6 +319,23 @@ def _open_store(db: str | None, create: bool = True):
             f"{path} is damaged or not drill's ({r.reason}); moved it to {r.moved_to} and started a fresh database"
             + (f", copying over {r.salvaged}." if getattr(r, "salvaged", "") else ".")), soft_wrap=True)
     return store
+
+
+def _not_someone_elses_file(db: str, path) -> None:
+    """A --db the user typed that names an existing file which is not a SQLite database (a typo such
+    as --db notes.txt) is refused and left alone: only drill's own default database is ever moved
+    aside as damaged."""
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise fail(f"progress database {db}: {path} is not a regular file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError as exc:
+        raise fail(f"progress database {db}: cannot read {path} ({exc.strerror or exc})") from None
+    if head and head != b"SQLite format 3\x00":
+        raise fail(f"progress database {db}: {path} is not a SQLite database; drill leaves it alone (give another --db)")
 
 
 def _weak(chosen, store):
@@ -359,7 +399,7 @@ def _saved_note(console, recorder) -> None:
 def quiz(
     topic: TopicOption = None,
     question: QuestionOption = None,
-    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: 10, or 1 per --question]")] = None,
+    count: Annotated[Optional[int], _count_option("--count", "-n", help="How many questions. [default: 10, or 1 per --question]")] = None,
     seed: Annotated[Optional[int], _seed_option("Session seed; with --question, the variant seed to replay")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Questions and feedback on stderr; the summary as one JSON object on stdout.")] = False,
     weak: Annotated[bool, typer.Option("--weak", help="Only the templates with the lowest recent accuracy.")] = False,
@@ -373,7 +413,6 @@ def quiz(
     from drill import quiz as quiz_mod
     from drill import ui
 
-    _bounded(count, "--count")
     console = _console(stderr=as_json)
     loaded = _load(banks=bank, solvers=True)
     chosen = _select(loaded, topic, question)
@@ -384,6 +423,8 @@ def quiz(
     if weak:  # the weak templates are an explicit list now: ask (and replay) them as -q would
         question, topic = [q.id for q in chosen], None
     n = count or (len(question) if question else 10)
+    if question:
+        _check_seed_span(seed, n, "-n")
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     if missed:
         items = _missed(chosen, store or _open_store(db, create=False))
@@ -427,7 +468,7 @@ def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
 
 @app.command()
 def review(
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="At most this many due templates.")] = 10,
+    count: Annotated[int, _count_option("--count", "-n", help="At most this many due templates.")] = 10,
     db: Annotated[Optional[str], typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Ask the templates due for spaced review (FSRS), most overdue first, each as a fresh variant."""
@@ -438,7 +479,6 @@ def review(
     from drill.review import until
 
     console = _console()
-    _bounded(count, "--count")
     store = _open_store(db, create=False)
     bank = _load()
     cards = [c for c in store.cards() if c[0] in bank.questions] if store else []  # soonest due first
@@ -485,8 +525,13 @@ def stats(
         if store is None:
             console.print(f"Nothing to reset: no database at {path}.", markup=False, soft_wrap=True)
             return
-        if not yes and not typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False):
-            raise fail("reset cancelled; nothing changed", code=1)
+        try:
+            confirmed = yes or typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False)
+        except typer.Abort:  # end of input or Ctrl-C at the question: nothing was said yes to
+            print(file=sys.stderr)
+            confirmed = False
+        if not confirmed:
+            raise fail("reset cancelled; nothing changed (--yes skips the question)", code=1)
         from drill.store import StoreError
 
         try:
@@ -506,7 +551,7 @@ def stats(
 def generate(
     question_id: Annotated[str, typer.Argument(metavar="ID", help="Question id (see 'drill list').", autocompletion=complete_ids)],
     seed: Annotated[Optional[int], _seed_option("First variant seed (0 = the canonical params) [default: 0 for a question with no vary, else random]")] = None,
-    count: Annotated[int, typer.Option("--count", "-k", min=1, help="How many variants (seeds S, S+1, …).")] = 1,
+    count: Annotated[int, _count_option("--count", "-k", help="How many variants (seeds S, S+1, …).")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
     bank: BankOption = None,
 ) -> None:
@@ -515,7 +560,7 @@ def generate(
 
     from drill.variants import VariantError, make_variant
 
-    _bounded(count, "--count")
+    _check_seed_span(seed, count, "-k")
     q = _select(_load(banks=bank, solvers=True), None, [question_id])[0]
     if seed is not None:
         start = seed
@@ -685,9 +730,9 @@ def _problem_table(console, problems) -> None:
 
 @app.command()
 def interview(
-    minutes: Annotated[float, typer.Option(min=1, help="Time limit; the interview stops at the first answer after it.")] = 20,
+    minutes: Annotated[float, typer.Option(min=1, max=MAX_MINUTES, callback=_finite_minutes, help="Time limit; the interview stops at the first answer after it.")] = 20,
     topic: TopicOption = None,
-    count: Annotated[Optional[int], typer.Option("--count", "-n", min=1, help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
+    count: Annotated[Optional[int], _count_option("--count", "-n", help="How many questions. [default: one per 2 minutes, at least 3]")] = None,
     seed: Annotated[Optional[int], _seed_option("Interview seed (which questions, which variants)")] = None,
     difficulty: DifficultyOption = None,
     no_save: Annotated[bool, typer.Option("--no-save", help="Record nothing in the progress database.")] = False,
@@ -698,7 +743,6 @@ def interview(
     from drill import interview_ui
     from drill.quiz import line_reader
 
-    _bounded(count, "--count")
     chosen = _by_difficulty(_select(_load(), topic, None), difficulty)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     n = count or iv.default_count(minutes)
@@ -757,8 +801,14 @@ def new(
     path = Path(out or f"{question_id}.yaml")
     if path.exists() and not force:
         raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:
+        raise fail(f"cannot write {path}: {blocker} is a file, not a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
     _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
                      f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 
@@ -772,7 +822,7 @@ def export_anki(
     file: Annotated[str, typer.Argument(metavar="FILE.apkg", help="The Anki package to write.")],
     topic: TopicOption = None,
     question: QuestionOption = None,
-    count: Annotated[int, typer.Option("--count", "-n", min=1, help="Variants per question (seeds S, S+1, …).")] = 1,
+    count: Annotated[int, _count_option("--count", "-n", help="Variants per question (seeds S, S+1, …).")] = 1,
     seed: Annotated[int, _seed_option("First variant seed (0 = the canonical params)")] = 0,
 ) -> None:
     """Write an Anki deck: one note per variant; re-importing updates the same notes."""
@@ -782,7 +832,7 @@ def export_anki(
         import genanki  # noqa: F401
     except ImportError:
         raise fail("the Anki export needs genanki: pip install genanki") from None
-    _bounded(count, "--count")
+    _check_seed_span(seed, count, "-n")
     _writable_file(file)
     chosen = _select(_load(), topic, question)
     try:
@@ -798,6 +848,8 @@ def _writable_file(path: str) -> None:
 
     p = Path(path)
     parent = p.parent if str(p.parent) else Path(".")
+    if not path.strip():
+        raise fail("the file name is empty; give one such as drill.apkg")
     if p.is_dir():
         raise fail(f"{path} is a directory; give a file name such as {p / 'drill.apkg'}")
     if not parent.is_dir():

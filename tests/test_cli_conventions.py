@@ -193,3 +193,117 @@ def test_installed_names_are_drills_own_and_cannot_be_shadowed(tmp_path):
     probe = "import importlib.util as u, drill.solvers as s, drill.question_bank as b; print(u.find_spec('solvers') is None or 'shadow', s.__name__, b.__name__)"
     r = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).parent, capture_output=True, text=True, timeout=60)
     assert r.stdout.split() == ["True", "drill.solvers", "drill.question_bank"], r.stderr
+
+
+# -- a hostile user's command lines (newcomer review): each is one line and exit 2, or works --
+
+
+def test_bare_drill_and_bare_export_print_the_help_not_an_error():
+    for args in ([], ["export"]):
+        r = run(*args)
+        assert r.exit_code == 0, r.output
+        assert r.output.startswith("Usage: drill") and "error:" not in r.output, args
+
+
+@pytest.mark.parametrize("args", [
+    ["quiz", "-n", "99999999999999999999"],  # used to hang building the plan
+    ["quiz", "-n", "1001"],
+    ["interview", "-n", "99999999999999"],
+    ["export", "anki", "x.apkg", "-q", "residual-grad", "-n", "1001"],
+    ["interview", "--minutes", "nan"],  # used to be an internal error (exit 70)
+    ["interview", "--minutes", "inf"],
+    ["interview", "--minutes", "1e400"],
+])
+def test_absurd_counts_and_minutes_are_one_line_usage_errors(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run(*args, input="q\n")
+    assert r.exit_code == 2
+    line = one_line_error(r)
+    assert ("'--count'" in line or "'--minutes'" in line) and f"drill {args[0]}" in line
+    assert not (tmp_path / "x.apkg").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["generate", "residual-grad", "--seed", str(MAX_SEED), "-k", "3"],
+    ["export", "anki", "x.apkg", "-q", "residual-grad", "--seed", str(MAX_SEED - 1), "-n", "3"],
+    ["quiz", "-q", "residual-grad", "--seed", str(MAX_SEED), "-n", "2", "--no-save"],
+])
+def test_variant_seeds_past_the_largest_seed_are_refused_since_they_could_not_be_replayed(args, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run(*args, input="q\n")
+    assert r.exit_code == 2
+    assert str(MAX_SEED) in one_line_error(r)
+    assert not (tmp_path / "x.apkg").exists()
+    ok = run("generate", "residual-grad", "--seed", str(MAX_SEED - 2), "-k", "3", "--json")
+    assert ok.exit_code == 0 and ok.output.count('"seed"') == 3
+
+
+def test_new_into_a_path_through_a_file_or_an_unwritable_place_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile.txt").write_text("hi")
+    r = run("new", "my-q", "--solver", "residual-grad", "--out", "afile.txt/q.yaml")
+    assert r.exit_code == 2 and "afile.txt is a file, not a directory" in one_line_error(r)
+    assert (tmp_path / "afile.txt").read_text() == "hi"
+
+
+def test_export_to_an_empty_file_name_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = run("export", "anki", "", "-q", "residual-grad")
+    assert r.exit_code == 2 and "file name is empty" in one_line_error(r)
+
+
+def test_stats_reset_without_an_answer_changes_nothing_and_says_so(tmp_path):
+    db = tmp_path / "p.db"
+    assert run("quiz", "--db", str(db), "-q", "residual-grad", "--seed", "0", input="s\n").exit_code == 0
+    r = run("stats", "--reset", "--db", str(db), input="")  # end of input at the question
+    assert r.exit_code == 1
+    assert r.output.rstrip().splitlines()[-1] == "error: reset cancelled; nothing changed (--yes skips the question)"
+    assert '"answered": 1' in run("stats", "--json", "--db", str(db)).output
+
+
+@pytest.mark.skipif(DRILL is None or os.name != "posix", reason="needs the drill console script and a POSIX shell")
+@pytest.mark.parametrize("args", [["quiz", "-q", "residual-grad", "--seed", "0", "--no-save"], ["interview", "-n", "1", "--seed", "0"]])
+def test_a_closed_stdin_is_read_as_empty_input_not_an_internal_error(args, tmp_path):
+    import shlex
+
+    cmd = " ".join(shlex.quote(a) for a in [DRILL, *args]) + " <&-"
+    p = subprocess.run(["sh", "-c", cmd], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "DRILL_HOME": str(tmp_path), "DRILL_BANK": ""})
+    assert p.returncode == 0, p.stderr
+    assert "internal error" not in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_title_names_no_size_that_a_variant_changes(bank):
+    """A title shown above the prompt ("a 5×5 conv layer", "4-bit weights") must not contradict a variant
+    ("a 7×7 kernel", "8-bit weights"): a K×K or N-bit of a title that some variants' prompts state must be
+    in all of them (one that no prompt states, such as "a 2×2 table", is a fixed fact of the template)."""
+    import re
+
+    from drill.variants import make_variant
+
+    bad = []
+    for q in bank.questions.values():
+        sizes = re.findall(r"\d+×\d+|\d+-bit", q.title)
+        if not (sizes and q.vary):
+            continue
+        prompts = [make_variant(q, seed).prompt for seed in range(8)]
+        bad += [(q.id, s) for s in sizes if 0 < sum(s in p for p in prompts) < len(prompts)]
+    assert not bad
+
+
+@pytest.mark.parametrize("args", [["list"], ["stats"], ["quiz", "-q", "residual-grad", "--seed", "0", "--no-save"]])
+def test_columns_0_still_shows_the_output(args, tmp_path):
+    """COLUMNS=0 used to make every rich output (the quiz's question and prompt included) empty."""
+    r = run(*args, input="q\n", env={"COLUMNS": "0", "DRILL_HOME": str(tmp_path)})
+    assert r.exit_code == 0, r.output
+    assert r.output.strip(), "nothing was printed"
+
+
+@pytest.mark.parametrize("command", [["quiz", "-q", "residual-grad", "--seed", "1"], ["stats"], ["review"]])
+def test_db_naming_a_file_that_is_not_a_database_leaves_it_alone(tmp_path, command):
+    # `drill quiz --db /etc/passwd` (as root) renamed the file aside and put a database in its place
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my notes\n")
+    r = run(*command, "--db", str(notes), input="1\n")
+    assert r.exit_code == 2 and "is not a SQLite database" in one_line_error(r)
+    assert notes.read_text() == "my notes\n" and sorted(p.name for p in tmp_path.iterdir() if p.name != "drill-home") == ["notes.txt"]

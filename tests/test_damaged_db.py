@@ -160,6 +160,10 @@ def test_two_hundred_byte_flipped_databases_never_crash_drill(fast_dir):
             r = runner.invoke(app, ["stats", "--db", str(db)] if trial % 40 else ["quiz", "--weak", "-n", "1", "--seed", "1", "--db", str(db)], input="q\n")
             ok(r)
             recovered += "moved it to" in r.output
+            if not blob.startswith(b"SQLite format 3\x00"):  # a --db that is no database is refused, left as it is
+                assert r.exit_code == 2 and "is not a SQLite database" in r.output and db.read_bytes() == bytes(blob)
+                shutil.rmtree(db.parent)
+                continue
         else:  # what those commands do with the store, in-process
             st = open_store(db)
             recovered += st.recovered is not None
