@@ -123,8 +123,8 @@ def warmup_cosine_lr(p: dict) -> Solution:
     """LLM schedule at step t (from 0): peak·t/W during warmup, then cosine from peak to min_lr over T − W steps."""
     peak, lo = float(p["peak"]), float(p["min_lr"])
     W, T, t = _int(p, "warmup", 1), _int(p, "total", 2), _int(p, "step")
-    if not W < T or t > T or lo >= peak:
-        raise InvalidParams(f"need warmup < total, step ≤ total and min_lr < peak, got W = {W}, T = {T}, t = {t}")
+    if not W < T or t >= T or lo >= peak:  # steps run 0 … T − 1: step T is never taken
+        raise InvalidParams(f"need warmup < total, step < total and min_lr < peak, got W = {W}, T = {T}, t = {t}")
     if t < W:
         lr = peak * t / W
         steps = [f"t = {t} < W = {W}: warmup, lr = peak·t/W = {fmt(peak)}·{t}/{W} = {fmt(lr)}"]

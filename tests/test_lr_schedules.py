@@ -95,12 +95,26 @@ def test_warmup_cosine_matches_lambda_lr(bank):
 
 
 def test_warmup_cosine_end_points():
-    """Peak at t = W, the minimum at t = T, half-way between at the middle of the cosine phase."""
+    """Peak at t = W, half-way at the middle of the cosine phase, the last step T − 1 a hair above
+    the minimum: peak·(1 − cos(π/(T − W)))/2 by hand."""
     base = {"peak": 0.002, "min_lr": 0.0002, "warmup": 40, "total": 440}
     lr = lambda t: get("warmup-cosine-lr").solve({**base, "step": t})  # noqa: E731
-    assert lr(0) == 0 and lr(40) == pytest.approx(0.002) and lr(440) == pytest.approx(0.0002)
+    assert lr(0) == 0 and lr(40) == pytest.approx(0.002)
+    assert lr(439) == pytest.approx(0.0002 + 0.0018 * (1 - math.cos(math.pi / 400)) / 2, rel=1e-12)
     assert lr(240) == pytest.approx(0.0011)
-    assert all(lr(t) >= lr(t + 1) for t in range(40, 440))
+    assert all(lr(t) >= lr(t + 1) for t in range(40, 439))
+
+
+@pytest.mark.parametrize("step", [440, 441])
+def test_warmup_cosine_never_asks_for_a_step_past_the_last(step):
+    """Audit U1: training for T steps counted from 0 ends at T − 1; a step t ≥ T is not a question."""
+    with pytest.raises(InvalidParams):
+        get("warmup-cosine-lr").solve({"peak": 0.002, "min_lr": 0.0002, "warmup": 40, "total": 440, "step": step})
+
+
+def test_warmup_cosine_prompt_names_the_last_step(bank):
+    for v in variants_of(bank, "warmup-cosine-lr", 100):
+        assert v.params["step"] < v.params["total"] and "last step is t = T − 1" in v.prompt
 
 
 def _torch_adam_change(opt_cls, p: dict) -> np.ndarray:
