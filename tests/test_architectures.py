@@ -848,3 +848,18 @@ def test_explain_walkthrough_shows_the_graph_and_the_table(bank):
     assert "b2         Conv2d     128×28×28  110,720  67.6 %" in steps
     assert "b4_pool    MaxPool2d  192×28×28        0       –" in steps
     assert "Total = 163,696" in steps
+
+
+# Audit W2: a FLOP/MAC count the prompt does not ask for exactly is graded at 3 significant
+# figures (the hand-worked canonical key, rounded), not only as the exact integer.
+@pytest.mark.parametrize("qid, exact", [
+    ("resnet-block-macs", 2 * 56 * 56 * 64 * 9 * 64),
+    ("gpt2-block-flops", 2 * (1024 * 12 * 768**2 + 2 * 1024**2 * 768)),
+])
+def test_flop_and_mac_counts_are_graded_at_three_figures(bank, qid, exact):
+    v = variants_of(bank, qid, 0)[0]
+    assert v.answer == exact
+    assert v.grade(f"{exact:.3g}").correct and v.grade(f"{exact:.4g}").correct
+    assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
+    for w in variants_of(bank, qid, 30)[1:]:
+        assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)
