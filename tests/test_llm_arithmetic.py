@@ -568,3 +568,11 @@ def test_flop_counts_are_graded_at_three_figures(bank, qid, exact):
     assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
     for w in variants_of(bank, qid, 30)[1:]:
         assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)
+
+
+def test_gpt2_params_hint_has_no_number_of_another_variant(bank):
+    """The hint said 12·d², true only when intermediate_size = 4·hidden_size and never shown."""
+    from drill.quality import hint_issues
+
+    for v in variants_of(bank, "llm-params-gpt2", 30):
+        assert not hint_issues(v), (v.seed, v.hint)
