@@ -92,7 +92,9 @@ def dropout_eval(p: dict) -> Solution:
         raise InvalidParams(f"kind must be inverted or classic, got {kind!r}")
     note = ("kept units were divided by 1 − p during training, as torch.nn.Dropout does" if kind == "inverted"
             else "the original form: kept units were NOT rescaled during training")
-    return Solution(_out(y), steps, mistakes, context={"_kind_note": note})
+    when = ("runs in evaluation mode (model.eval())" if kind == "inverted"  # nn.Dropout: the identity at eval
+            else "runs at test time with a hand-written classic dropout layer (torch.nn.Dropout has only the inverted form)")
+    return Solution(_out(y), steps, mistakes, context={"_kind_note": note, "_eval": when})
 
 
 @solver("dropout-variance")

@@ -116,6 +116,8 @@ def init_scale(p: dict) -> Solution:
     if scheme.startswith("kaiming"):
         context["_nonlin"] = ("ReLU, gain √2" if nl == "relu" else "linear, gain 1" if nl == "linear"
                               else f"leaky ReLU with negative slope a = {fmt(a)}, gain √(2/(1 + a²))")
+        slope = f"a={fmt(a)}, " if nl == "leaky_relu" else ""  # the call as written builds this gain
+        context["_call"] = f'torch.nn.init.{scheme}_(weight, {slope}mode="{mode}", nonlinearity="{nl}")'
     return Solution(ans, steps, mistakes, context=context)
 
 

@@ -123,8 +123,8 @@ def warmup_cosine_lr(p: dict) -> Solution:
     """LLM schedule at step t (from 0): peak·t/W during warmup, then cosine from peak to min_lr over T − W steps."""
     peak, lo = float(p["peak"]), float(p["min_lr"])
     W, T, t = _int(p, "warmup", 1), _int(p, "total", 2), _int(p, "step")
-    if not W < T or t > T or lo >= peak:
-        raise InvalidParams(f"need warmup < total, step ≤ total and min_lr < peak, got W = {W}, T = {T}, t = {t}")
+    if not W < T or t >= T or lo >= peak:  # steps run 0 … T − 1: step T is never taken
+        raise InvalidParams(f"need warmup < total, step < total and min_lr < peak, got W = {W}, T = {T}, t = {t}")
     if t < W:
         lr = peak * t / W
         steps = [f"t = {t} < W = {W}: warmup, lr = peak·t/W = {fmt(peak)}·{t}/{W} = {fmt(lr)}"]
@@ -184,6 +184,9 @@ def _adam_delta(g: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float, 
     return -lr * mh / (np.sqrt(vh) + eps), m, v, mh, vh
 
 
+CANCELLATION = 0.1  # AdamW draws where |decay + Adam step| ≤ 10 % of the larger term in an entry are redrawn
+
+
 @solver("adam-weight-decay-step")
 def adam_weight_decay_step(p: dict) -> Solution:
     """The change θ_new − θ of one step of AdamW (``decay: decoupled``) or Adam with L2 (``decay: l2``)."""
@@ -198,6 +201,8 @@ def adam_weight_decay_step(p: dict) -> Solution:
         decay = -lr * lam * th
         adam, m1, v1, mh, vh = _adam_delta(g, *common)
         delta = decay + adam
+        if (np.abs(delta) <= CANCELLATION * np.maximum(np.abs(decay), np.abs(adam))).any():
+            raise InvalidParams("the decay and the Adam step nearly cancel in an entry: its 3 figures would need 6-digit work")
         steps = [
             f"Decoupled decay (AdamW): θ ← θ − lr·λ·θ, a change of −lr·λ·θ = −{fmt(lr)}·{fmt(lam)}·{show(th)} = {show(decay)}",
             f"Adam moments from the RAW gradient: m = β1·m + (1 − β1)·g = {show(m1)}, v = β2·v + (1 − β2)·g² = {show(v1)}",
@@ -208,7 +213,7 @@ def adam_weight_decay_step(p: dict) -> Solution:
         l2 = _adam_delta(g + lam * th, *common)[0]
         mistakes = {
             "put λ·θ into the gradient (Adam with L2, not AdamW)": l2,
-            "decayed by λ·θ without multiplying by lr": -lam * th + adam,
+            "decayed by λ·θ, not lr·λ·θ (the paper's Algorithm 2 form with η_t = 1; the prompt's PyTorch AdamW multiplies λ by lr)": -lam * th + adam,
             "forgot the weight decay": adam,
             "skipped the bias correction": decay + _adam_delta(g, *common, correct=False)[0],
         }

@@ -21,6 +21,7 @@ import numpy as np
 from . import InvalidParams, Solution, solver
 from ._fmt import fmt
 from .batch_norm import EPS_THAT_MATTERS, _normalize
+from drill.tolerance import round_sig
 
 
 def _vec(p: dict, key: str, n: int | None = None, *, at_least: int = 2) -> np.ndarray:
@@ -211,6 +212,29 @@ def batchnorm_backward_params(p: dict) -> Solution:
     return Solution([dgamma, dbeta], steps, mistakes)
 
 
+def _sig(a: np.ndarray) -> list[float]:
+    """Entries at 3 significant figures, float noise (below 1e-12 of the largest) as 0."""
+    scale = float(np.max(np.abs(a))) if a.size else 0.0
+    return [0.0 if abs(v) <= 1e-12 * scale else round_sig(float(v)) for v in a]
+
+
+def eps_free_agrees(x: np.ndarray, g: np.ndarray, gamma: float, eps: float, dx: np.ndarray) -> bool:
+    """True when the ε = 0 gradient, rounded to 3 significant figures, is this key at 3 figures.
+
+    A learner who drops ε (it "changes the 6th digit") must not be graded wrong: a batch whose
+    variance is tiny next to ε, or a dy that makes an entry exactly 0 without ε (ε then leaves
+    a 1e-6…1e-4 residue there), is not a fair draw.
+    """
+    var = float(x.var())
+    if var <= 1000 * eps:
+        return False
+    n = len(x)
+    sd0 = float(np.sqrt(var))
+    xhat0 = (x - x.mean()) / sd0
+    dx0 = gamma / (n * sd0) * (n * g - float(np.sum(g)) - xhat0 * float(np.sum(g * xhat0)))
+    return _sig(dx0) == _sig(dx)
+
+
 @solver("batchnorm-backward-dx")
 def batchnorm_backward_dx(p: dict) -> Solution:
     """dL/dx for training-mode BatchNorm on one feature's batch (N,), given dL/dy."""
@@ -218,6 +242,8 @@ def batchnorm_backward_dx(p: dict) -> Solution:
     n = len(x)
     sg, sgx = float(np.sum(g)), float(np.sum(g * xhat))
     dx = gamma / (n * sd) * (n * g - sg - xhat * sgx)
+    if not eps_free_agrees(x, g, gamma, eps, dx):
+        raise InvalidParams("ε changes an entry of dL/dx at 3 significant figures (a tiny variance, or an entry that is 0 without ε)")
     steps += [
         f"Σ dy = {fmt(sg, 5)}, Σ dy·x̂ = {fmt(sgx, 5)}",
         "μ and σ² depend on every x_n, so dx has three parts: the direct path, through μ, and through σ²:",

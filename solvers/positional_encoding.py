@@ -199,6 +199,9 @@ def rope_relative_score(p: dict) -> Solution:
     return Solution(score, steps, mistakes)
 
 
+OPTION_GAP = 0.02  # rope-shift-choice: options closer than this (relative) are redrawn
+
+
 @solver("rope-shift-choice")
 def rope_shift_choice(p: dict) -> Solution:
     """The RoPE score after moving both the query and the key by the same number of positions:
@@ -221,7 +224,12 @@ def rope_shift_choice(p: dict) -> Solution:
         "assumed the rotations cancel completely (plain q·k)": _dot(q, k),
         "used the offset with the wrong sign, q·R((m − n)θ)k": _dot(q, rotate(k, (m - n) * th)),
     }
-    shown = {fmt(v, 4) for v in [after, *mistakes.values()]}  # the options as the quiz prints them
+    shown = {fmt(v, 4): v for v in [*mistakes.values(), after]}  # the options as the quiz prints them (one per text)
     if len(shown) < 4:
         raise InvalidParams("fewer than four distinct options (e.g. a zero vector or a shift of a full turn)")
+    # every two options apart by more than a 3-figure answer can blur: 2 % of the larger, and 1 % of
+    # the largest possible score ‖q‖·‖k‖ (a wrong offset can land on almost the same sinusoid value)
+    options, scale = list(shown.values()), math.hypot(*q) * math.hypot(*k)
+    if any(abs(a - b) <= max(OPTION_GAP * max(abs(a), abs(b)), 0.01 * scale) for i, a in enumerate(options) for b in options[i + 1:]):
+        raise InvalidParams("two options too close to tell apart at 3 significant figures")
     return Solution(after, steps, mistakes, context={"_score": fmt(before, 4)})

@@ -641,6 +641,25 @@ def test_named_mistakes_are_the_slips_they_name(bank):
     assert ll.mistakes["counted two feed-forward matrices per layer (SwiGLU has gate, up and down)"] == 6738415616 - 32 * 4096 * 11008
 
 
+# Brown et al. 2020, Table 2.1: (n_layers, d_model) -> the model's name (its parameter count)
+GPT3_TABLE = {(12, 768): 125e6, (24, 1024): 350e6, (24, 1536): 760e6, (24, 2048): 1.3e9,
+              (32, 2560): 2.7e9, (32, 4096): 6.7e9, (40, 5140): 13e9, (96, 12288): 175e9}
+
+
+def test_gpt3_estimate_draws_only_real_gpt3_models(bank):
+    """Audit W1: 'GPT-3 has 96 layers with d_model = 2560' was false; every variant is now a row
+    of the paper's table (vocab 50257, n_ctx 2048), and its key is within 3 % of the row's name."""
+    rows = set()
+    for v in variants_of(bank, "gpt3-params-estimate", 60):
+        c = v.params["config"]
+        row = (c["layers"], c["d_model"])
+        assert row in GPT3_TABLE and (c["vocab"], c["n_ctx"]) == (50257, 2048), c
+        assert v.answer == pytest.approx(GPT3_TABLE[row], rel=0.03), (row, v.answer)
+        assert "GPT-3 has" not in v.prompt
+        rows.add(row)
+    assert len(rows) >= 6
+
+
 def test_estimate_questions(bank):
     v = variants_of(bank, "gpt3-params-estimate", 0)[0]
     assert "to within 5 %" in v.prompt
@@ -829,3 +848,18 @@ def test_explain_walkthrough_shows_the_graph_and_the_table(bank):
     assert "b2         Conv2d     128×28×28  110,720  67.6 %" in steps
     assert "b4_pool    MaxPool2d  192×28×28        0       –" in steps
     assert "Total = 163,696" in steps
+
+
+# Audit W2: a FLOP/MAC count the prompt does not ask for exactly is graded at 3 significant
+# figures (the hand-worked canonical key, rounded), not only as the exact integer.
+@pytest.mark.parametrize("qid, exact", [
+    ("resnet-block-macs", 2 * 56 * 56 * 64 * 9 * 64),
+    ("gpt2-block-flops", 2 * (1024 * 12 * 768**2 + 2 * 1024**2 * 768)),
+])
+def test_flop_and_mac_counts_are_graded_at_three_figures(bank, qid, exact):
+    v = variants_of(bank, qid, 0)[0]
+    assert v.answer == exact
+    assert v.grade(f"{exact:.3g}").correct and v.grade(f"{exact:.4g}").correct
+    assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
+    for w in variants_of(bank, qid, 30)[1:]:
+        assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)

@@ -113,6 +113,17 @@ def test_temperature_odds_match_torch_softmax(bank):
         assert v.answer == pytest.approx((prob[p["i"]] / prob[p["j"]]).item(), rel=1e-9)
 
 
+def test_temperature_odds_asks_for_the_ratio_not_times_more(bank):
+    """Audit U3: p_i/p_j is below 1 in about half the draws, where "how many times more
+    probable is i than j" invites 1/answer; the prompt asks for the ratio itself."""
+    below = 0
+    for v in variants_of(bank, "temperature-odds", 60):
+        p = v.params
+        below += p["logits"][p["i"]] < p["logits"][p["j"]]
+        assert "times more" not in v.prompt and f"ratio p_{p['i']} / p_{p['j']}" in v.prompt, v.prompt
+    assert below > 0
+
+
 def test_greedy_sequence_matches_a_step_by_step_rollout(bank):
     """Greedy by rolling the toy model out with plain loops, and the best sequence by enumeration:
     greedy never beats the best, and is beaten by it in some variants."""

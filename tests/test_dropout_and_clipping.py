@@ -52,6 +52,19 @@ def test_dropout_eval_matches_torch_and_classic_is_its_training_mean(bank):
             assert np.all(np.abs(np.array(v.answer) - mean) < 6 * se + 1e-15)
 
 
+def test_dropout_eval_classic_prompt_does_not_say_model_eval(bank):
+    """Audit U2: under model.eval() torch.nn.Dropout is the identity, so only the inverted
+    variants may say model.eval(); the classic ones name their own layer."""
+    kinds = set()
+    for v in variants_of(bank, "dropout-eval", 40):
+        kinds.add(v.params["kind"])
+        if v.params["kind"] == "classic":
+            assert "model.eval()" not in v.prompt and "hand-written classic dropout layer" in v.prompt, v.prompt
+        else:
+            assert "model.eval()" in v.prompt, v.prompt
+    assert kinds == {"inverted", "classic"}
+
+
 def test_dropout_variance_by_monte_carlo_with_torch():
     """Sample variance of torch's dropout of a constant x over N draws, within 6 standard errors."""
     torch = torch_or_skip()

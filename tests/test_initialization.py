@@ -5,6 +5,7 @@ Monte-Carlo output variances, and the hand-worked keys through drill's grader.""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -63,6 +64,28 @@ def _draw(p: dict, n_min: int = 400_000):
     assert torch.nn.init._calculate_fan_in_and_fan_out(big)[axis] == torch.nn.init._calculate_fan_in_and_fan_out(w)[axis]
     fn(big, mode=p["mode"], nonlinearity=p["nonlinearity"], a=p.get("a", 0.0))
     return big.flatten().numpy()
+
+
+_CALL = re.compile(r"torch\.nn\.init\.kaiming_uniform_\(weight((?:, \w+=(?:\"\w+\"|[0-9.]+))*)\)")
+
+
+def test_kaiming_uniform_printed_call_builds_the_key(bank):
+    """Audit A1: the call the prompt prints, run as written with PyTorch's defaults for what it
+    leaves out (a=0, mode="fan_in", nonlinearity="leaky_relu"), has the key's bound."""
+    torch = torch_or_skip()
+    seen = set()
+    for v in variants_of(bank, "kaiming-uniform-bound", 60):
+        m = _CALL.search(v.prompt)
+        assert m, v.prompt
+        kw = {"a": 0.0, "mode": "fan_in", "nonlinearity": "leaky_relu"}
+        for k, val in re.findall(r", (\w+)=(\"\w+\"|[0-9.]+)", m.group(1)):
+            kw[k] = val.strip('"') if val.startswith('"') else float(val)
+        fi, fo = torch.nn.init._calculate_fan_in_and_fan_out(_weight(v.params["layer"]))
+        fan = fi if kw["mode"] == "fan_in" else fo
+        bound = torch.nn.init.calculate_gain(kw["nonlinearity"], kw["a"]) * math.sqrt(3 / fan)
+        assert v.answer == pytest.approx(bound, rel=1e-12), (v.prompt, kw)
+        seen.add(kw["nonlinearity"])
+    assert seen == {"relu", "leaky_relu"}
 
 
 @pytest.mark.parametrize("qid", SCALE_QIDS)

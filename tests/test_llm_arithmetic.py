@@ -553,3 +553,26 @@ def test_invalid_configs_are_refused():
         get("llm-params").solve({"config": {**base, "mlp": "relu"}})
     with pytest.raises(InvalidParams, match="target_modules"):
         get("lora-params").solve({"config": base, "r": 4, "target_modules": ["gate_proj", "qkv"]})
+
+
+# Audit W2: a FLOP/MAC count the prompt does not ask for exactly is graded at 3 significant
+# figures (the hand-worked canonical key, rounded), not only as the exact integer.
+@pytest.mark.parametrize("qid, exact", [
+    ("forward-flops-per-token", 96 * (24 * 12288**2 + 2 * 2048 * 12288)),
+    ("attention-qk-flops", 2 * 32 * 2048**2 * 128),
+])
+def test_flop_counts_are_graded_at_three_figures(bank, qid, exact):
+    v = variants_of(bank, qid, 0)[0]
+    assert v.answer == exact
+    assert v.grade(f"{exact:.3g}").correct and v.grade(f"{exact:.4g}").correct
+    assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
+    for w in variants_of(bank, qid, 30)[1:]:
+        assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)
+
+
+def test_gpt2_params_hint_has_no_number_of_another_variant(bank):
+    """The hint said 12·d², true only when intermediate_size = 4·hidden_size and never shown."""
+    from drill.quality import hint_issues
+
+    for v in variants_of(bank, "llm-params-gpt2", 30):
+        assert not hint_issues(v), (v.seed, v.hint)

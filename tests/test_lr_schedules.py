@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from drill.solvers import get
+from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
 
@@ -95,12 +95,26 @@ def test_warmup_cosine_matches_lambda_lr(bank):
 
 
 def test_warmup_cosine_end_points():
-    """Peak at t = W, the minimum at t = T, half-way between at the middle of the cosine phase."""
+    """Peak at t = W, half-way at the middle of the cosine phase, the last step T − 1 a hair above
+    the minimum: peak·(1 − cos(π/(T − W)))/2 by hand."""
     base = {"peak": 0.002, "min_lr": 0.0002, "warmup": 40, "total": 440}
     lr = lambda t: get("warmup-cosine-lr").solve({**base, "step": t})  # noqa: E731
-    assert lr(0) == 0 and lr(40) == pytest.approx(0.002) and lr(440) == pytest.approx(0.0002)
+    assert lr(0) == 0 and lr(40) == pytest.approx(0.002)
+    assert lr(439) == pytest.approx(0.0002 + 0.0018 * (1 - math.cos(math.pi / 400)) / 2, rel=1e-12)
     assert lr(240) == pytest.approx(0.0011)
-    assert all(lr(t) >= lr(t + 1) for t in range(40, 440))
+    assert all(lr(t) >= lr(t + 1) for t in range(40, 439))
+
+
+@pytest.mark.parametrize("step", [440, 441])
+def test_warmup_cosine_never_asks_for_a_step_past_the_last(step):
+    """Audit U1: training for T steps counted from 0 ends at T − 1; a step t ≥ T is not a question."""
+    with pytest.raises(InvalidParams):
+        get("warmup-cosine-lr").solve({"peak": 0.002, "min_lr": 0.0002, "warmup": 40, "total": 440, "step": step})
+
+
+def test_warmup_cosine_prompt_names_the_last_step(bank):
+    for v in variants_of(bank, "warmup-cosine-lr", 100):
+        assert v.params["step"] < v.params["total"] and "last step is t = T − 1" in v.prompt
 
 
 def _torch_adam_change(opt_cls, p: dict) -> np.ndarray:
@@ -127,6 +141,38 @@ def test_weight_decay_step_matches_torch(bank, qid, cls):
     torch = torch_or_skip()
     for v in variants_of(bank, qid, 40):
         np.testing.assert_allclose(v.answer, _torch_adam_change(getattr(torch.optim, cls), v.params), rtol=1e-9, atol=1e-15)
+
+
+_ADAM = {"decay": "decoupled", "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+CANCELLING = [  # audit F2: an entry where the decay and the Adam step cancel to ~1e-6
+    {"theta": [0.6, 1.5], "grad": [-0.9, 0.3], "m": [0.07, 0.06], "v": [0.0007, 0.003], "t": 5, "lr": 0.01, "weight_decay": 0.2},
+    {"theta": [1.3, -0.4], "grad": [-0.2, -0.6], "m": [-0.02, -0.05], "v": [0.0006, 0.003], "t": 5, "lr": 0.01, "weight_decay": 0.2},
+    {"theta": [1.0, -0.8], "grad": [0.1, -0.2], "m": [-0.08, 0.07], "v": [0.0033, 0.0039], "t": 4, "lr": 0.001, "weight_decay": 0.2},
+]
+
+
+@pytest.mark.parametrize("params", CANCELLING)
+def test_adamw_rejects_cancelling_draws(params):
+    with pytest.raises(InvalidParams):
+        get("adam-weight-decay-step").solve({**_ADAM, **params})
+
+
+def test_adamw_entries_survive_four_figure_work(bank):
+    """Each term (decay −lr·λ·θ and torch's Adam part, i.e. AdamW without decay) rounded to 4 s.f.,
+    then summed and rounded to 3 s.f., is graded ✓: no entry needs 6-digit intermediates."""
+    torch = torch_or_skip()
+    for v in variants_of(bank, "adamw-step", 300):
+        p = v.params
+        adam = _torch_adam_change(torch.optim.AdamW, {**p, "weight_decay": 0.0})
+        decay = [-p["lr"] * p["weight_decay"] * x for x in p["theta"]]
+        total = [float(f"{float(f'{a:.4g}') + float(f'{d:.4g}'):.3g}") for a, d in zip(adam, decay)]
+        assert v.grade(str(total)).correct, (v.seed, p, total, v.answer)
+
+
+def test_adamw_paper_form_is_named_without_calling_it_wrong(bank):
+    v = variants_of(bank, "adamw-step", 0)[0]
+    g = v.grade("[-0.11, -0.19]")  # Algorithm 2 with η_t = 1: −(adam part) − λ·θ
+    assert g.status == "wrong" and "Algorithm 2" in g.mistake and "lr·λ·θ" in g.mistake
 
 
 def test_the_other_optimizer_is_the_named_mistake(bank):

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from drill.solvers import get
+from drill.solvers import InvalidParams, get
 from tests._numeric import numerical_gradient
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
@@ -127,6 +127,36 @@ def test_backward_dx_matches_finite_differences(bank):
         dy = np.asarray(p["dy"], float)
         fd = numerical_gradient(lambda x: bn_loss(x, dy, p["gamma"], p["eps"]), np.asarray(p["x"], float))
         np.testing.assert_allclose(v.answer, fd, atol=1e-7)
+
+
+# Audit F1: draws whose ε-free answer is a different 3-significant-figure answer (an entry that
+# is exactly 0 without ε, or a batch with a tiny variance) graded that answer wrong.
+EPS_DOMINATED = [
+    {"x": [-1.4, -1.4, -0.8], "dy": [0.4, 0.4, -0.8], "gamma": 0.8},  # dy ∝ x̂: dx = 0 exactly
+    {"x": [0.5, -1.0, -1.0], "dy": [-0.1, -0.3, 0.8], "gamma": 0.6},
+    {"x": [-2.0, -1.5, -2.0], "dy": [0.8, -0.5, -1.0], "gamma": 0.9},
+    {"x": [1.7, 1.7, 0.4], "dy": [0.1, 0.0, -0.3], "gamma": 1.3},
+    {"x": [-1.5, -1.7, -1.7], "dy": [-0.1, 0.0, 0.4], "gamma": 0.6},  # σ² = 0.0089
+]
+
+
+@pytest.mark.parametrize("params", EPS_DOMINATED)
+def test_backward_dx_rejects_eps_dominated_draws(params):
+    with pytest.raises(InvalidParams):
+        get("batchnorm-backward-dx").solve({**params, "eps": 1e-5})
+
+
+def test_backward_dx_eps_free_answer_is_graded_right(bank):
+    """The exact (ε → 0) gradient from torch autograd, rounded to 3 s.f., is ✓ in every variant."""
+    torch = torch_or_skip()
+    for v in variants_of(bank, "batchnorm-backward-dx", 300):
+        p = v.params
+        x = t64(torch, p["x"]).requires_grad_(True)
+        c = x - x.mean()
+        y = p["gamma"] * c / torch.sqrt((c * c).mean())  # no ε
+        (y * t64(torch, p["dy"])).sum().backward()
+        exact = [0.0 if abs(g) < 1e-12 else float(f"{g:.3g}") for g in x.grad.tolist()]
+        assert v.grade(str(exact)).correct, (v.seed, p, exact, v.answer)
 
 
 def test_backward_params_match_finite_differences(bank):

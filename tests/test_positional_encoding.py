@@ -9,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from drill.solvers import get
+from drill.solvers import InvalidParams, get
 from tests.conftest import variants_of
 
 
@@ -127,3 +127,28 @@ def test_shift_choice_key_is_the_unshifted_score(bank):
         kz = complex(*p["k"]) * cmath.exp(1j * p["n"] * p["theta"])
         assert v.answer_value == pytest.approx((qz * kz.conjugate()).real, abs=1e-9)
         assert v.choices["ABCDE".index(v.answer)] == v.prompt.split("⟩ = ")[1].split()[0]  # the score the prompt shows
+
+
+# Audit M1: a wrong offset can land on almost the same score, so an option sat within 1 % of the key
+CLOSE_OPTIONS = [
+    {"q": [-0.4, 0.3], "k": [0.7, -0.6], "m": 15, "n": 5, "theta": 1.0, "shift": 5},  # 0.3697 vs 0.369
+    {"q": [0.7, 1.5], "k": [-0.7, 1.3], "m": 5, "n": 14, "theta": 0.25, "shift": 50},  # -2.442 vs -2.443
+    {"q": [-1.7, -1.0], "k": [-1.2, 1.7], "m": 16, "n": 5, "theta": 1.0, "shift": 25},  # 4.091 vs 4.098
+]
+
+
+@pytest.mark.parametrize("params", CLOSE_OPTIONS)
+def test_shift_choice_rejects_options_within_precision(params):
+    with pytest.raises(InvalidParams):
+        get("rope-shift-choice").solve(params)
+
+
+def test_shift_choice_options_are_apart(bank):
+    """Every option differs from the key (recomputed with complex numbers) by more than 2 %, so a
+    learner who works the score to 3 significant figures can tell which option it is."""
+    for v in variants_of(bank, "rope-shift-invariance", 200):
+        p = v.params
+        key = (complex(*p["q"]) * cmath.exp(1j * p["m"] * p["theta"]) * (complex(*p["k"]) * cmath.exp(1j * p["n"] * p["theta"])).conjugate()).real
+        for text in v.choices:
+            if text != v.choices["ABCDE".index(v.answer)]:
+                assert abs(float(text) - key) > 0.02 * max(abs(key), abs(float(text))), (v.seed, p, v.choices)
