@@ -66,7 +66,10 @@ def _is_matrix(value: object) -> bool:
 
 def note_fields(v: Variant) -> dict[str, str]:
     """The note's fields as HTML, every piece of text escaped."""
+    from drill.tolerance import precision_text
+
     question = _e(v.prompt).replace("\n", "<br>")
+    precision = precision_text(v.question, v.answer)  # the words the quiz shows before answering
     for name in v.question.placeholders:
         value = v.params.get(name)
         if _is_matrix(value):
@@ -87,6 +90,8 @@ def note_fields(v: Variant) -> dict[str, str]:
         mistakes = "<ul>" + "".join(items) + "</ul>"
     q = v.question
     ident = f"{_e(q.topic)} · {_e(q.title)} · {_e(q.id)} seed {v.seed} · replay: drill quiz -q {_e(q.id)} --seed {v.seed}"
+    if precision:
+        question += f'<div class="precision">({_e(precision)})</div>'
     return {"Question": question, "Options": options, "Answer": _e(v.expected), "Steps": steps, "Mistakes": mistakes, "Id": ident}
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from drill.cli import app
 from drill.export_anki import DECK_ID, FIELDS, MODEL_ID, export, note_fields
+from drill.tolerance import precision_text
 from drill.variants import make_variant
 
 runner = CliRunner()
@@ -59,7 +60,9 @@ def test_export_topic_notes_fields_and_stable_guids(bank, tmp_path):
         for s in (0, 1):
             v = make_variant(q, s)
             n = by_guid[genanki.guid_for(q.id, s)]
-            assert n["fields"]["Question"] == html.escape(v.prompt, quote=False).replace("\n", "<br>")
+            prompt = html.escape(v.prompt, quote=False).replace("\n", "<br>")
+            words = precision_text(v.question, v.answer)  # what the quiz shows on its answer line
+            assert n["fields"]["Question"] == prompt + (f'<div class="precision">({words})</div>' if words else "")
             assert n["fields"]["Answer"] == html.escape(v.expected, quote=False)
             assert n["fields"]["Options"] == ""
             assert n["fields"]["Steps"].count("<li>") == len(v.steps)
@@ -90,7 +93,7 @@ def test_html_in_prompts_and_steps_is_escaped(bank, tmp_path):
     assert export(str(path), [v]) == 1
     (notes, _) = read_notes(path, tmp_path)
     f = notes[0]["fields"]
-    assert f["Question"] == "Is H &lt; 2 &amp; W &gt; 3? &lt;b&gt;x&lt;/b&gt; for H = 9"
+    assert f["Question"].split('<div class="precision">')[0] == "Is H &lt; 2 &amp; W &gt; 3? &lt;b&gt;x&lt;/b&gt; for H = 9"
     assert f["Steps"] == "<ol><li>a &lt; b &amp;&amp; c &gt; d</li></ol>"
 
 
@@ -107,3 +110,14 @@ def test_unknown_topic_is_usage_error(tmp_path):
     r = runner.invoke(app, ["export", "anki", str(tmp_path / "x.apkg"), "--topic", "nope"])
     assert r.exit_code == 2 and "unknown topic" in r.output
     assert not (tmp_path / "x.apkg").exists()
+
+
+def test_the_card_states_the_precision_the_quiz_states(bank):
+    # issue 16: one place (drill.tolerance.precision_text) words the precision for quiz, interview and Anki
+    from drill.tolerance import precision_text
+
+    number = make_variant(bank.questions["residual-grad"], 0)
+    assert precision_text(number.question, number.answer) == "3 significant figures are enough"
+    assert "(3 significant figures are enough)" in note_fields(number)["Question"]
+    assert "(exact integer)" in note_fields(make_variant(bank.questions["mlp-params"], 0))["Question"]
+    assert "precision" not in note_fields(make_variant(bank.questions["residual-grad-choice"], 0))["Question"]

@@ -126,3 +126,11 @@ def test_cli_quit_and_bad_topic():
     assert r.exit_code == 0 and "stopped early" in r.output and "No questions answered." in r.output
     r = runner.invoke(app, ["interview", "-t", "nope"])
     assert r.exit_code == 2 and "unknown topic" in r.output
+
+
+def test_the_precision_is_stated_before_answering(bank):
+    r = runner.invoke(app, ["interview", "--minutes", "5", "-n", "3", "-t", "skip-connection", "--seed", "4", "--no-save"],
+                      input="s\ns\ns\n", env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.output
+    help_lines = [line for line in r.output.splitlines() if " answer, e.g. " in line]
+    assert help_lines and all("3 significant figures are enough" in line or "choice" in line for line in help_lines), help_lines
