@@ -51,10 +51,15 @@ PARENT = textwrap.dedent('''
                 os.close(fd)
             sys.argv = ["drill", "quiz", "-q", "mlp-params", "--seed", "0", "--db", db]
             try:
-                cli.main()
-                code = 0
-            except SystemExit as e:
-                code = e.code if isinstance(e.code, int) else 1
+                try:
+                    cli.main()
+                    code = 0
+                except SystemExit as e:
+                    code = e.code if isinstance(e.code, int) else 1
+                for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+                    signal.signal(s, signal.SIG_IGN)
+            except KeyboardInterrupt:  # a SIGINT that lands after drill's main() returned: the harness's, not drill's
+                code = 130
             try:
                 sys.stdout.flush()
             except Exception:
