@@ -14,7 +14,10 @@ __all__ = ["visible", "has_control", "plain", "json_line", "shown_variant"]
 def visible(text: str) -> str:
     """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
     other than the space and the newline are shown as escapes (``\\x1b``), never sent raw."""
-    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in str(text))
+    text = str(text)
+    if text.isprintable():  # the common case, checked in C
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def has_control(text: str) -> bool:
