@@ -556,8 +556,6 @@ def generate(
     bank: BankOption = None,
 ) -> None:
     """Print variants of a question with their answers (JSON lines for scripts)."""
-    import json
-
     from drill.variants import VariantError, make_variant
 
     _check_seed_span(seed, count, "-k")
@@ -623,8 +621,6 @@ def list_questions(
 
 
 def _print_questions_json(questions) -> None:
-    import json
-
     from drill.textsafe import json_line
 
     for q in questions:

@@ -140,8 +140,8 @@ _ENDED = {
 
 
 def report(console: Console, o: Outcome, replay: str) -> None:
-    """Score by topic, time per question, the mistakes named, what to review."""
-    from drill.textsafe import visible  # typed and bank text: shown, never interpreted
+    """Score by topic, time per question, the mistakes named, what to review (typed and bank text
+    through :func:`visible`: shown, never interpreted)."""
 
     n = len(o.attempts)
     console.print()

@@ -33,8 +33,6 @@ def completion_words() -> list[str]:
 
 def make_editor(console: Console, history: str | None) -> Callable[[str], str | None]:
     """A function prompt(markup) -> line, or None at end of input (Ctrl-D)."""
-    import os
-
     # drill's one-line prompt needs no cursor-position report; asking for one makes prompt_toolkit
     # wait (and warn) on a terminal that does not answer, with the terminal still in cooked mode
     os.environ.setdefault("PROMPT_TOOLKIT_NO_CPR", "1")

