@@ -35,3 +35,14 @@ def assert_grades(v, right: str, mistake: str, named: str, invalid: str) -> None
     g = v.grade(mistake)
     assert g.status == "wrong" and g.mistake and g.mistake.startswith(named), (v.question.id, mistake, g.status, g.mistake)
     assert v.grade(invalid).status == "unreadable", (v.question.id, invalid)
+
+
+def assert_three_figures(bank, qid: str, exact: float) -> None:
+    """A count whose prompt asks for no exact figure: the canonical key is ``exact``, it is accepted
+    at 3 and 4 significant figures, one 1 % off is not, and 30 variants accept their key at 3."""
+    v = variants_of(bank, qid, 0)[0]
+    assert v.answer == exact
+    assert v.grade(f"{exact:.3g}").correct and v.grade(f"{exact:.4g}").correct
+    assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
+    for w in variants_of(bank, qid, 30)[1:]:
+        assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)

@@ -23,7 +23,7 @@ import pytest
 from drill.bank import load_bank
 from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_three_figures, variants_of
 
 TOPIC = "llm-arithmetic"
 QUESTIONS = sorted(q.id for q in load_bank().questions.values() if q.topic == TOPIC)
@@ -562,12 +562,7 @@ def test_invalid_configs_are_refused():
     ("attention-qk-flops", 2 * 32 * 2048**2 * 128),
 ])
 def test_flop_counts_are_graded_at_three_figures(bank, qid, exact):
-    v = variants_of(bank, qid, 0)[0]
-    assert v.answer == exact
-    assert v.grade(f"{exact:.3g}").correct and v.grade(f"{exact:.4g}").correct
-    assert v.grade(f"{exact * 0.99:.3g}").status == "wrong"  # off in the 2nd figure
-    for w in variants_of(bank, qid, 30)[1:]:
-        assert w.grade(f"{w.answer:.3g}").correct, (w.seed, w.answer)
+    assert_three_figures(bank, qid, exact)
 
 
 def test_gpt2_params_hint_has_no_number_of_another_variant(bank):
