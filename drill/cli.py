@@ -336,6 +336,27 @@ def _not_someone_elses_file(db: str, path) -> None:
         raise fail(f"progress database {db}: cannot read {path} ({exc.strerror or exc})") from None
     if head and head != b"SQLite format 3\x00":
         raise fail(f"progress database {db}: {path} is not a SQLite database; drill leaves it alone (give another --db)")
+    if head and _foreign_sqlite(path):
+        raise fail(f"progress database {db}: {path} is another program's SQLite database; drill leaves it alone (give another --db)")
+
+
+def _foreign_sqlite(path) -> bool:
+    """True for a readable SQLite file that has tables and is not drill's (its application_id says
+    so); a damaged or unreadable one is not judged here: the store moves it aside and salvages."""
+    import sqlite3
+
+    from drill.store import APPLICATION_ID
+
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=1)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        finally:
+            conn.close()
+    except (sqlite3.Error, ValueError, OverflowError):  # UnicodeDecodeError too: a damaged schema's error text
+        return False
+    return app_id != APPLICATION_ID and tables > 0
 
 
 def _weak(chosen, store):

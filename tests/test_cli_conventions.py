@@ -307,3 +307,22 @@ def test_db_naming_a_file_that_is_not_a_database_leaves_it_alone(tmp_path, comma
     r = run(*command, "--db", str(notes), input="1\n")
     assert r.exit_code == 2 and "is not a SQLite database" in one_line_error(r)
     assert notes.read_text() == "my notes\n" and sorted(p.name for p in tmp_path.iterdir() if p.name != "drill-home") == ["notes.txt"]
+
+
+def test_db_naming_another_programs_sqlite_database_leaves_it_alone(tmp_path):
+    import sqlite3
+
+    other = tmp_path / "photos.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE albums (name TEXT)")
+    conn.execute("INSERT INTO albums VALUES ('summer')")
+    conn.commit()
+    conn.close()
+    before = other.read_bytes()
+    r = run("quiz", "-q", "residual-grad", "--seed", "1", "--db", str(other), input="1\n")
+    assert r.exit_code == 2 and "another program's SQLite database" in one_line_error(r)
+    assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.name != "drill-home") == ["photos.sqlite"]
+    # drill's own database at the same kind of path is used as usual
+    mine = tmp_path / "mine.db"
+    assert run("quiz", "-q", "residual-grad", "--seed", "1", "--db", str(mine), input="s\n").exit_code == 0
+    assert run("stats", "--db", str(mine)).exit_code == 0
