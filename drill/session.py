@@ -240,16 +240,23 @@ def run(
             return Result(attempts, exc.ended if isinstance(exc, Stopped) else "interrupt", current)
 
 
+MAX_UNREADABLE = 50  # lines in a row that answer nothing (empty, unreadable): endless input such as `yes 1 |` ends
+
+
 def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[Attempt], on_attempt) -> Attempt | str:
     start = clock()
     hints = 0
     second_chance = rules.second_chance
+    idle = 0
     while True:
+        if idle >= MAX_UNREADABLE:
+            return "eof"  # as if the input had ended: nothing typed in a long while answered the question
         text = read(view.prompt(v))
         if text is None:
             return "eof"
         command = text.strip().lower()
         if not command:
+            idle += 1
             view.empty()
             continue
         if command in QUIT:
@@ -276,6 +283,7 @@ def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[A
         if attempt is not None:
             return attempt
         if g.status == "unreadable":
+            idle += 1
             view.unreadable(g, v)
         else:
             second_chance = False

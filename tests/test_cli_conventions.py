@@ -326,3 +326,13 @@ def test_db_naming_another_programs_sqlite_database_leaves_it_alone(tmp_path):
     mine = tmp_path / "mine.db"
     assert run("quiz", "-q", "residual-grad", "--seed", "1", "--db", str(mine), input="s\n").exit_code == 0
     assert run("stats", "--db", str(mine)).exit_code == 0
+
+
+def test_endless_input_that_answers_nothing_ends_the_session():
+    # `yes 1 | drill quiz` on a multiple-choice question asked again forever (minutes of CPU)
+    from drill.session import MAX_UNREADABLE
+
+    r = run("quiz", "-q", "residual-grad-choice", "-q", "mlp-params", "--seed", "0", "--no-save", input="zzz\n" * (3 * MAX_UNREADABLE))
+    assert r.exit_code == 0, r.output
+    assert r.output.count("try again") == MAX_UNREADABLE  # then it stopped, as if the input had ended
+    assert "2/2 ·" not in r.output and "No questions answered." in r.output
