@@ -11,7 +11,7 @@ import pytest
 
 from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
-from tests.conftest import variants_of
+from tests.conftest import assert_grades, variants_of
 
 
 def _lr_after(make_sched, base_lr: float, t: int) -> float:
@@ -200,11 +200,7 @@ def test_the_other_optimizer_is_the_named_mistake(bank):
     ("adam-l2-step", "[-0.01, -0.01]", "[-0.01, 0.01]", "forgot the weight decay"),
 ])
 def test_canonical_keys_and_mistakes(bank, qid, right, mistake, named):
-    v = variants_of(bank, qid, 0)[0]
-    assert v.grade(right).correct
-    g = v.grade(mistake)
-    assert g.status == "wrong" and g.mistake.startswith(named)
-    assert v.grade("lr?").status == "unreadable"
+    assert_grades(variants_of(bank, qid, 0)[0], right, mistake, named, "lr?")
 
 
 def test_warmup_cosine_llama_scale_numbers():
