@@ -61,6 +61,23 @@ def picture_for(v: Variant) -> RenderableType | None:
         return None
 
 
+class Fit:
+    """A picture with a compact form for a narrow terminal: ``wide`` when all of its lines fit the
+    width rich offers, else ``narrow`` (never the wide one broken across lines); ``note`` (prose,
+    which may wrap) follows either."""
+
+    def __init__(self, wide: Text, narrow: RenderableType, note: Optional[Text] = None) -> None:
+        self.wide, self.narrow, self.note = wide, narrow, note
+
+    def width(self) -> int:
+        return max((Text(line).cell_len for line in self.wide.plain.split("\n")), default=0)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions):
+        yield self.wide if self.width() <= options.max_width else self.narrow
+        if self.note is not None:
+            yield self.note
+
+
 # --- grids: convolution and pooling ------------------------------------------------------
 
 
@@ -278,7 +295,7 @@ def _columns(rows: list[list[str]], gap: int = 2) -> list[str]:
     return ["".join(show(cell, widths[c]) + " " * gap for c, cell in enumerate(r)).rstrip() for r in rows]
 
 
-def residual_graph(local_grads: list[float], upstream: float, answer: float) -> Text:
+def residual_graph(local_grads: list[float], upstream: float, answer: float) -> Fit:
     """F = x + B(x) as a graph: x → G → H → (+) = F → L with the identity edge x → (+) drawn above.
 
     Each edge carries its local derivative (∂head/∂tail) and, under it, the gradient flowing
@@ -323,12 +340,20 @@ def residual_graph(local_grads: list[float], upstream: float, answer: float) -> 
     out.append(drop + "\n", style="green")
     out.append(lines[0] + "\n", style="bold")
     out.append(lines[1] + "\n", style="dim")
-    out.append(lines[2] + "\n", style="magenta")
-    out.append("dL/dx = identity + branch = ", style="bold")
-    out.append(f"{fmt(upstream, 4)} + {branch} = ")
-    out.append(fmt(answer, 4), style="bold green")
-    out.append(f"   (branch: {fmt(upstream, 4)} · " + " · ".join(fmt(g, 4) for g in reversed(local_grads)) + f" = {branch})", style="dim")
-    return out
+    out.append(lines[2], style="magenta")
+    # the compact form: one edge a line, the gradient flowing back along it at the end
+    short = [n.split(" ")[0] for n in names]  # "(+) = F" → "(+)"
+    rows = [[f"{short[i + 1]} ← {short[i]}", f"{edges[i]} = {fmt(grads[i], 4)}", f"◀ {fmt(back[i], 4)}"] for i in range(len(grads))]
+    rows.append(["(+) ← x", "identity: 1", f"◀ {fmt(upstream, 4)}"])
+    rows.append(["L ← F", f"dL/dF = {fmt(upstream, 4)}", f"◀ {fmt(upstream, 4)}"])
+    widths = [max(len(r[c]) for r in rows) for c in range(3)]
+    narrow = Text(" → ".join(short) + "   (and x → (+): the identity)\n", style="bold")
+    narrow.append("\n".join("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows), style="magenta")
+    note = Text("dL/dx = identity + branch = ", style="bold")
+    note.append(f"{fmt(upstream, 4)} + {branch} = ")
+    note.append(fmt(answer, 4), style="bold green")
+    note.append(f"   (branch: {fmt(upstream, 4)} · " + " · ".join(fmt(g, 4) for g in reversed(local_grads)) + f" = {branch})", style="dim")
+    return Fit(out, narrow, note)
 
 
 @picture("skip-connection")
@@ -430,8 +455,14 @@ def probability_bars(logits: list[float], target: int, grad: list[float], *, wid
             out.append("█" * n, style="green")
             out.append(" " * (half - n))
         out.append(f" {fmt(g, 3)}\n")
-    out.append(f"* the target class t = {target}: its p − y is p_t − 1 < 0 (push z_t up); every other class gets +p_i (push down).", style="dim")
+    out.rstrip()
     return out
+
+
+def softmax_bars(logits: list[float], target: int, grad: list[float]) -> Fit:
+    """The bars at full width, or with short bars on a narrow terminal; the reading note after."""
+    note = Text(f"* the target class t = {target}: its p − y is p_t − 1 < 0 (push z_t up); every other class gets +p_i (push down).", style="dim")
+    return Fit(probability_bars(logits, target, grad), probability_bars(logits, target, grad, width=8), note)
 
 
 @picture("softmax-ce")
@@ -441,4 +472,4 @@ def softmax_ce_picture(v: Variant) -> RenderableType | None:
     grad = v.answer
     if not (isinstance(grad, list) and len(grad) == len(logits) and all(_is_number(g) for g in grad)):
         return None  # the loss question's answer is a number, not p − y
-    return probability_bars([float(z) for z in logits], target, [float(g) for g in grad])
+    return softmax_bars([float(z) for z in logits], target, [float(g) for g in grad])
