@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console, Group, RenderableType
 from rich.pager import Pager
 from rich.markup import escape
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -34,7 +33,7 @@ from rich.text import Text
 from drill.bank import Bank, Explanation, Question, SelectionError
 from drill.grading import LETTERS
 from drill.textsafe import visible
-from drill.ui import is_matrix, matrix_table
+from drill.ui import FittedPanel, is_matrix, matrix_table
 
 if TYPE_CHECKING:
     from drill.variants import Variant
@@ -171,7 +170,7 @@ def render(w: Walkthrough) -> RenderableType:
             prompt += [Text(""), matrix_table(name, v.params[name])]
     if v.choices:
         prompt += [Text(f"  {LETTERS[i]}) {visible(c)}") for i, c in enumerate(v.choices)]
-    parts.append(Panel(Group(*prompt), title=Text(visible(q.title)), title_align="left", border_style="dim"))
+    parts.append(FittedPanel(Group(*prompt), Text(visible(q.title)), border_style="dim"))  # a long title ends in "…"
     parts.append(_steps(v.steps))
     parts.append(Text.assemble(("  Answer: ", "bold"), (visible(v.expected), "bold green")))
     if w.picture is not None:

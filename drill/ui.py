@@ -95,13 +95,13 @@ class FittedPanel:
     """A panel whose title and subtitle are cut with an ellipsis to the width it is drawn at
     (rich would crop them bare)."""
 
-    def __init__(self, body: RenderableType, title: Text, subtitle: Text) -> None:
-        self.body, self.title, self.subtitle = body, title, subtitle
+    def __init__(self, body: RenderableType, title: Text, subtitle: Text | None = None, *, border_style: str = "none") -> None:
+        self.body, self.title, self.subtitle, self.border_style = body, title, subtitle or Text(""), border_style
 
     def __rich_console__(self, console: Console, options: Any):
         room = max(4, options.max_width - 6)  # two corners, two rules, two spaces
-        yield Panel(self.body, title=fit(self.title, room), subtitle=fit(self.subtitle, room),
-                    title_align="left", subtitle_align="right")
+        yield Panel(self.body, title=fit(self.title, room), subtitle=fit(self.subtitle, room) if self.subtitle else None,
+                    title_align="left", subtitle_align="right", border_style=self.border_style)
 
 
 def answer_help(v: Variant) -> str:

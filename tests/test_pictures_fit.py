@@ -37,3 +37,12 @@ def test_the_compact_skip_connection_picture_keeps_every_number(bank):
     for value in ("0.8", "0.7", "0.3", "◀ 0.168", "◀ 0.21", "0.468"):
         assert value in text
     assert "(+) ← x" in text  # the identity edge
+
+
+def test_explain_cuts_a_long_panel_title_with_an_ellipsis(bank):
+    from drill import explain as ex
+
+    w = ex.build(bank, "llm-arithmetic", 0)
+    lines = render(ex.render(w), 30)
+    top = next(line for line in lines if line.startswith("╭"))
+    assert "…" in top and len(top) <= 30 and top.endswith("╮")
