@@ -65,6 +65,15 @@ class DrillGroup(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except KeyboardInterrupt as exc:  # typer would call every stop 130; SIGTERM is 143, SIGHUP 129
+            raise typer.Exit(_stop_code(exc)) from None
+
+
+def _stop_code(exc: KeyboardInterrupt) -> int:
+    """The exit status of a stop signal that ended a command outside a session's own handling."""
+    from drill.session import EXIT_CODES
+
+    return EXIT_CODES.get(getattr(exc, "ended", "interrupt"), 130)
 
 
 def _print_error(message: str) -> None:
@@ -886,8 +895,8 @@ def main() -> None:
             pass
     try:
         app()
-    except KeyboardInterrupt:
-        sys.exit(130)
+    except KeyboardInterrupt as exc:
+        sys.exit(_stop_code(exc))
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
         if os.environ.get("DRILL_DEBUG"):
             raise

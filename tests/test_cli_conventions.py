@@ -336,3 +336,18 @@ def test_endless_input_that_answers_nothing_ends_the_session():
     assert r.exit_code == 0, r.output
     assert r.output.count("try again") == MAX_UNREADABLE  # then it stopped, as if the input had ended
     assert "2/2 ·" not in r.output and "No questions answered." in r.output
+
+
+@pytest.mark.parametrize("ended,code", [("terminate", 143), ("hangup", 129), ("interrupt", 130)])
+def test_a_stop_signal_outside_the_session_keeps_its_exit_status(monkeypatch, ended, code):
+    # a SIGTERM landing just after the session (its handler raises Stopped) left through typer's
+    # KeyboardInterrupt handling as exit 130 (seen once in the kill loop)
+    import drill.quiz
+    from drill.session import Stopped
+
+    def stopped(*args, **kwargs):
+        raise Stopped(ended)
+
+    monkeypatch.setattr(drill.quiz, "run", stopped)
+    r = run("quiz", "-q", "residual-grad", "--seed", "1", "--no-save", input="1\n")
+    assert r.exit_code == code and "Traceback" not in r.output
