@@ -71,6 +71,7 @@ class Variant:
     context: dict[str, str] = field(default_factory=dict)
     masked: list[str] = field(default_factory=list)  # mistakes inside the tolerance (a bank bug)
     hint: str = ""  # the question's hint with this variant's values filled in
+    formulas: list = field(default_factory=list)  # the solver's declared formulas (solvers.Formula)
 
     @property
     def example(self) -> str:
@@ -165,6 +166,7 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
     if q.answer_type == "choice":
         v = _choice_variant(q, seed, params, prompt, solution, atype)
         v.hint = hint
+        v.formulas = list(solution.formulas)
         return v
     try:
         key = atype.coerce(solution.answer)
@@ -172,7 +174,8 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
         mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
     except (TypeError, ValueError) as exc:
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
-    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint)
+    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint,
+                   formulas=list(solution.formulas))
 
 
 def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:

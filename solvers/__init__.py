@@ -22,7 +22,7 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Checkpoint", "Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
+__all__ = ["Checkpoint", "Formula", "Symbol", "formula", "Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
 
 
 class InvalidParams(ValueError):
@@ -52,6 +52,46 @@ class Checkpoint:
     step: int = -1
 
 
+@dataclass(frozen=True)
+class Symbol:
+    """One symbol of a declared formula: its name in the expression, what it stands for, and its
+    value in this variant (bound from the solver's own scope)."""
+
+    name: str
+    meaning: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class Formula:
+    """The formula a solution uses, declared as data so ``drill check`` can prove it.
+
+    expr:    an expression in drill's own expression syntax (drill.safe_expr: + - * / // ** and
+             the functions there, e.g. ``floor``, ``sqrt``, ``exp``, ``log``), over the symbols' names,
+             e.g. ``"K*K*C_in*C_out + C_out"``. Never parsed by eval or sympify.
+    symbols: every name the expression uses, with its meaning and this variant's value.
+    target:  what the formula computes: ``None`` the answer (a number); an ``int`` i the i-th entry
+             of the flattened answer (a shape's height, a vector's i-th value); ``"checkpoint:N"`` the
+             value of ``checkpoints[N]`` (a sub-quantity, e.g. one layer's parameters).
+    name:    a short name for the quantity (``"H_out"``, ``"dL/dz_i"``), shown on the left of ``=``.
+
+    ``drill check`` proves, on every variant it checks, that ``expr`` evaluated at the symbols'
+    values equals the target to the question's precision; the hint ladder and ``drill explain``
+    show only declared formulas.
+    """
+
+    expr: str
+    symbols: tuple[Symbol, ...]
+    target: int | str | None = None
+    name: str = ""
+
+
+def formula(expr: str, *, name: str = "", target: int | str | None = None, **symbols: tuple[str, Any]) -> Formula:
+    """``formula("K*K*C_in*C_out + C_out", name="params", K=("kernel size", 3), C_in=(...), ...)``:
+    each keyword is a symbol, given as (meaning, value)."""
+    return Formula(expr, tuple(Symbol(n, m, v) for n, (m, v) in symbols.items()), target, name)
+
+
 @dataclass
 class Solution:
     """What a solver returns.
@@ -64,6 +104,8 @@ class Solution:
     checkpoints: named intermediate values in the order a learner computes them, each pointing at
               the step line that prints it: "work it through" asks them, ``drill check`` proves
               each value is in its line.
+    formulas: the formulas this solution uses (:class:`Formula`), the first one computing the answer
+              (or an entry of it, or a checkpoint); a concept question declares none.
     """
 
     answer: Any
@@ -72,6 +114,7 @@ class Solution:
     context: dict[str, str] = field(default_factory=dict)
     choices: list[Any] | None = None
     checkpoints: list[Checkpoint] = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
