@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 __all__ = ["ACTIVATIONS", "TABLE", "SELU_LAMBDA", "SELU_ALPHA", "LEAKY_SLOPE", "ELU_ALPHA"]
@@ -375,6 +375,32 @@ _DERIV_STEP = {
 }
 
 
+def _declared(name: str, x: float, a: float, derivative: bool) -> Formula:
+    """The formula f(x) or f'(x) of ``name`` at this x: for a piecewise activation, the piece x falls on."""
+    X = ("the input x", x)
+    pos = x > 0
+    if name == "leaky_relu":
+        A = {"a": ("the negative-side slope", a)}
+        expr = ("1" if pos else "a") if derivative else ("x" if x >= 0 else "a*x")
+    elif name == "elu":
+        A = {"alpha": ("the ELU scale α", a)}
+        expr = ("1" if pos else "alpha*exp(x)") if derivative else ("x" if pos else "alpha*(exp(x) - 1)")
+    elif name == "selu":
+        A = {"lam": ("the SELU scale λ", SELU_LAMBDA), "alpha": ("the SELU α", SELU_ALPHA)}
+        expr = ("lam" if pos else "lam*alpha*exp(x)") if derivative else ("lam*x" if pos else "lam*alpha*(exp(x) - 1)")
+    else:
+        A = {}
+        expr = {
+            "sigmoid": ("1/(1 + exp(-x))", "sigmoid(x)*(1 - sigmoid(x))"),
+            "tanh": ("(exp(x) - exp(-x))/(exp(x) + exp(-x))", "1 - tanh(x)**2"),
+            "relu": ("max(0, x)", "1" if pos else "0"),
+            "softplus": ("log(1 + exp(x))", "1/(1 + exp(-x))"),
+            "gelu": ("x*(1 + erf(x/sqrt(2)))/2", TABLE["gelu"].formula),
+            "silu": ("x/(1 + exp(-x))", TABLE["silu"].formula),
+        }[name][derivative]
+    return formula(expr, name="f'(x)" if derivative else "f(x)", x=X, **A)
+
+
 def _at_point(p: dict, derivative: bool) -> Solution:
     """f(x) or f'(x) at the scalar ``x``: the value, its worked line and the slips, from one row."""
     name, row, x, a = _row(p)
@@ -384,7 +410,8 @@ def _at_point(p: dict, derivative: bool) -> Solution:
     steps = [f"f is {row.definition(a)}.", step[name](x, a), f"{label}({fmt(x)}) = {fmt(value, 6)}"]
     wrong = {k: v for k, v in slips(x, a).items() if math.isfinite(v)}  # a slip undefined at this x is no slip here
     kink = _kink(name, x, a, derivative)
-    return Solution(value, steps, wrong, context={"_definition": row.definition(a), "_title": row.title, "_kink": kink})
+    return Solution(value, steps, wrong, context={"_definition": row.definition(a), "_title": row.title, "_kink": kink},
+                    formulas=[_declared(name, x, a, derivative)])
 
 
 @solver("activation-value")
