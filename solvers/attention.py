@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -42,6 +42,21 @@ def _index(p: dict, key: str, n: int) -> int:
     return i
 
 
+def _dot_formula(q: np.ndarray, k: np.ndarray, i: int, j: int) -> tuple[str, dict]:
+    """⟨q_i, k_j⟩ written out entry by entry, with its symbols q<t>, k<t>."""
+    expr = " + ".join(f"q{t}*k{t}" for t in range(len(q)))
+    syms = {f"q{t}": (f"entry {t} of the query q_{i}", float(q[t])) for t in range(len(q))}
+    syms.update({f"k{t}": (f"entry {t} of the key k_{j}", float(k[t])) for t in range(len(k))})
+    return expr, syms
+
+
+def _softmax_formula(row: np.ndarray, i: int, target: int | None) -> Formula:
+    """p_i0 = exp(r_0) / Σ_j exp(r_j) over query i's scaled scores (entry 0 of the weights)."""
+    expr = "exp(r0)/(" + " + ".join(f"exp(r{j})" for j in range(len(row))) + ")"
+    syms = {f"r{j}": (f"the scaled score of query {i} and key {j}", float(row[j])) for j in range(len(row))}
+    return formula(expr, name=f"p_{i}0", target=target, **syms)
+
+
 def _scores(Q: np.ndarray, K: np.ndarray, scale: float) -> np.ndarray:
     return Q @ K.T / scale
 
@@ -64,7 +79,9 @@ def attention_score(p: dict) -> Solution:
     if Q.shape[0] == K.shape[0] and i != j:
         mistakes["swapped the indices (⟨q_j, k_i⟩)"] = float(Q[j] @ K[i]) / math.sqrt(d)
     checks = [Checkpoint(f"the dot product ⟨q_{i}, k_{j}⟩", dot, "number", 1), Checkpoint(f"the scaled score r_{i}{j}", r, "number", 2)]
-    return Solution(r, steps, mistakes, checkpoints=checks)
+    expr, syms = _dot_formula(Q[i], K[j], i, j)
+    declared = [formula(f"({expr})/sqrt(d)", name=f"r_{i}{j}", d=("the key/query dimension", d), **syms)]
+    return Solution(r, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 def _weights_steps(R: np.ndarray, i: int, d: int) -> tuple[np.ndarray, list[str]]:
@@ -99,7 +116,7 @@ def attention_weights(p: dict) -> Solution:
         "took the softmax over the wrong axis (over the queries, down each column)": softmax_rows(R, axis=0)[i].tolist(),
         "forgot the softmax (raw scaled scores)": R[i].tolist(),
     }
-    return Solution(prob.tolist(), steps, mistakes, checkpoints=_weights_checks(R, i))
+    return Solution(prob.tolist(), steps, mistakes, checkpoints=_weights_checks(R, i), formulas=[_softmax_formula(R[i], i, 0)])
 
 
 @solver("attention-output")
@@ -123,7 +140,10 @@ def attention_output(p: dict) -> Solution:
         "forgot the softmax (weighted the values by raw scores)": (R[i] @ V).tolist(),
     }
     checks = _weights_checks(R, i) + [Checkpoint(f"the output c_{i} = Σ_j p_{i}j·v_j", c.tolist(), "vector", 3)]
-    return Solution(c.tolist(), steps, mistakes, checkpoints=checks)
+    syms = {f"p{j}": (f"the attention weight of query {i} on key {j}", float(prob[j])) for j in range(len(prob))}
+    syms.update({f"v{j}": (f"entry 0 of the value v_{j}", float(V[j, 0])) for j in range(len(prob))})
+    declared = [formula(" + ".join(f"p{j}*v{j}" for j in range(len(prob))), name=f"c_{i}0", target=0, **syms)]
+    return Solution(c.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 @solver("attention-score-variance")
@@ -158,4 +178,7 @@ def attention_score_variance(p: dict) -> Solution:
     checks = [Checkpoint("Var(q·k), the variances added", float(d), "number", 1)]
     if scaled:
         checks.append(Checkpoint(f"Var({shown})", var, "number", 2))
-    return Solution(var, steps, mistakes, context={"_quantity": shown}, checkpoints=checks)
+    unit = {"var_q": ("the variance of each entry of q", 1.0), "var_k": ("the variance of each entry of k", 1.0)}
+    declared = [formula("d*var_q*var_k/sqrt(d)**2" if scaled else "d*var_q*var_k", name=f"Var({shown})",
+                        d=("the key/query dimension", d), **unit)]
+    return Solution(var, steps, mistakes, context={"_quantity": shown}, checkpoints=checks, formulas=declared)
