@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -113,7 +113,11 @@ def mlp_hidden_weight_grad(p: dict) -> Solution:
     checks = forward_checks(f) + [Checkpoint(f"∂ℓ/∂a_{j + 1}", dz * w2j, "number", 4),
                                   Checkpoint(f"σ'(z_{j + 1}^(1)) = a_{j + 1}(1 − a_{j + 1})", sp, "number", 5),
                                   Checkpoint(f"∂ℓ/∂w_{j + 1}{i + 1}^(1)", grad, "number", 7)]
-    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}{i + 1}^(1)"}, checkpoints=checks)
+    declared = [formula("(y_hat - y)*w2_j*a_j*(1 - a_j)*x_i", name=f"dL/dw_{j + 1}{i + 1}^(1)",
+                        y_hat=("the prediction ŷ = σ(z)", f.yhat), y=("the label", f.y),
+                        w2_j=(f"the output weight of hidden unit {j + 1}", w2j),
+                        a_j=(f"the activation of hidden unit {j + 1}", aj), x_i=(f"input {i + 1}", xi))]
+    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}{i + 1}^(1)"}, checkpoints=checks, formulas=declared)
 
 
 @solver("mlp-output-weight-grad")
@@ -134,7 +138,9 @@ def mlp_output_weight_grad(p: dict) -> Solution:
     if j < len(f.x):
         mistakes["used the input x_j instead of the hidden activation a_j"] = f.dz * float(f.x[j])
     checks = forward_checks(f) + [Checkpoint(f"∂ℓ/∂w_{j + 1}^(2)", grad, "number", 4)]
-    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"}, checkpoints=checks)
+    declared = [formula("(y_hat - y)*a_j", name=f"dL/dw_{j + 1}^(2)", y_hat=("the prediction ŷ = σ(z)", f.yhat),
+                        y=("the label", f.y), a_j=(f"the activation of hidden unit {j + 1}", aj))]
+    return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"}, checkpoints=checks, formulas=declared)
 
 
 @solver("mlp-hidden-weight-grad-matrix")
@@ -156,4 +162,8 @@ def mlp_hidden_weight_grad_matrix(p: dict) -> Solution:
     }
     checks = forward_checks(f) + [Checkpoint("δ = ∂ℓ/∂z^(1)", delta.tolist(), "vector", 4),
                                   Checkpoint("∂ℓ/∂W1 = δ xᵀ", grad.tolist(), "matrix", 5)]
-    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)
+    declared = [formula("(y_hat - y)*w2_1*a_1*(1 - a_1)*x_1", name="dL/dw_11^(1)", target=0,
+                        y_hat=("the prediction ŷ = σ(z)", f.yhat), y=("the label", f.y),
+                        w2_1=("the output weight of hidden unit 1", float(f.w2[0])),
+                        a_1=("the activation of hidden unit 1", float(f.a[0])), x_1=("input 1", float(f.x[0])))]
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
