@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 #: An ε below this changes nothing a learner writes to 3–4 digits, so forgetting it is no mistake.
@@ -72,4 +72,10 @@ def batchnorm_forward(p: dict) -> Solution:
     checks = [Checkpoint("the batch mean μ (per feature)", mu.tolist(), "vector", 0),
               Checkpoint("the biased variance σ² (per feature)", var.tolist(), "vector", 1),
               Checkpoint("the normalized x̂", out(xhat), kind, 2)]
-    return Solution(out(y), steps, mistakes, context={"_n": str(N)}, checkpoints=checks)
+    declared = [formula("gamma*(x - mu)/sqrt(var + eps) + beta", name="y_0" if single else "y_00", target=0,
+                        x=("the first sample's value of feature 0", float(X[0, 0])),
+                        mu=("the batch mean of feature 0", float(mu[0])),
+                        var=("the biased batch variance of feature 0", float(var[0])),
+                        eps=("the ε added to the variance", eps), gamma=("the scale γ of feature 0", float(gamma[0])),
+                        beta=("the shift β of feature 0", float(beta[0])))]
+    return Solution(out(y), steps, mistakes, context={"_n": str(N)}, checkpoints=checks, formulas=declared)
