@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from ._layers import conv_out, pair
 
@@ -96,6 +96,34 @@ def entry(xp: np.ndarray, k: np.ndarray, i: int, j: int, sh: int, sw: int, b: fl
     return f"Y[{i},{j}] = {body}{bias} = {fmt(total)}", total
 
 
+def entry_formula(xp: np.ndarray, k: np.ndarray, i: int, j: int, sh: int, sw: int, b: float,
+                  target: int | None, name: str = "") -> Formula:
+    """The formula of Y[i, j]: the window's products written out (x_cuv·w_cuv, plus b when there is a
+    bias); with more than 9 products, each channel's window sum S_c is a bound symbol instead."""
+    C, kh, kw = k.shape
+    win = xp[:, i * sh : i * sh + kh, j * sw : j * sw + kw]
+    pre = (lambda c: f"{c}_") if C > 1 else (lambda c: "")
+    syms: dict = {}
+    if C * kh * kw <= 9:
+        parts = []
+        for c, u, v in np.ndindex(k.shape):
+            xs, ws = f"x{pre(c)}{u}{v}", f"w{pre(c)}{u}{v}"
+            where = f"channel {c}, " if C > 1 else ""
+            syms[xs] = (f"the input under kernel entry ({u}, {v}) ({where}row {i * sh + u}, column {j * sw + v} of the padded input)",
+                        float(win[c, u, v]))
+            syms[ws] = (f"kernel entry ({u}, {v})" + (f" of channel {c}" if C > 1 else ""), float(k[c, u, v]))
+            parts.append(f"{xs}*{ws}")
+        expr = " + ".join(parts)
+    else:
+        for c in range(C):
+            syms[f"S{c}"] = (f"channel {c}'s window sum Σ x·w under the kernel", float(np.sum(win[c] * k[c])))
+        expr = " + ".join(f"S{c}" for c in range(C))
+    if b:
+        expr += " + b"
+        syms["b"] = ("the bias", b)
+    return formula(expr, name=name or f"Y[{i},{j}]", target=target, **syms)
+
+
 def conv_setup(p: dict) -> dict:
     """Read input/weight/bias/stride/padding from params and validate them."""
     x, k = as_chw(p["input"], "input"), as_chw(p["weight"], "weight")
@@ -171,7 +199,9 @@ def conv2d_forward(p: dict) -> Solution:
     context = {"_out_shape": f"{s['y'].shape[0]}×{s['y'].shape[1]}"}
     checks: list[Checkpoint] = []
     steps = _steps(s, checks)
-    return Solution(s["y"].tolist(), steps, mistakes, context=context, checkpoints=checks)
+    (sh, sw), (ph, pw) = s["stride"], s["padding"]
+    declared = [entry_formula(pad2d(s["x"], ph, pw), s["k"], 0, 0, sh, sw, s["b"], 0)]
+    return Solution(s["y"].tolist(), steps, mistakes, context=context, checkpoints=checks, formulas=declared)
 
 
 @solver("conv2d-forward-entry")
@@ -195,4 +225,5 @@ def conv2d_forward_entry(p: dict) -> Solution:
         mistakes[f"did not sum over the channels (kept only channel {ch})"] = per[ch] + b
     checks = [Checkpoint(f"channel {ch}'s sum over the window", v, "number", ch + 1) for ch, v in enumerate(per)] if len(per) > 1 else []
     checks.append(Checkpoint(f"Y[{r}, {c}]", total, "number", len(steps) - 1))
-    return Solution(float(y[r, c]), steps, mistakes, checkpoints=checks)
+    declared = [entry_formula(xp, k, r, c, sh, sw, b, None)]
+    return Solution(float(y[r, c]), steps, mistakes, checkpoints=checks, formulas=declared)
