@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, solver
-from .conv_forward import as_chw, correlate, entry, flip, matrix_text
+from .conv_forward import as_chw, correlate, entry, entry_formula, flip, matrix_text
 
 KERNELS: dict[tuple[str, str], list[list[int]]] = {
     ("Sobel", "vertical"): [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
@@ -67,7 +67,8 @@ def edge_response(p: dict) -> Solution:
         "used the transposed kernel (it detects edges of the other orientation)": correlate(x, k.transpose(0, 2, 1)).tolist(),
     }
     context = {"_kernel_name": name, "_out_shape": f"{y.shape[0]}×{y.shape[1]}"}
-    return Solution(y.tolist(), steps, mistakes, context=context, checkpoints=checks)
+    declared = [entry_formula(x, k, 0, 0, 1, 1, 0.0, 0, name="R[0,0]")]
+    return Solution(y.tolist(), steps, mistakes, context=context, checkpoints=checks, formulas=declared)
 
 
 @solver("edge-kernel-choice")
