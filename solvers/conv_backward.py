@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
 
@@ -54,6 +54,18 @@ def _context(x: np.ndarray, w: np.ndarray, dy: np.ndarray) -> dict[str, str]:
             "_out_shape": f"{dy.shape[0]}×{dy.shape[1]}"}
 
 
+def _dx_formula(w: np.ndarray, dy: np.ndarray, r: int, c: int, target: int | None) -> Formula:
+    """dL/dX[r,c] = Σ dY[i,j]·W[r−i, c−j] over the outputs (i, j) whose window covers X[r, c]."""
+    kh, kw = w.shape
+    users = [(i, j) for i, j in np.ndindex(dy.shape) if 0 <= r - i < kh and 0 <= c - j < kw]
+    syms: dict = {}
+    for i, j in users:
+        syms[f"dY{i}{j}"] = (f"the upstream gradient dL/dY[{i},{j}]", float(dy[i, j]))
+        syms[f"W{r - i}{c - j}"] = (f"the kernel weight W[{r - i},{c - j}]", float(w[r - i, c - j]))
+    expr = " + ".join(f"dY{i}{j}*W{r - i}{c - j}" for i, j in users)
+    return formula(expr, name=f"dL/dX[{r},{c}]", target=target, **syms)
+
+
 FORWARD_NOTE = ("Forward: Y[i,j] = b + Σ_uv X[i+u, j+v]·W[u,v] (cross-correlation, no flip), "
                 "so ∂Y[i,j]/∂W[u,v] = X[i+u, j+v], ∂Y[i,j]/∂X[i+u, j+v] = W[u,v] and ∂Y[i,j]/∂b = 1.")
 
@@ -73,7 +85,12 @@ def conv_backward_dw(p: dict) -> Solution:
         "flipped dL/dY (true convolution; the forward pass is cross-correlation, so nothing is flipped)": _corr(x, flip(dy)).tolist(),
         "forgot to weight by dL/dY (summed each input window)": _corr(x, np.ones_like(dy)).tolist(),
     }
-    return Solution(dw.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks)
+    syms: dict = {}
+    for i, j in np.ndindex(dy.shape):
+        syms[f"X{i}{j}"] = (f"the input X[{i},{j}]", float(x[i, j]))
+        syms[f"dY{i}{j}"] = (f"the upstream gradient dL/dY[{i},{j}]", float(dy[i, j]))
+    declared = [formula(" + ".join(f"X{i}{j}*dY{i}{j}" for i, j in np.ndindex(dy.shape)), name="dL/dW[0,0]", target=0, **syms)]
+    return Solution(dw.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks, formulas=declared)
 
 
 def _dx_entry_line(w: np.ndarray, dy: np.ndarray, r: int, c: int) -> tuple[str, float, list[tuple[int, int]]]:
@@ -111,7 +128,8 @@ def conv_backward_dx(p: dict) -> Solution:
         mistakes["used a 'valid' instead of a 'full' convolution (no zero padding of dL/dY)"] = _corr(dy, flip(w)).tolist()
     except InvalidParams:
         pass
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks)
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, w, dy), checkpoints=checks,
+                    formulas=[_dx_formula(w, dy, 0, 0, 0)])
 
 
 @solver("conv-backward-dx-entry")
@@ -134,7 +152,7 @@ def conv_backward_dx_entry(p: dict) -> Solution:
         "counted only the last window that covers it (overwrote instead of adding)": float(_scatter(x.shape, w, dy, accumulate=False)[r, c]),
         "forgot the kernel weights (summed dL/dY over the windows that cover it)": float(sum(dy[i, j] for i, j in users)),
     }
-    return Solution(total, steps, mistakes, context=_context(x, w, dy))
+    return Solution(total, steps, mistakes, context=_context(x, w, dy), formulas=[_dx_formula(w, dy, r, c, None)])
 
 
 @solver("conv-backward-db")
@@ -149,4 +167,6 @@ def conv_backward_db(p: dict) -> Solution:
         f"averaged dL/dY instead of summing it (÷{n})": db / n,
         f"counted the outputs (Σ ∂Y/∂b = {n}) without weighting by dL/dY": float(n),
     }
-    return Solution(db, steps, mistakes, context=_context(x, w, dy))
+    syms = {f"dY{i}{j}": (f"the upstream gradient dL/dY[{i},{j}]", float(dy[i, j])) for i, j in np.ndindex(dy.shape)}
+    declared = [formula(" + ".join(syms), name="dL/db", **syms)]
+    return Solution(db, steps, mistakes, context=_context(x, w, dy), formulas=declared)
