@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .softmax_ce import softmax
 
@@ -46,7 +46,10 @@ def temperature_softmax(p: dict) -> Solution:
         "ignored the temperature (plain softmax)": softmax(z).tolist(),
         "forgot to normalize: exp(z/T) without dividing by the sum": np.exp(scaled).tolist(),
     }
-    return Solution(prob.tolist(), steps, mistakes)
+    syms = {f"z{i}": (f"the logit of token {i}", float(v)) for i, v in enumerate(z)}
+    expr = "exp(z0/T)/(" + " + ".join(f"exp(z{i}/T)" for i in range(len(z))) + ")"
+    declared = [formula(expr, name="p_0", target=0, T=("the temperature", t), **syms)]
+    return Solution(prob.tolist(), steps, mistakes, formulas=declared)
 
 
 def _hundredths(p: dict) -> list[int]:
@@ -69,6 +72,14 @@ def _keep(h: list[int], kept: list[int] | set[int], *, renormalize: bool = True)
     """Distribution over the whole vocabulary with only ``kept`` tokens, renormalized (or not)."""
     mass = sum(h[i] for i in kept)
     return [(h[i] / mass if renormalize else h[i] / 100) if i in kept else 0.0 for i in range(len(h))]
+
+
+def _renormalized(h: list[int], kept: list[int]) -> Formula:
+    """The most probable kept token's filtered probability: its p over the kept tokens' total."""
+    top = kept[0]
+    syms = {f"p{i}": (f"the probability of token {i}", h[i] / 100) for i in sorted(kept)}
+    expr = f"p{top}/(" + " + ".join(syms) + ")"
+    return formula(expr, name=f"p'_{top}", target=top, **syms)
 
 
 def _vocab(h: list[int]) -> dict[str, str]:
@@ -102,7 +113,7 @@ def top_k_filter(p: dict) -> Solution:
     }
     if k + 1 < len(h):
         mistakes["kept k + 1 tokens (off by one)"] = _keep(h, order[: k + 1])
-    return Solution(ans, steps, mistakes, context=_vocab(h))
+    return Solution(ans, steps, mistakes, context=_vocab(h), formulas=[_renormalized(h, kept)])
 
 
 def _nucleus(h: list[int], order: list[int], top_p: int, *, strict: bool = False) -> list[int]:
@@ -145,7 +156,7 @@ def top_p_nucleus(p: dict) -> Solution:
     strict = _nucleus(h, order, top, strict=True)
     if strict != kept:
         mistakes["stopped only when the sum exceeded p (> instead of ≥)"] = _keep(h, strict)
-    return Solution(ans, steps, mistakes, context=_vocab(h))
+    return Solution(ans, steps, mistakes, context=_vocab(h), formulas=[_renormalized(h, kept)])
 
 
 @solver("perplexity-logprobs")
@@ -171,7 +182,9 @@ def perplexity_logprobs(p: dict) -> Solution:
         "averaged the per-token perplexities 1/p instead of the log-probabilities": sum(math.exp(-v) for v in lp) / n,
         "stopped at the cross-entropy (forgot to exponentiate)": nll,
     }
-    return Solution(ppl, steps, mistakes, context={"_n": str(n)})
+    syms = {f"l{t + 1}": (f"ln p of token {t + 1}", v) for t, v in enumerate(lp)}
+    declared = [formula("exp(-(" + " + ".join(syms) + ")/N)", name="PPL", N=("the number of tokens", n), **syms)]
+    return Solution(ppl, steps, mistakes, context={"_n": str(n)}, formulas=declared)
 
 
 @solver("temperature-odds")
@@ -193,7 +206,9 @@ def temperature_odds(p: dict) -> Solution:
         "multiplied the logit gap by T instead of dividing": math.exp(gap * t),
         "forgot the exponential: (z_i − z_j) / T": gap / t,
     }
-    return Solution(ratio, steps, mistakes, context={"_v": str(len(z) - 1)})
+    declared = [formula("exp((z_i - z_j)/T)", name=f"p_{i}/p_{j}", z_i=(f"the logit of token {i}", z[i]),
+                        z_j=(f"the logit of token {j}", z[j]), T=("the temperature", t))]
+    return Solution(ratio, steps, mistakes, context={"_v": str(len(z) - 1)}, formulas=declared)
 
 
 def _dist(v: list, what: str) -> list[float]:
@@ -232,4 +247,6 @@ def greedy_sequence(p: dict) -> Solution:
         "added the step probabilities instead of multiplying": first[a] + after[a][b],
         "stopped after the first token": first[a],
     }
-    return Solution(greedy, steps, mistakes)
+    declared = [formula("p_a*p_b_a", name=f"P({a}, {b})", p_a=(f"the probability of the greedy first token {a}", first[a]),
+                        p_b_a=(f"the probability of the greedy second token {b} given the first token {a}", after[a][b]))]
+    return Solution(greedy, steps, mistakes, formulas=declared)
