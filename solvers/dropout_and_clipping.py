@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 EPS_CLIP = 1e-6  # torch.nn.utils.clip_grad_norm_ adds this to the norm
@@ -63,7 +63,10 @@ def dropout_train(p: dict) -> Solution:
         "multiplied the kept units by 1 − p (classic dropout's test-time rule)": _out(m * x * (1 - q)),
         "read the mask backwards (0 = kept)": _out((1 - m) * x * scale),
     }
-    return Solution(_out(y), steps, mistakes)
+    i = int(np.flatnonzero(m)[0])  # the first kept unit
+    declared = [formula("m_i*x_i/(1 - p)", name=f"y_{i}", target=i, m_i=(f"the mask of unit {i} (1 = kept)", float(m[i])),
+                        x_i=(f"the input x_{i}", float(x[i])), p=("the drop probability", q))]
+    return Solution(_out(y), steps, mistakes, formulas=declared)
 
 
 @solver("dropout-eval")
@@ -94,7 +97,10 @@ def dropout_eval(p: dict) -> Solution:
             else "the original form: kept units were NOT rescaled during training")
     when = ("runs in evaluation mode (model.eval())" if kind == "inverted"  # nn.Dropout: the identity at eval
             else "runs at test time with a hand-written classic dropout layer (torch.nn.Dropout has only the inverted form)")
-    return Solution(_out(y), steps, mistakes, context={"_kind_note": note, "_eval": when})
+    x0 = ("the input x_0", float(x[0]))
+    declared = [formula("x_0", name="y_0", target=0, x_0=x0) if kind == "inverted"
+                else formula("(1 - p)*x_0", name="y_0", target=0, x_0=x0, p=("the drop probability", q))]
+    return Solution(_out(y), steps, mistakes, context={"_kind_note": note, "_eval": when}, formulas=declared)
 
 
 @solver("dropout-variance")
@@ -116,7 +122,8 @@ def dropout_variance(p: dict) -> Solution:
         "gave E[y²] = x²/(1 − p), not the variance": ey2,
         "forgot to square x: x·p/(1 − p)": x * q / keep,
     }
-    return Solution(var, steps, mistakes)
+    declared = [formula("x**2*p/(1 - p)", name="Var(y)", x=("the unit's input x", x), p=("the drop probability", q))]
+    return Solution(var, steps, mistakes, formulas=declared)
 
 
 def _grads(p: dict) -> list[np.ndarray]:
@@ -156,7 +163,14 @@ def clip_grad_norm(p: dict) -> Solution:
     }
     if coef >= 1:
         mistakes["scaled up to max_norm although ‖g‖ ≤ max_norm"] = _out(g * coef)
-    return Solution(_out(out), steps, mistakes)
+    syms = {f"g_{i}": (f"entry {i} of the concatenated gradients", float(v)) for i, v in enumerate(g)}
+    if coef < 1:
+        norm_expr = "sqrt(" + " + ".join(f"{n}**2" for n in syms) + ")"
+        declared = [formula(f"g_0*max_norm/({norm_expr} + eps)", name="g'_0", target=0, max_norm=("the maximum norm", mx),
+                            eps=("the ε torch adds to the norm", EPS_CLIP), **syms)]
+    else:  # the norm is within max_norm: nothing is clipped
+        declared = [formula("g_0", name="g'_0", target=0, g_0=syms["g_0"])]
+    return Solution(_out(out), steps, mistakes, formulas=declared)
 
 
 @solver("clip-grad-value")
@@ -178,4 +192,7 @@ def clip_grad_value(p: dict) -> Solution:
         "set the entries beyond ±c to 0": _out(np.where(np.abs(g) > c, 0.0, g)),
         "clamped the magnitudes and lost the signs": _out(np.minimum(np.abs(g), c)),
     }
-    return Solution(_out(out), steps, mistakes)
+    i = changed[0] if changed else 0
+    declared = [formula("max(-c, min(c, g_i))", name=f"g'_{i}", target=i, g_i=(f"gradient entry {i}", float(g[i])),
+                        c=("the clip value", c))]
+    return Solution(_out(out), steps, mistakes, formulas=declared)
