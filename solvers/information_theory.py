@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .losses import _unit
 
@@ -61,7 +61,9 @@ def batch_cross_entropy(p: dict) -> Solution:
         "divided by N·K (every entry of the table) instead of N": float(losses.sum()) / (N * K),
         "used each row's largest probability, not the true class's": float(-np.log(P.max(axis=1)).mean()),
     }
-    return Solution(L, steps, mistakes)
+    syms = {f"q{n}": (f"the probability example {n} gives its true class {t}, P[{n}, {t}]", float(picked[n])) for n, t in enumerate(y)}
+    declared = [formula("-(" + " + ".join(f"log({q})" for q in syms) + ")/N", name="L", N=("the batch size", N), **syms)]
+    return Solution(L, steps, mistakes, formulas=declared)
 
 
 def _gauss_kl(m1: float, s1: float, m2: float, s2: float) -> float:
@@ -89,7 +91,10 @@ def gaussian_kl(p: dict) -> Solution:
         "flipped the log ratio: ln(σ1/σ2)": kl - 2 * log_term,
         "used σ in place of σ² in the fraction": log_term + (s1 + (m1 - m2) ** 2) / (2 * s2) - 0.5,
     }
-    return Solution(kl, steps, mistakes)
+    declared = [formula("log(sigma2/sigma1) + (sigma1**2 + (mu1 - mu2)**2)/(2*sigma2**2) - 1/2", name="KL(P||Q)",
+                        mu1=("the mean of P", m1), sigma1=("the standard deviation of P", s1),
+                        mu2=("the mean of Q", m2), sigma2=("the standard deviation of Q", s2))]
+    return Solution(kl, steps, mistakes, formulas=declared)
 
 
 @solver("vae-kl")
@@ -118,7 +123,21 @@ def vae_kl(p: dict) -> Solution:
         "reversed the direction: KL(N(0, I) ‖ q)": rev,
         "dropped the −1": kl + 0.5 * mu.size,
     }
-    return Solution(kl, steps, mistakes)
+    syms: dict = {}
+    for j in range(mu.size):
+        syms[f"mu_{j}"] = (f"the mean of latent dimension {j}", float(mu[j]))
+        syms[f"sigma_{j}"] = (f"the standard deviation of latent dimension {j}", float(sd[j]))
+    expr = " + ".join(f"(sigma_{j}**2 + mu_{j}**2 - 1 - log(sigma_{j}**2))/2" for j in range(mu.size))
+    declared = [formula(expr, name="KL(q||N(0, I))", **syms)]
+    return Solution(kl, steps, mistakes, formulas=declared)
+
+
+def _table_symbols(J: np.ndarray, px: np.ndarray, py: np.ndarray) -> dict:
+    """The joint entries p<x><y> and the marginals px<x> (row sums), py<y> (column sums) as symbols."""
+    syms = {f"p{a}{b}": (f"the joint probability p(x = {a}, y = {b})", float(J[a, b])) for a in range(2) for b in range(2)}
+    syms.update({f"px{a}": (f"the marginal p(x = {a}) (row sum)", float(px[a])) for a in range(2)})
+    syms.update({f"py{b}": (f"the marginal p(y = {b}) (column sum)", float(py[b])) for b in range(2)})
+    return syms
 
 
 def _log(unit: str) -> str:
@@ -150,7 +169,10 @@ def mutual_information(p: dict) -> Solution:
         "gave H(X) + H(Y) without subtracting H(X, Y)": (h_x + h_y) / div,
         "forgot to weight by p(x, y): Σ log(p(x, y)/(p(x)·p(y)))": float(np.log(J / outer).sum()) / div,
     }
-    return Solution(I, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"})
+    fn = "log2" if unit == "bits" else "log"
+    expr = " + ".join(f"p{a}{b}*{fn}(p{a}{b}/(px{a}*py{b}))" for a in range(2) for b in range(2))
+    declared = [formula(expr, name="I(X; Y)", **_table_symbols(J, px, py))]
+    return Solution(I, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
 
 
 @solver("conditional-entropy")
@@ -176,4 +198,8 @@ def conditional_entropy(p: dict) -> Solution:
         "gave I(X; Y) = H(Y) − H(Y | X)": (_h(py) - h) / div,
         f"gave the answer in {other} (wrong log base)": h / odiv,
     }
-    return Solution(h / div, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"})
+    fn = "log2" if unit == "bits" else "log"
+    expr = "-(" + " + ".join(f"p{a}{b}*{fn}(p{a}{b}/px{a})" for a in range(2) for b in range(2)) + ")"
+    syms = {k: v for k, v in _table_symbols(J, px, py).items() if not k.startswith("py")}
+    declared = [formula(expr, name="H(Y | X)", **syms)]
+    return Solution(h / div, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
