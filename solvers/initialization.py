@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from ._layers import _conv_args, layer_repr
 
@@ -58,6 +58,35 @@ def gain(nonlinearity: str, a: float = 0.0) -> tuple[float, str]:
     if nonlinearity == "leaky_relu":
         return math.sqrt(2.0 / (1 + a * a)), f"gain = √(2/(1 + a²)) = √(2/(1 + {fmt(a)}²)) = {fmt(math.sqrt(2.0 / (1 + a * a)))} (leaky ReLU, slope a = {fmt(a)})"
     raise InvalidParams(f"nonlinearity must be linear, relu or leaky_relu, got {nonlinearity!r}")
+
+
+def _fan_symbols(layer: dict, fi: int, fo: int) -> dict:
+    """fan_in and fan_out as symbols, their meaning saying how this layer's weight gives them."""
+    if layer.get("type") == "Conv2d":
+        return {"fan_in": ("fan_in = in_channels·k_h·k_w of the Conv2d weight", fi),
+                "fan_out": ("fan_out = out_channels·k_h·k_w of the Conv2d weight", fo)}
+    return {"fan_in": ("fan_in = in_features of the Linear weight", fi), "fan_out": ("fan_out = out_features of the Linear weight", fo)}
+
+
+def _scale_formula(scheme: str, layer: dict, fi: int, fo: int, g: float, p: dict) -> Formula:
+    """The std or bound formula of ``scheme``, with the gain written as the nonlinearity gives it."""
+    fan = _fan_symbols(layer, fi, fo)
+    uniform = scheme.endswith("uniform")
+    name = "bound" if uniform else "std"
+    if scheme.startswith("xavier"):
+        core = f"sqrt({6 if uniform else 2}/(fan_in + fan_out))"
+        if g == 1.0:
+            return formula(core, name=name, **fan)
+        return formula(f"gain*{core}", name=name, gain=("the gain", g), **fan)
+    mode = p["mode"]
+    nl = p["nonlinearity"]
+    gexpr, extra = {"linear": ("1", {}), "relu": ("sqrt(2)", {}),
+                    "leaky_relu": ("sqrt(2/(1 + a**2))", {"a": ("the leaky ReLU's negative slope", float(p.get("a", 0.0)))})}[nl]
+    if uniform:
+        expr = f"sqrt(3/{mode})" if nl == "linear" else f"{gexpr}*sqrt(3/{mode})"
+    else:
+        expr = f"{gexpr}/sqrt({mode})"
+    return formula(expr, name=name, **{mode: fan[mode]}, **extra)
 
 
 def _xavier(fi: int, fo: int, g: float, uniform: bool) -> float:
@@ -98,8 +127,8 @@ def init_scale(p: dict) -> Solution:
         g, gtext = gain(nl, a)
         fan, other = (fi, fo) if mode == "fan_in" else (fo, fi)
         ans = _kaiming(fan, g, uniform)
-        formula = f"gain·√(3/{mode})" if uniform else f"gain/√{mode}"
-        steps = [how, gtext, f"{scheme}_ (mode {mode}): {what} = {formula} = {fmt(g)}·√({3 if uniform else 1}/{fan}) = {fmt(ans)}"]
+        rule = f"gain·√(3/{mode})" if uniform else f"gain/√{mode}"
+        steps = [how, gtext, f"{scheme}_ (mode {mode}): {what} = {rule} = {fmt(g)}·√({3 if uniform else 1}/{fan}) = {fmt(ans)}"]
         mistakes[f"used the other mode ({'fan_out' if mode == 'fan_in' else 'fan_in'})"] = _kaiming(other, g, uniform)
         mistakes["forgot the gain (used gain 1)"] = _kaiming(fan, 1.0, uniform)
         if nl == "leaky_relu":
@@ -118,7 +147,7 @@ def init_scale(p: dict) -> Solution:
                               else f"leaky ReLU with negative slope a = {fmt(a)}, gain √(2/(1 + a²))")
         slope = f"a={fmt(a)}, " if nl == "leaky_relu" else ""  # the call as written builds this gain
         context["_call"] = f'torch.nn.init.{scheme}_(weight, {slope}mode="{mode}", nonlinearity="{nl}")'
-    return Solution(ans, steps, mistakes, context=context)
+    return Solution(ans, steps, mistakes, context=context, formulas=[_scale_formula(scheme, layer, fi, fo, g, p)])
 
 
 @solver("uniform-layer-variance")
@@ -141,7 +170,10 @@ def uniform_layer_variance(p: dict) -> Solution:
         "took Var(w) = a²/12 (width a instead of 2a)": n * a * a / 12 * ex2,
         "forgot the sum over the fan_in terms": var_w * ex2,
     }
-    return Solution(ans, steps, mistakes)
+    declared = [formula("n*(a**2/3)*(sigma2 + mu**2)", name="Var(y)", n=("fan_in, the number of terms", n),
+                        a=("the bound of the uniform U(−a, a) weights", a), mu=("the mean of the inputs x", mu),
+                        sigma2=("the variance of the inputs x", s2))]
+    return Solution(ans, steps, mistakes, formulas=declared)
 
 
 @solver("relu-layer-variance")
@@ -174,4 +206,9 @@ def relu_layer_variance(p: dict) -> Solution:
         "used the std of the weights in place of their variance": fi * math.sqrt(var_w) * ex2,
     }
     note = "gain 1" if scheme == "xavier_normal" else 'mode "fan_in", nonlinearity "relu"'
-    return Solution(ans, steps, mistakes, context={"_layer": layer_repr(layer), "_scheme_note": note})
+    var_w_expr = "2/(fan_in + fan_out)" if scheme == "xavier_normal" else "2/fan_in"
+    fan = _fan_symbols(layer, fi, fo)
+    if scheme != "xavier_normal":
+        del fan["fan_out"]
+    declared = [formula(f"fan_in*({var_w_expr})*(var_z/2)", name="Var(y)", var_z=("the variance of the pre-activation z", vz), **fan)]
+    return Solution(ans, steps, mistakes, context={"_layer": layer_repr(layer), "_scheme_note": note}, formulas=declared)
