@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -45,6 +45,18 @@ def _gradient(x: np.ndarray, y: np.ndarray, m: float, b: float) -> tuple[np.ndar
     return grad, r, slips, lines
 
 
+def _gradient_formulas(x: np.ndarray, y: np.ndarray, m: float, b: float, targets: tuple) -> list[Formula]:
+    """∂MSE/∂m and ∂MSE/∂b written out over the data points (1-based i), with these targets."""
+    syms = {"m": ("the current slope m", m), "b": ("the current intercept b", b), "N": ("the number of points", len(x))}
+    for i, (xi, yi) in enumerate(zip(x, y), 1):
+        syms[f"x_{i}"] = (f"the input x of point {i}", float(xi))
+        syms[f"y_{i}"] = (f"the target y of point {i}", float(yi))
+    res = [f"(y_{i} - (m*x_{i} + b))" for i in range(1, len(x) + 1)]
+    dm = "-2*(" + " + ".join(f"x_{i}*{r}" for i, r in enumerate(res, 1)) + ")/N"
+    db = "-2*(" + " + ".join(res) + ")/N"
+    return [formula(dm, name="dMSE/dm", target=targets[0], **syms), formula(db, name="dMSE/db", target=targets[1], **syms)]
+
+
 def _gradient_checks(r: np.ndarray, grad: np.ndarray) -> list[Checkpoint]:
     """The residuals and the two partial derivatives, shown by :func:`_gradient`'s lines."""
     return [Checkpoint("the residuals r = y − (m·x + b)", r.tolist(), "vector", 0),
@@ -56,7 +68,8 @@ def mse_gradient(p: dict) -> Solution:
     """[∂MSE/∂m, ∂MSE/∂b] of the mean squared error of y ≈ m·x + b at the given m, b."""
     x, y = _data(p)
     grad, r, slips, steps = _gradient(x, y, float(p["m"]), float(p["b"]))
-    return Solution(grad.tolist(), steps, {k: v.tolist() for k, v in slips.items()}, checkpoints=_gradient_checks(r, grad))
+    return Solution(grad.tolist(), steps, {k: v.tolist() for k, v in slips.items()}, checkpoints=_gradient_checks(r, grad),
+                    formulas=_gradient_formulas(x, y, float(p["m"]), float(p["b"]), (0, 1)))
 
 
 @solver("mse-gd-step")
@@ -71,7 +84,10 @@ def mse_gd_step(p: dict) -> Solution:
     mistakes = {k: (theta - lr * v).tolist() for k, v in slips.items()}
     mistakes["added the gradient instead of subtracting it"] = (theta + lr * grad).tolist()
     checks = _gradient_checks(r, grad) + [Checkpoint("the new [m, b]", new.tolist(), "vector", 3)]
-    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
+    declared = [formula("m - alpha*g_m", name="m_new", target=0, m=("the current slope m", m), alpha=("the learning rate", lr),
+                        g_m=("the gradient ∂MSE/∂m", float(grad[0])))]
+    declared += _gradient_formulas(x, y, m, b, ("checkpoint:1", "checkpoint:2"))
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 @solver("normal-equation")
@@ -99,4 +115,8 @@ def normal_equation(p: dict) -> Solution:
     }
     checks = [Checkpoint("XᵀX", XtX.tolist(), "matrix", 1), Checkpoint("det XᵀX", float(det), "number", 1),
               Checkpoint("Xᵀy", Xty.tolist(), "vector", 3), Checkpoint("β = [b, m]", beta.tolist(), "vector", 4)]
-    return Solution(beta.tolist(), steps, mistakes, checkpoints=checks)
+    sums = {"N": ("the number of points", len(x)), "Sx": ("Σx", float(x.sum())), "Sxx": ("Σx²", float((x * x).sum())),
+            "Sy": ("Σy", float(y.sum())), "Sxy": ("Σxy", float((x * y).sum()))}
+    declared = [formula("(Sxx*Sy - Sx*Sxy)/(N*Sxx - Sx**2)", name="b", target=0, **sums),
+                formula("(N*Sxy - Sx*Sy)/(N*Sxx - Sx**2)", name="m", target=1, **sums)]
+    return Solution(beta.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
