@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -70,7 +70,11 @@ def binary_hinge_loss(p: dict) -> Solution:
     }
     checks = [Checkpoint("wᵀx", float(w @ x), "number", 0), Checkpoint("the score s = wᵀx − b", s, "number", 1),
               Checkpoint("y·s", y * s, "number", 2), Checkpoint("ℓ = max(0, 1 − y·s)", loss, "number", 2)]
-    return Solution(loss, steps, mistakes, checkpoints=checks)
+    syms = {f"w{i + 1}": (f"weight {i + 1}", float(v)) for i, v in enumerate(w)}
+    syms.update({f"x{i + 1}": (f"feature {i + 1} of x", float(v)) for i, v in enumerate(x)})
+    dot = " + ".join(f"w{i}*x{i}" for i in range(1, len(w) + 1))
+    declared = [formula(f"max(0, 1 - y*({dot} - b))", name="loss", y=("the label (−1 or +1)", y), b=("the bias (subtracted)", b), **syms)]
+    return Solution(loss, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 @solver("svm-objective")
@@ -104,7 +108,15 @@ def svm_objective(p: dict) -> Solution:
     checks = [Checkpoint("the scores s_i = wᵀx_i − b", scores.tolist(), "vector", 0),
               Checkpoint("the hinge terms max(0, 1 − y_i s_i)", terms.tolist(), "vector", 1),
               Checkpoint("the mean hinge", data, "number", 2), Checkpoint("λ‖w‖²", reg, "number", 3), Checkpoint("J", J, "number", 4)]
-    return Solution(J, steps, mistakes, checkpoints=checks)
+    syms = {f"w{k + 1}": (f"weight {k + 1}", float(v)) for k, v in enumerate(w)}
+    for i in range(len(y)):
+        syms[f"y{i + 1}"] = (f"the label of example {i + 1}", int(y[i]))
+        syms[f"s{i + 1}"] = (f"the score wᵀx_{i + 1} − b of example {i + 1}", float(scores[i]))
+    norm2 = " + ".join(f"w{k}**2" for k in range(1, len(w) + 1))
+    hinge = " + ".join(f"max(0, 1 - y{i}*s{i})" for i in range(1, len(y) + 1))
+    declared = [formula(f"lam*({norm2}) + ({hinge})/n", name="J", lam=("the regularization strength λ", lam),
+                        n=("the number of examples", len(y)), **syms)]
+    return Solution(J, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 @solver("multiclass-hinge-loss")
@@ -133,7 +145,11 @@ def multiclass_hinge_loss(p: dict) -> Solution:
     }
     checks = [Checkpoint(f"class {j}'s term max(0, s_{j} − s_t + Δ)", float(terms[j]), "number", 1 + n) for n, j in enumerate(others)]
     checks.append(Checkpoint("ℓ, the sum of the terms", loss, "number", len(steps) - 1))
-    return Solution(loss, steps, mistakes, checkpoints=checks)
+    syms = {f"s{j}": (f"the score of class {j}", float(s[j])) for j in others}
+    syms["s_t"] = (f"the score of the true class {t}", float(s[t]))
+    declared = [formula(" + ".join(f"max(0, s{j} - s_t + Delta)" for j in others), name="loss",
+                        Delta=("the margin Δ", delta), **syms)]
+    return Solution(loss, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 def _dist(u: np.ndarray, v: np.ndarray, kind: str) -> float:
@@ -171,7 +187,15 @@ def triplet_loss(p: dict) -> Solution:
     }
     checks = [Checkpoint("‖a − p‖²", d2p, "number", 0), Checkpoint("‖a − n‖²", d2n, "number", 0),
               Checkpoint("d(a, p)", dp, "number", 1), Checkpoint("d(a, n)", dn, "number", 1), Checkpoint("ℓ", loss, "number", 2)]
-    return Solution(loss, steps, mistakes, checkpoints=checks)
+    syms: dict = {"m": ("the margin", m)}
+    for k in range(len(a)):
+        syms[f"a{k}"] = (f"entry {k} of the anchor", float(a[k]))
+        syms[f"p{k}"] = (f"entry {k} of the positive", float(pos[k]))
+        syms[f"n{k}"] = (f"entry {k} of the negative", float(neg[k]))
+    d2 = {v: " + ".join(f"(a{k} - {v}{k})**2" for k in range(len(a))) for v in ("p", "n")}
+    d = {v: f"({e})" if kind == "squared" else f"sqrt({e})" for v, e in d2.items()}
+    declared = [formula(f"max({d['p']} - {d['n']} + m, 0)", name="loss", **syms)]
+    return Solution(loss, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 def _dist_param(p: dict, key: str) -> np.ndarray:
@@ -206,7 +230,10 @@ def entropy(p: dict) -> Solution:
         "dropped the minus sign": -H,
         "forgot to weight by p_i: −Σ log p_i": float(-np.log(P).sum()) / div,
     }
-    return Solution(H, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"})
+    fn = "log2" if unit == "bits" else "log"
+    syms = {f"p{i}": (f"the probability of outcome {i}", float(q)) for i, q in enumerate(P)}
+    declared = [formula("-(" + " + ".join(f"{n}*{fn}({n})" for n in syms) + ")", name="H(P)", **syms)]
+    return Solution(H, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
 
 
 @solver("kl-divergence")
@@ -232,4 +259,8 @@ def kl_divergence(p: dict) -> Solution:
         "gave the cross-entropy H(P, Q) = −Σ p log q (forgot to subtract H(P))": ce_nats / div,
         "flipped the ratio: Σ p log(q/p)": -KL,
     }
-    return Solution(KL, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"})
+    fn = "log2" if unit == "bits" else "log"
+    syms = {f"p{i}": (f"P's probability of outcome {i}", float(v)) for i, v in enumerate(P)}
+    syms.update({f"q{i}": (f"Q's probability of outcome {i}", float(v)) for i, v in enumerate(Q)})
+    declared = [formula(" + ".join(f"p{i}*{fn}(p{i}/q{i})" for i in range(len(P))), name="KL(P||Q)", **syms)]
+    return Solution(KL, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
