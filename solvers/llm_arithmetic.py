@@ -493,6 +493,8 @@ def kv_cache(p: dict) -> Solution:
             "counted the weights at 1 byte per parameter": math.ceil(n / per_tok),
         }
         ctx["_N"] = _big(n)
+        for unused in ("T", "B", "U"):
+            del kv[unused]
         return Solution(answer, steps, m, context=ctx,
                         formulas=[formula(f"ceil(N*b / ({per_f}))", name="tokens", N=("parameters", n), **kv)])
     raise InvalidParams(f"ask must be per_token, total, gqa_saving, max_batch or break_even, got {ask!r}")
@@ -887,6 +889,8 @@ def flash_attention_choice(p: dict) -> Solution:
             f"It keeps the {s} GiB of scores but stores them in a smaller dtype (fp8) to save memory":
                 "It does not store the n×n scores at all; the saving is not a smaller dtype.",
         },
+        "concept": "FlashAttention computes exact attention tile by tile in on-chip SRAM: ask which cost that changes, "
+                   "the arithmetic or the memory the n×n scores need.",
     })
     sol.context = _ctx(a, _config=a.fields("num_attention_heads", "head_dim"), _dtype=_dtype_words(dname, b))
     sol.steps = [
