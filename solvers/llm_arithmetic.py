@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .concepts import concept_choice
 
@@ -299,7 +299,21 @@ def llm_params(p: dict) -> Solution:
     if a.pos == "learned":
         fields.insert(-1, "max_position_embeddings")
     return Solution(total, _param_steps(a, parts), _param_mistakes(a, parts, total),
-                    context=_ctx(a, _config=a.fields(*fields), _arch=a.describe()))
+                    context=_ctx(a, _config=a.fields(*fields), _arch=a.describe()), formulas=[_total_formula(a, parts)])
+
+
+def _total_formula(a: Arch, parts: dict[str, int]):
+    """N = embeddings (+ learned positions) + L · (attention + MLP + 2 norms) + final norm (+ untied head)."""
+    expr = "V*d" + (" + P*d" if parts["pos"] else "") + " + L*(A + M + 2*n_norm) + n_norm" + ("" if a.tied else " + V*d")
+    syms = {"V": ("vocab size", a.V), "d": ("hidden size", a.d), "L": ("layers", a.L),
+            "A": ("attention parameters per layer", parts["attention"] // a.L),
+            "M": ("MLP parameters per layer", parts["mlp"] // a.L), "n_norm": ("parameters of one norm", a.norm_size)}
+    if parts["pos"]:
+        syms["P"] = ("learned positions (max_position_embeddings)", a.P)
+    if parts["router"]:
+        expr = expr.replace("A + M", "A + M + d*E")
+        syms["E"] = ("experts per layer (router d·E)", a.E)
+    return formula(expr, name="N", **syms)
 
 
 @solver("llm-layer-params")
@@ -341,7 +355,15 @@ def llm_layer_params(p: dict) -> Solution:
         m["assumed intermediate_size = 4 · hidden_size"] = len(names) * a.d * 4 * a.d
     if biases:
         m["forgot the biases"] = answer - biases
-    return Solution(answer, steps, m, context=_ctx(a, _config=fields, _arch=desc))
+    if block == "attention":
+        expr = "2*d*H*d_head + 2*d*KV*d_head" + {"none": "", "qkv": " + H*d_head + 2*KV*d_head", "all": " + H*d_head + 2*KV*d_head + d"}[a.bias]
+        f = formula(expr, name="attention parameters", d=("hidden size", a.d), H=("attention heads", a.H),
+                    KV=("key/value heads", a.KV), d_head=("head dim", a.hd))
+    else:
+        n_mat = 3 if a.mlp == "swiglu" else 2
+        expr = f"{n_mat}*d*ff" + (f" + {n_mat - 1}*ff + d" if a.bias == "all" else "")
+        f = formula(expr, name="MLP parameters", d=("hidden size", a.d), ff=("intermediate size", a.ff))
+    return Solution(answer, steps, m, context=_ctx(a, _config=fields, _arch=desc), formulas=[f])
 
 
 @solver("llm-rule-of-thumb")
@@ -367,7 +389,8 @@ def llm_rule_of_thumb(p: dict) -> Solution:
     fields = ["vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim", "intermediate_size", "tie_word_embeddings"]
     if a.pos == "learned":
         fields.insert(-1, "max_position_embeddings")
-    return Solution(answer, steps, m, context=_ctx(a, _config=a.fields(*fields), _arch=a.describe()))
+    f = formula("N / (12*L*d**2)", name="exact / estimate", N=("exact parameter count", total), L=("layers", a.L), d=("hidden size", a.d))
+    return Solution(answer, steps, m, context=_ctx(a, _config=a.fields(*fields), _arch=a.describe()), formulas=[f])
 
 
 # --- KV cache --------------------------------------------------------------------------------
@@ -393,6 +416,8 @@ def kv_cache(p: dict) -> Solution:
     step1 = f"Per token: 2 (K and V) · {a.L} layers · {a.KV} kv heads · {a.hd} head_dim · {_bytes(b)} per element = {_n(_num(per_tok))} bytes"
     ctx = _ctx(a, _config=_kv_fields(a), _dtype=_dtype_words(dname, b))
     no2 = per_tok / 2
+    kv = dict(L=("layers", a.L), KV=("key/value heads", a.KV), d_head=("head dim", a.hd), b=("bytes per element", b))
+    per_f = "2*L*KV*d_head*b"
     if ask == "per_token":
         answer = _num(per_tok)
         m = {
@@ -402,11 +427,13 @@ def kv_cache(p: dict) -> Solution:
             "used hidden_size instead of kv heads · head_dim": 2 * a.L * a.d * b,
             "counted elements, not bytes": per_tok / b,
         }
-        return Solution(answer, [step1, f"Answer: {_n(answer)} bytes per token"], _ints(m), context=ctx)
+        return Solution(answer, [step1, f"Answer: {_n(answer)} bytes per token"], _ints(m), context=ctx,
+                        formulas=[formula(per_f, name="bytes per token", **kv)])
     seq, batch = int(p.get("seq_len", 1)), int(p.get("batch", 1))
     uname, u = _unit(p)
     ctx["_unit"] = UNIT_WORDS[uname]
     other = "GB" if uname == "GiB" else "GiB"
+    kv |= dict(T=("tokens per sequence", seq), B=("batch", batch), U=(f"bytes per {uname}", u))
     if ask == "total":
         total = per_tok * seq * batch
         answer = total / u
@@ -419,7 +446,7 @@ def kv_cache(p: dict) -> Solution:
             "forgot the batch": per_tok * seq / u,
             "forgot the layers (one layer only)": total / a.L / u,
         }
-        return Solution(answer, steps, m, context=ctx)
+        return Solution(answer, steps, m, context=ctx, formulas=[formula(per_f + "*T*B/U", name="KV cache", **kv)])
     if ask == "gqa_saving":
         total, mha = per_tok * seq * batch, per_tok_mha * seq * batch
         answer = (mha - total) / u
@@ -432,7 +459,8 @@ def kv_cache(p: dict) -> Solution:
             f"divided by {_n(UNITS[other])} ({other}) instead of {_n(u)}": (mha - total) / UNITS[other],
             "forgot the factor 2 (K only)": (mha - total) / 2 / u,
         }
-        return Solution(answer, steps, m, context=ctx)
+        kv["H"] = ("attention heads", a.H)
+        return Solution(answer, steps, m, context=ctx, formulas=[formula("2*L*(H - KV)*d_head*b*T*B/U", name="saved", **kv)])
     if ask == "max_batch":
         budget = float(p["budget"])
         per_seq = per_tok * seq
@@ -449,7 +477,9 @@ def kv_cache(p: dict) -> Solution:
             "rounded up instead of down": math.ceil(budget * u / per_seq),
         }
         ctx["_budget"] = f"{fmt(budget)} {uname}"
-        return Solution(answer, steps, m, context=ctx)
+        kv["M"] = (f"memory budget in {uname}", budget)
+        del kv["B"]
+        return Solution(answer, steps, m, context=ctx, formulas=[formula(f"floor(M*U / ({per_f}*T))", name="sequences", **kv)])
     if ask == "break_even":
         n = a.total()  # counted from the config; the prompt states it
         weights = n * b
@@ -463,7 +493,10 @@ def kv_cache(p: dict) -> Solution:
             "counted the weights at 1 byte per parameter": math.ceil(n / per_tok),
         }
         ctx["_N"] = _big(n)
-        return Solution(answer, steps, m, context=ctx)
+        for unused in ("T", "B", "U"):
+            del kv[unused]
+        return Solution(answer, steps, m, context=ctx,
+                        formulas=[formula(f"ceil(N*b / ({per_f}))", name="tokens", N=("parameters", n), **kv)])
     raise InvalidParams(f"ask must be per_token, total, gqa_saving, max_batch or break_even, got {ask!r}")
 
 
@@ -500,7 +533,9 @@ def weights_memory(p: dict) -> Solution:
             "forgot to divide bits by 8 (gave bits, not bytes)": n * per / u,
         }
         ctx = {"_quant": f"{fmt(bits)}-bit weights with one {fmt(sbits)}-bit scale per block of {block} weights", "_unit": UNIT_WORDS[uname], "_N": _big(n)}
-        return Solution(answer, steps, m, context=ctx)
+        f = formula("N*(bits + s/G)/8/U", name="memory", N=("parameters", n), bits=("bits per weight", bits),
+                    s=("bits per scale", sbits), G=("weights per block", block), U=(f"bytes per {uname}", u))
+        return Solution(answer, steps, m, context=ctx, formulas=[f])
     dname, b = _dtype(p)
     total = n * b
     answer = total / u
@@ -513,7 +548,8 @@ def weights_memory(p: dict) -> Solution:
         "used 2 bytes per parameter (fp16)": n * 2 / u,
         "used 1 byte per parameter": n / u,
     }
-    return Solution(answer, steps, m, context={"_dtype": _dtype_words(dname, b), "_unit": UNIT_WORDS[uname], "_N": _big(n)})
+    f = formula("N*b/U", name="memory", N=("parameters", n), b=("bytes per parameter", b), U=(f"bytes per {uname}", u))
+    return Solution(answer, steps, m, context={"_dtype": _dtype_words(dname, b), "_unit": UNIT_WORDS[uname], "_N": _big(n)}, formulas=[f])
 
 
 ZERO_WORDS = {
@@ -559,7 +595,12 @@ def training_memory(p: dict) -> Solution:
                 m[f"sharded as {ZERO_WORDS[s].split(' (')[0]} instead"] = _zero(n, s, gpus) / u
         m["divided everything by the GPU count"] = 16 * n / gpus / u
     ctx = {"_zero": ZERO_WORDS[stage], "_unit": UNIT_WORDS[uname], "_N": _big(n)}
-    return Solution(answer, steps, m, context=ctx)
+    terms = [f"{k}*Psi" + ("/G" if stage >= lo else "") for k, lo in ((2, 3), (2, 2), (12, 1))]
+    syms = {"Psi": ("parameters", n), "U": (f"bytes per {uname}", u)}
+    if stage:
+        syms["G"] = ("GPUs", gpus)
+    f = formula(f"({' + '.join(terms)})/U", name="memory per GPU", **syms)
+    return Solution(answer, steps, m, context=ctx, formulas=[f])
 
 
 # --- compute ---------------------------------------------------------------------------------
@@ -573,10 +614,11 @@ def training_flops(p: dict) -> Solution:
     ask = p.get("ask", "flops")
     steps = [f"C = 6 · N · D = 6 · {_sci(n)} · {_sci(d)} = {_sci(c)} FLOPs  (2 forward + 4 backward FLOPs per parameter per token)"]
     ctx = {"_N": _big(n), "_D": _big(d)}
+    nd = dict(N=("parameters", n), D=("training tokens", d))
     if ask == "flops":
         m = {"counted the forward pass only (2·N·D)": 2 * n * d, "counted the backward pass only (4·N·D)": 4 * n * d,
              "counted multiply-adds, not FLOPs (3·N·D)": 3 * n * d, "used N·D": n * d}
-        return Solution(c, steps, m, context=ctx)
+        return Solution(c, steps, m, context=ctx, formulas=[formula("6*N*D", name="C", **nd)])
     peak, mfu = float(p["peak_tflops"]) * 1e12, float(p["mfu"])
     rate = peak * mfu
     gpu_h = c / rate / 3600
@@ -586,7 +628,8 @@ def training_flops(p: dict) -> Solution:
             "divided by the utilization instead of multiplying": c / (peak / mfu) / 3600}
     if ask == "gpu_hours":
         base["gave GPU-seconds (forgot / 3600)"] = c / rate
-        return Solution(gpu_h, steps, base, context=ctx)
+        nd |= dict(F=("peak FLOP/s per GPU", peak), MFU=("model FLOPs utilization", mfu))
+        return Solution(gpu_h, steps, base, context=ctx, formulas=[formula("6*N*D/(F*MFU)/3600", name="GPU-hours", **nd)])
     if ask == "days":
         g = int(p["num_gpus"])
         days = gpu_h / g / 24
@@ -594,7 +637,8 @@ def training_flops(p: dict) -> Solution:
         m = {k: v / g / 24 for k, v in base.items()}
         m["gave GPU-days (forgot to divide by the GPU count)"] = gpu_h / 24
         m["gave hours, not days"] = gpu_h / g
-        return Solution(days, steps, m, context=ctx)
+        nd |= dict(F=("peak FLOP/s per GPU", peak), MFU=("model FLOPs utilization", mfu), G=("GPUs", g))
+        return Solution(days, steps, m, context=ctx, formulas=[formula("6*N*D/(F*MFU)/3600/G/24", name="days", **nd)])
     raise InvalidParams(f"ask must be flops, gpu_hours or days, got {ask!r}")
 
 
@@ -608,7 +652,8 @@ def inference_flops(p: dict) -> Solution:
              f"C ≈ 2 · N · tokens = 2 · {_sci(n)} · {tokens} = {_sci(answer)} FLOPs  (one multiply-add per parameter per token)"]
     m = {"used the training cost 6·N per token": 6 * n * tokens, "counted multiply-adds, not FLOPs (N per token)": n * tokens,
          "counted only the generated tokens": 2 * n * new, "counted only the prompt": 2 * n * prompt}
-    return Solution(answer, steps, m, context={"_N": _big(n)})
+    f = formula("2*N*(T_prompt + T_new)", name="C", N=("parameters", n), T_prompt=("prompt tokens", prompt), T_new=("generated tokens", new))
+    return Solution(answer, steps, m, context={"_N": _big(n)}, formulas=[f])
 
 
 @solver("forward-flops")
@@ -623,18 +668,20 @@ def forward_flops(p: dict) -> Solution:
              f"Weights: 2N = {_n(dense)} FLOPs per token (one multiply-add per parameter)",
              f"Attention over the context: 2 · n_layer · n_ctx · d_attn = 2 · {L} · {n_ctx} · {dm} = {_n(attn)}"]
     ctx = {"_N": _n(N)}
+    sy = dict(n_layer=("layers", L), d_model=("model width (= d_attn)", dm), n_ctx=("context length", n_ctx))
     if ask == "flops":
         steps.append(f"C_forward = {_n(dense)} + {_n(attn)} = {_n(total)} FLOPs per token")
         m = {"forgot the attention term (2N only)": dense, "used the training cost 6N": 6 * N,
              "counted multiply-adds, not FLOPs (N + n_layer·n_ctx·d)": total // 2, "forgot the factor 2 on the attention term": dense + attn // 2}
-        return Solution(total, steps, m, context=ctx)
+        return Solution(total, steps, m, context=ctx, formulas=[formula("2*12*n_layer*d_model**2 + 2*n_layer*n_ctx*d_model", name="C_forward", **sy)])
     if ask == "fraction":
         frac = attn / total
         steps.append(f"Share of the attention term: {_n(attn)} / ({_n(dense)} + {_n(attn)}) = {fmt(frac)}")
         m = {"forgot the factor 2 on the attention term": (attn / 2) / (dense + attn / 2),
              "used one layer's attention term": (attn / L) / (dense + attn / L),
              "took the weights' share instead": dense / total}
-        return Solution(frac, steps, m, context=ctx)
+        f = formula("2*n_layer*n_ctx*d_model / (2*12*n_layer*d_model**2 + 2*n_layer*n_ctx*d_model)", name="attention share", **sy)
+        return Solution(frac, steps, m, context=ctx, formulas=[f])
     raise InvalidParams(f"ask must be flops or fraction, got {ask!r}")
 
 
@@ -650,7 +697,8 @@ def chinchilla(p: dict) -> Solution:
         steps = [f"D = {fmt(tpp)} · N = {fmt(tpp)} · {_sci(n)} = {_sci(d)} tokens", f"C = 6 · N · D = 6 · {_sci(n)} · {_sci(d)} = {_sci(c)} FLOPs"]
         m = {"used C = 2·N·D (forward only)": 2 * n * d, "used D = N (one token per parameter)": 6 * n * n,
              "gave the tokens D instead of the FLOPs": d, "used 6·N·D with D = 20 (forgot the N)": 6 * n * tpp}
-        return Solution(c, steps, m, context={"_N": _big(n)})
+        f = formula("6*N*(r*N)", name="C", N=("parameters", n), r=("tokens per parameter", tpp))
+        return Solution(c, steps, m, context={"_N": _big(n)}, formulas=[f])
     c = float(p["flops"])
     n = math.sqrt(c / (6 * tpp))
     d = tpp * n
@@ -659,11 +707,11 @@ def chinchilla(p: dict) -> Solution:
     if ask == "params":
         m = {"forgot the square root (C / 120)": c / (6 * tpp), "used C = 2·N·D (N = sqrt(C / 40))": math.sqrt(c / (2 * tpp)),
              "used C = 6·N² (D = N)": math.sqrt(c / 6), "gave the tokens D instead of N": d}
-        return Solution(n, steps, m)
+        return Solution(n, steps, m, formulas=[formula("sqrt(C/(6*r))", name="N", C=("compute budget in FLOPs", c), r=("tokens per parameter", tpp))])
     if ask == "tokens":
         steps.append(f"D = {fmt(tpp)} · N = {fmt(d)} tokens")
         m = {"gave N instead of D": n, "used C = 2·N·D": tpp * math.sqrt(c / (2 * tpp)), "forgot the square root": tpp * c / (6 * tpp)}
-        return Solution(d, steps, m)
+        return Solution(d, steps, m, formulas=[formula("r*sqrt(C/(6*r))", name="D", C=("compute budget in FLOPs", c), r=("tokens per parameter", tpp))])
     raise InvalidParams(f"ask must be compute, params or tokens, got {ask!r}")
 
 
@@ -680,7 +728,8 @@ def decode_speed(p: dict) -> Solution:
     m = {"took the bandwidth in GiB/s (2^30)": bw / 1e9 * 2**30 / w, "used 4 bytes per parameter (fp32)": bw / (n * 4),
          "used bits instead of bytes": bw / (w * 8), "gave the time per token in ms": 1000 / tps,
          "used 2 bytes per parameter (fp16)": bw / (n * 2)}
-    return Solution(tps, steps, m, context={"_dtype": _dtype_words(dname, b), "_N": _big(n)})
+    f = formula("BW/(N*b)", name="tokens/s", BW=("memory bandwidth in bytes/s", bw), N=("parameters", n), b=("bytes per parameter", b))
+    return Solution(tps, steps, m, context={"_dtype": _dtype_words(dname, b), "_N": _big(n)}, formulas=[f])
 
 
 # --- LoRA --------------------------------------------------------------------------------------
@@ -715,7 +764,9 @@ def lora_params(p: dict) -> Solution:
     fields = ["hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim"]
     if set(targets) & set(LINEARS[4:]):
         fields.append("intermediate_size")
-    return Solution(answer, steps, m, context=_ctx(a, _config=a.fields(*fields), _targets=mods,
+    f = formula("L*r*S", name="LoRA parameters", L=("layers", a.L), r=("rank", r),
+                S=("sum of d_in + d_out over the adapted matrices", sum(lin[t][0] + lin[t][1] for t in targets)))
+    return Solution(answer, steps, m, formulas=[f], context=_ctx(a, _config=a.fields(*fields), _targets=mods,
                                                     _arch=a.describe(norms=False, positions=False, head=False, biases=False, mlp=bool(set(targets) & set(LINEARS[4:])))))
 
 
@@ -762,7 +813,11 @@ def moe_params(p: dict) -> Solution:
     fields = a.fields("vocab_size", "hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
                       "head_dim", "intermediate_size", "num_local_experts", "num_experts_per_tok", "tie_word_embeddings")
     desc = a.describe(positions=False, mlp=False)
-    return Solution(answer, steps, m, context=_ctx(a, _config=fields, _arch=desc))
+    sy = dict(S=("shared parameters (embeddings, head, attention, routers, norms)", shared), L=("layers", a.L),
+              P_e=("parameters of one expert", expert))
+    f = (formula("S + L*E*P_e", name="total", E=("experts per layer", a.E), **sy) if ask == "total" else
+         formula("S + L*k*P_e", name="active", k=("experts per token (top-k)", a.k), **sy))
+    return Solution(answer, steps, m, context=_ctx(a, _config=fields, _arch=desc), formulas=[f])
 
 
 # --- attention cost ------------------------------------------------------------------------------
@@ -786,7 +841,8 @@ def attention_cost(p: dict) -> Solution:
              "counted one query (n·d, as in decoding one token)": 2 * batch * a.H * n * a.hd}
         if batch > 1:
             m["forgot the batch"] = 2 * a.H * macs_head
-        return Solution(answer, steps, m, context=ctx)
+        f = formula("2*B*H*n**2*d_head", name="FLOPs", B=("batch", batch), H=("attention heads", a.H), n=("sequence length", n), d_head=("head dim", a.hd))
+        return Solution(answer, steps, m, context=ctx, formulas=[f])
     if ask == "score_bytes":
         dname, b = _dtype(p)
         uname, u = _unit(p)
@@ -802,7 +858,9 @@ def attention_cost(p: dict) -> Solution:
         if batch > 1:
             m["forgot the batch"] = total / batch / u
         ctx |= {"_dtype": _dtype_words(dname, b), "_unit": UNIT_WORDS[uname]}
-        return Solution(answer, steps, m, context=ctx)
+        f = formula("B*H*n**2*b/U", name="score memory", B=("batch", batch), H=("attention heads", a.H), n=("sequence length", n),
+                    b=("bytes per element", b), U=(f"bytes per {uname}", u))
+        return Solution(answer, steps, m, context=ctx, formulas=[f])
     raise InvalidParams(f"ask must be qk_flops or score_bytes, got {ask!r}")
 
 
@@ -831,6 +889,8 @@ def flash_attention_choice(p: dict) -> Solution:
             f"It keeps the {s} GiB of scores but stores them in a smaller dtype (fp8) to save memory":
                 "It does not store the n×n scores at all; the saving is not a smaller dtype.",
         },
+        "concept": "FlashAttention computes exact attention tile by tile in on-chip SRAM: ask which cost that changes, "
+                   "the arithmetic or the memory the n×n scores need.",
     })
     sol.context = _ctx(a, _config=a.fields("num_attention_heads", "head_dim"), _dtype=_dtype_words(dname, b))
     sol.steps = [

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -55,7 +55,9 @@ def linear_warmup_lr(p: dict) -> Solution:
         "kept ramping after the warmup: peak·t/W with no cap at 1": peak * t / W,
         "ramped over W − 1 steps: t/(W − 1)": peak * min(1.0, t / (W - 1)),
     }
-    return Solution(lr, steps, mistakes)
+    f = (formula("peak*t/W", name="lr_t", peak=("peak learning rate", peak), t=("step (from 0)", t), W=("warmup steps", W)) if t < W else
+         formula("peak", name="lr_t", peak=("peak learning rate", peak)))
+    return Solution(lr, steps, mistakes, formulas=[f])
 
 
 @solver("cosine-annealing-lr")
@@ -78,7 +80,9 @@ def cosine_annealing_lr(p: dict) -> Solution:
         "used a quarter period: cos(π·t/(2·T_max)) with no (1 + ·)/2": lo + (hi - lo) * math.cos(math.pi * t / (2 * T)),
         "forgot the /2: η_min + (η_max − η_min)·(1 + cos(π·t/T_max))": lo + (hi - lo) * (1 + c),
     }
-    return Solution(lr, steps, mistakes)
+    f = formula("eta_min + (eta_max - eta_min)*(1 + cos(pi*t/T_max))/2", name="eta_t", eta_min=("minimum learning rate", lo),
+                eta_max=("initial (maximum) learning rate", hi), t=("epoch (from 0)", t), T_max=("epochs in the half period", T))
+    return Solution(lr, steps, mistakes, formulas=[f])
 
 
 @solver("exponential-lr")
@@ -95,7 +99,8 @@ def exponential_lr(p: dict) -> Solution:
         "counted epochs from 1: γ^(epoch − 1)": lr0 * g ** (e - 1),
         "read γ as the fraction removed each epoch: lr0·(1 − γ)^epoch": lr0 * (1 - g) ** e,
     }
-    return Solution(lr, steps, mistakes)
+    f = formula("lr0*gamma**t", name="lr_t", lr0=("initial learning rate", lr0), gamma=("decay factor per epoch", g), t=("epoch (from 0)", e))
+    return Solution(lr, steps, mistakes, formulas=[f])
 
 
 @solver("gamma-from-decay-rate")
@@ -115,7 +120,7 @@ def gamma_from_decay_rate(p: dict) -> Solution:
         "used k itself as γ": k,
         "took γ = 1/k": 1 / k,
     }
-    return Solution(g, steps, mistakes)
+    return Solution(g, steps, mistakes, formulas=[formula("exp(-k)", name="gamma", k=("decay rate k in lr0·e^(−k·t)", k))])
 
 
 @solver("warmup-cosine-lr")
@@ -130,7 +135,8 @@ def warmup_cosine_lr(p: dict) -> Solution:
         steps = [f"t = {t} < W = {W}: warmup, lr = peak·t/W = {fmt(peak)}·{t}/{W} = {fmt(lr)}"]
         mistakes = {"counted steps from 1 in the warmup: (t + 1)/W": peak * (t + 1) / W,
                     "used the cosine branch during warmup": cosine(lo, peak, t / T)}
-        return Solution(lr, steps, mistakes)
+        f = formula("peak*t/W", name="lr_t", peak=("peak learning rate", peak), t=("step (from 0)", t), W=("warmup steps", W))
+        return Solution(lr, steps, mistakes, formulas=[f])
     frac = (t - W) / (T - W)
     lr = cosine(lo, peak, frac)
     steps = [
@@ -143,7 +149,9 @@ def warmup_cosine_lr(p: dict) -> Solution:
         "subtracted the warmup from t but not from T: (t − W)/T": cosine(lo, peak, (t - W) / T),
         "annealed to 0: left out the minimum": cosine(0.0, peak, frac),
     }
-    return Solution(lr, steps, mistakes)
+    f = formula("lr_min + (peak - lr_min)*(1 + cos(pi*(t - W)/(T - W)))/2", name="lr_t", lr_min=("minimum learning rate", lo),
+                peak=("peak learning rate", peak), t=("step (from 0)", t), W=("warmup steps", W), T=("total steps", T))
+    return Solution(lr, steps, mistakes, formulas=[f])
 
 
 @solver("multistep-lr")
@@ -165,7 +173,9 @@ def multistep_lr(p: dict) -> Solution:
         "read the first milestone as a StepLR step size: γ^⌊epoch/m1⌋": lr0 * g ** (e // ms[0]),
         "applied every milestone's drop, reached or not": lr0 * g ** len(ms),
     }
-    return Solution(lr, steps, mistakes)
+    f = formula("lr0*gamma**n", name="lr_t", lr0=("initial learning rate", lr0), gamma=("decay factor per milestone", g),
+                n=("milestones reached (m ≤ epoch)", drops))
+    return Solution(lr, steps, mistakes, formulas=[f])
 
 
 def _vec(p: dict, key: str) -> np.ndarray:
@@ -238,4 +248,11 @@ def adam_weight_decay_step(p: dict) -> Solution:
     else:
         raise InvalidParams(f"decay must be decoupled or l2, got {kind!r}")
     out = lambda a: [float(x) for x in a]  # noqa: E731
-    return Solution(out(delta), steps, {k: out(x) for k, x in mistakes.items()})
+    sy = dict(lr=("learning rate", lr), m_hat_0=("bias-corrected first moment of entry 0", float(mh[0])),
+              v_hat_0=("bias-corrected second moment of entry 0", float(vh[0])), eps=("epsilon", eps))
+    if kind == "decoupled":
+        f = formula("-lr*lam*theta_0 - lr*m_hat_0/(sqrt(v_hat_0) + eps)", name="Δθ_0", target=0, lam=("weight decay λ", lam),
+                    theta_0=("parameter entry 0 before the step", float(th[0])), **sy)
+    else:
+        f = formula("-lr*m_hat_0/(sqrt(v_hat_0) + eps)", name="Δθ_0", target=0, **sy)
+    return Solution(out(delta), steps, {k: out(x) for k, x in mistakes.items()}, formulas=[f])

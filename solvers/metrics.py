@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -80,7 +80,8 @@ def precision_recall_confusion(p: dict) -> Solution:
         "used FP where FN goes in recall: TP / (TP + FP)": [P, P],
         "divided TP by the whole sample N for both": [tp / n, tp / n],
     }
-    return Solution([P, R], steps, mistakes)
+    f = formula("TP/(TP + FP)", name="precision", target=0, TP=("true positives", tp), FP=("false positives", fp))
+    return Solution([P, R], steps, mistakes, formulas=[f])
 
 
 @solver("f1-confusion")
@@ -104,7 +105,8 @@ def f1_confusion(p: dict) -> Solution:
         "forgot the factor 2: P·R / (P + R)": P * R / (P + R),
         "gave the accuracy (TP + TN)/N": r["accuracy"],
     }
-    return Solution(f1, steps, mistakes)
+    f = formula("2*P*R/(P + R)", name="F1", P=("precision TP/(TP + FP)", P), R=("recall TP/(TP + FN)", R))
+    return Solution(f1, steps, mistakes, formulas=[f])
 
 
 @solver("specificity-confusion")
@@ -124,7 +126,8 @@ def specificity_confusion(p: dict) -> Solution:
         "gave the false-positive rate FP / (FP + TN) = 1 − specificity": 1 - spec,
         "used FN where FP goes: TN / (TN + FN) is the negative predictive value": r["npv"],
     }
-    return Solution(spec, steps, mistakes)
+    f = formula("TN/(TN + FP)", name="specificity", TN=("true negatives", tn), FP=("false positives", fp))
+    return Solution(spec, steps, mistakes, formulas=[f])
 
 
 @solver("accuracy-confusion")
@@ -145,7 +148,9 @@ def accuracy_confusion(p: dict) -> Solution:
         "left out the true negatives: TP / N": tp / n,
         "gave the balanced accuracy (recall + specificity) / 2": balanced,
     }
-    return Solution(acc, steps, mistakes)
+    f = formula("(TP + TN)/(TP + TN + FP + FN)", name="accuracy", TP=("true positives", tp), TN=("true negatives", tn),
+                FP=("false positives", fp), FN=("false negatives", fn))
+    return Solution(acc, steps, mistakes, formulas=[f])
 
 
 def _scored(p: dict) -> tuple[list[int], list[float]]:
@@ -182,7 +187,9 @@ def roc_auc_pairs(p: dict) -> Solution:
         "counted the pairs where the negative scores higher (1 − AUC)": (below + 0.5 * ties) / pairs,
         "divided by all n(n − 1)/2 pairs of samples instead of positives × negatives": (above + 0.5 * ties) / (n * (n - 1) / 2),
     }
-    return Solution(auc, steps, mistakes)
+    f = formula("(n_above + n_tied/2)/(n_pos*n_neg)", name="AUC", n_above=("pairs with the positive scored higher", above),
+                n_tied=("tied pairs", ties), n_pos=("positives", len(pos)), n_neg=("negatives", len(neg)))
+    return Solution(auc, steps, mistakes, formulas=[f])
 
 
 @solver("pr-at-threshold")
@@ -215,4 +222,6 @@ def pr_at_threshold(p: dict) -> Solution:
     stp, sfp, sfn = counts([si > t for si in s])
     if stp > 0:
         mistakes[f"predicted positive only when score > {fmt(t)} (strictly), not ≥"] = [stp / (stp + sfp), stp / (stp + sfn)]
-    return Solution([P, R], steps, mistakes)
+    f = formula("TP/(TP + FP)", name="precision", target=0, TP=("true positives (label 1, score ≥ threshold)", tp),
+                FP=("false positives (label 0, score ≥ threshold)", fp))
+    return Solution([P, R], steps, mistakes, formulas=[f])

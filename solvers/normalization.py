@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .batch_norm import EPS_THAT_MATTERS, _normalize
 from drill.tolerance import round_sig
@@ -68,7 +68,10 @@ def layernorm_forward(p: dict) -> Solution:
     }
     if eps >= EPS_THAT_MATTERS:
         mistakes["forgot ε in √(σ² + ε)"] = (gamma * _normalize(x, eps, use_eps=False) + beta).tolist()
-    return Solution(y.tolist(), steps, mistakes, context={"_d": str(len(x))})
+    f = formula("gamma_0*(x_0 - mu)/sqrt(sigma2 + eps) + beta_0", name="y_0", target=0, gamma_0=("scale γ of feature 0", float(gamma[0])),
+                x_0=("feature 0 of x", float(x[0])), mu=("mean of the D features", mu), sigma2=("biased variance of the features", var),
+                eps=("epsilon", eps), beta_0=("shift β of feature 0", float(beta[0])))
+    return Solution(y.tolist(), steps, mistakes, context={"_d": str(len(x))}, formulas=[f])
 
 
 @solver("rmsnorm-forward")
@@ -92,7 +95,9 @@ def rmsnorm_forward(p: dict) -> Solution:
         "forgot the square root (divided by mean(x²))": (gamma * x / (ms + eps)).tolist(),
         "forgot γ": (x / rms).tolist(),
     }
-    return Solution(y.tolist(), steps, mistakes, context={"_d": str(len(x))})
+    f = formula("gamma_0*x_0/sqrt(ms + eps)", name="y_0", target=0, gamma_0=("scale γ of feature 0", float(gamma[0])),
+                x_0=("feature 0 of x", float(x[0])), ms=("mean of x² over the D features", ms), eps=("epsilon", eps))
+    return Solution(y.tolist(), steps, mistakes, context={"_d": str(len(x))}, formulas=[f])
 
 
 def _batch(p: dict, key: str = "batch") -> np.ndarray:
@@ -133,7 +138,9 @@ def batchnorm_running_stats(p: dict) -> Solution:
         "swapped the weights: m·running + (1 − m)·batch": [m * rm + (1 - m) * mu, m * rv + (1 - m) * unb],
         "replaced the running statistics by the batch's (ignored the momentum)": [mu, unb],
     }
-    return Solution([new_m, new_v], steps, mistakes)
+    f = formula("(1 - m)*running_mean + m*mu_B", name="running_mean", target=0, m=("momentum", m),
+                running_mean=("running mean before the step", rm), mu_B=("batch mean", mu))
+    return Solution([new_m, new_v], steps, mistakes, formulas=[f])
 
 
 @solver("batchnorm-eval")
@@ -157,7 +164,10 @@ def batchnorm_eval(p: dict) -> Solution:
         "divided by the running variance instead of its square root": (g * (x - rm) / (rv + eps) + bt).tolist(),
         "forgot γ and β": ((x - rm) / sd).tolist(),
     }
-    return Solution(y.tolist(), steps, mistakes)
+    f = formula("gamma*(x_0 - running_mean)/sqrt(running_var + eps) + beta", name="y_0", target=0, gamma=("scale γ", g),
+                x_0=("first value of the batch", float(x[0])), running_mean=("running mean", rm), running_var=("running variance", rv),
+                eps=("epsilon", eps), beta=("shift β", bt))
+    return Solution(y.tolist(), steps, mistakes, formulas=[f])
 
 
 @solver("batchnorm-train-then-eval")
@@ -176,7 +186,11 @@ def batchnorm_train_then_eval(p: dict) -> Solution:
         "used the initial running statistics (forgot the training step's update)": (x - rm) / np.sqrt(rv + eps),
         "replaced the running statistics by the batch's (ignored the momentum)": (x - mu) / np.sqrt(unb + eps),
     }
-    return Solution(float(y), steps, {k: float(v) for k, v in mistakes.items()})
+    f = formula("(x - ((1 - m)*running_mean + m*mu_B))/sqrt((1 - m)*running_var + m*s2_B + eps)", name="y",
+                x=("value mapped in eval mode", x), m=("momentum", m), running_mean=("initial running mean", rm),
+                running_var=("initial running variance", rv), mu_B=("batch mean", mu),
+                s2_B=("unbiased batch variance (÷ (N − 1))", unb), eps=("epsilon", eps))
+    return Solution(float(y), steps, {k: float(v) for k, v in mistakes.items()}, formulas=[f])
 
 
 def _backward(p: dict) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray, float, list[str]]:
@@ -209,7 +223,10 @@ def batchnorm_backward_params(p: dict) -> Solution:
         "averaged over the batch instead of summing": [dgamma / n, dbeta / n],
         "swapped dL/dγ and dL/dβ": [dbeta, dgamma],
     }
-    return Solution([dgamma, dbeta], steps, mistakes)
+    syms = {f"dy_{i}": (f"upstream gradient dL/dy of sample {i}", float(a)) for i, a in enumerate(g)}
+    syms |= {f"xhat_{i}": (f"normalized sample {i}", float(b)) for i, b in enumerate(xhat)}
+    f = formula(" + ".join(f"dy_{i}*xhat_{i}" for i in range(n)), name="dL/dγ", target=0, **syms)
+    return Solution([dgamma, dbeta], steps, mistakes, formulas=[f])
 
 
 def _sig(a: np.ndarray) -> list[float]:
@@ -262,4 +279,7 @@ def batchnorm_backward_dx(p: dict) -> Solution:
     }
     if gamma != 1:
         mistakes["forgot the factor γ"] = (dx / gamma).tolist()
-    return Solution(dx.tolist(), steps, mistakes)
+    f = formula("gamma/(N*sigma_hat)*(N*dy_0 - S_dy - xhat_0*S_dyxhat)", name="dL/dx_0", target=0, gamma=("scale γ", gamma),
+                N=("batch size", n), sigma_hat=("√(σ² + ε), biased σ²", sd), dy_0=("upstream gradient of sample 0", float(g[0])),
+                S_dy=("Σ dy over the batch", sg), xhat_0=("normalized sample 0", float(xhat[0])), S_dyxhat=("Σ dy·x̂ over the batch", sgx))
+    return Solution(dx.tolist(), steps, mistakes, formulas=[f])

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -59,6 +59,11 @@ def _check(label: str, a: np.ndarray, scalar: bool, step: int) -> Checkpoint:
     return Checkpoint(label, _out(a, scalar), "number" if scalar else "vector", step)
 
 
+def _sym(meaning: str, a: np.ndarray, scalar: bool) -> tuple[str, float]:
+    """A formula symbol for entry 0 of a scalar-or-vector quantity (the formula's target is entry 0)."""
+    return (meaning if scalar else f"{meaning}, entry 0", float(a[0]))
+
+
 def _scalar(p: dict) -> bool:
     return not isinstance(p["w"], list)
 
@@ -88,7 +93,8 @@ def sgd_step(p: dict) -> Solution:
         "reported the step −α·g instead of the new weights": _out(-step, s),
     }
     checks = [_check("the step α·g", step, s, 0), _check("the new weights w", new, s, 1)]
-    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
+    f = formula("w - alpha*g", name="w_new", target=0, w=_sym("weight", w, s), alpha=("learning rate", lr), g=_sym("gradient", g, s))
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 def _momentum_run(w, v, gs, eta, alpha, *, swap=False, uphill=False, old_velocity=False):
@@ -131,7 +137,11 @@ def momentum_steps(p: dict) -> Solution:
         "updated w with the old velocity (w ← w + v before updating v)": _out(_momentum_run(w0, v0, gs, eta, alpha, old_velocity=True)[0], s),
         "forgot the velocity (plain gradient descent)": _out(w0 - alpha * sum(gs), s),
     }
-    return Solution(_out(w, s), steps, mistakes, checkpoints=checks)
+    t, g, v_old, _, w_old, _ = lines[-1]
+    f = formula("w + (eta*v - alpha*g)", name="w_new", target=0, w=_sym(f"weight before step {t}", w_old, s),
+                eta=("momentum", eta), v=_sym(f"velocity before step {t}", v_old, s), alpha=("learning rate", alpha),
+                g=_sym(f"gradient of step {t}", g, s))
+    return Solution(_out(w, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("nesterov-step")
@@ -155,7 +165,9 @@ def nesterov_step(p: dict) -> Solution:
         "added the update instead of subtracting it": _out(w + lr * look, s),
     }
     checks = [_check("the new buffer b", b, s, 0), _check("the Nesterov direction g + μ·b", look, s, 1), _check("the new weights w", new, s, 2)]
-    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
+    f = formula("w - lr*(g + mu*(mu*b + g))", name="w_new", target=0, w=_sym("weight", w, s), lr=("learning rate", lr),
+                g=_sym("gradient", g, s), mu=("momentum", mu), b=_sym("momentum buffer before the step", b0, s))
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("adagrad-step")
@@ -181,7 +193,9 @@ def adagrad_step(p: dict) -> Solution:
         "ignored the accumulator (plain SGD step)": _out(w - lr * g, s),
     }
     checks = [_check("the new sum G", G, s, 0), _check("√G + ε", denom, s, 1), _check("the new weights w", new, s, 2)]
-    return Solution(_out(new, s), steps, mistakes, checkpoints=checks)
+    f = formula("w - alpha*g/(sqrt(G + g**2) + eps)", name="w_new", target=0, w=_sym("weight", w, s), alpha=("learning rate", lr),
+                g=_sym("gradient", g, s), G=_sym("sum of squared gradients before the step", G0, s), eps=("epsilon", eps))
+    return Solution(_out(new, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("rmsprop-step")
@@ -211,7 +225,10 @@ def rmsprop_step(p: dict) -> Solution:
         "forgot the square root": _out(w - lr * g / (s1 + eps), sc),
     }
     checks = [_check("the new average s", s1, sc, 0), _check("√s + ε", np.sqrt(s1) + eps, sc, 1), _check("the new weights w", new, sc, 2)]
-    return Solution(_out(new, sc), steps, mistakes, checkpoints=checks)
+    f = formula("w - alpha*g/(sqrt(rho*s + (1 - rho)*g**2) + eps)", name="w_new", target=0, w=_sym("weight", w, sc),
+                alpha=("learning rate", lr), g=_sym("gradient", g, sc), rho=("decay rate ρ", rho),
+                s=_sym("average of squared gradients before the step", s0, sc), eps=("epsilon", eps))
+    return Solution(_out(new, sc), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 def _adam_run(w, gs, lr, b1, b2, eps, *, correct=True, sqrt=True, t_fixed=None):
@@ -257,7 +274,11 @@ def adam_steps(p: dict) -> Solution:
     }
     if len(gs) > 1:
         mistakes["bias-corrected with t = 1 at every step"] = _out(_adam_run(*args, t_fixed=1)[0], s)
-    return Solution(_out(w, s), steps, mistakes, checkpoints=checks)
+    t, _, m, v, _, _, _, w_old, _ = lines[-1]
+    f = formula("w - alpha*(m/(1 - beta1**t))/(sqrt(v/(1 - beta2**t)) + eps)", name="w_new", target=0,
+                w=_sym(f"weight before step {t}", w_old, s), alpha=("learning rate", lr), m=_sym(f"first moment after step {t}", m, s),
+                v=_sym(f"second moment after step {t}", v, s), beta1=("β1", b1), beta2=("β2", b2), t=("step number", t), eps=("epsilon", eps))
+    return Solution(_out(w, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 def _time_decay(lr0: float, k: float, epoch: int) -> float:
@@ -312,4 +333,11 @@ def lr_schedule(p: dict) -> Solution:
         raise InvalidParams(f"unknown schedule kind {kind!r}; use time, step or exponential")
     checks = ([Checkpoint("the drops so far, ⌊epoch / step_size⌋", drops, "integer", 0)] if kind == "step" else []) + [
         Checkpoint("the learning rate", lr, "number", len(steps) - 1)]
-    return Solution(lr, steps, mistakes, checkpoints=checks)
+    sy = dict(lr0=("initial learning rate", lr0), epoch=("epoch (from 0)", e))
+    if kind == "time":
+        f = formula("lr0/(1 + k*epoch)", name="lr", k=("decay k", k), **sy)
+    elif kind == "step":
+        f = formula("lr0*gamma**floor(epoch/step_size)", name="lr", gamma=("decay factor γ", gamma), step_size=("epochs per drop", size), **sy)
+    else:
+        f = formula("lr0*exp(-k*epoch)", name="lr", k=("decay k", k), **sy)
+    return Solution(lr, steps, mistakes, checkpoints=checks, formulas=[f])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -53,7 +53,9 @@ def l2_penalty_grad(p: dict) -> Solution:
         "used the penalty's value λw² instead of its gradient": (g + lam * w * w).tolist(),
     }
     checks = [Checkpoint("the penalty's gradient 2λw", pen.tolist(), "vector", 1), Checkpoint("∂L/∂w = g + 2λw", total.tolist(), "vector", 2)]
-    return Solution(total.tolist(), steps, mistakes, checkpoints=checks)
+    f = formula("g_0 + 2*lam*w_0", name="dL/dw_0", target=0, g_0=("data gradient, entry 0", float(g[0])), lam=("penalty weight λ", lam),
+                w_0=("weight, entry 0", float(w[0])))
+    return Solution(total.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("weight-decay-step")
@@ -79,7 +81,9 @@ def weight_decay_step(p: dict) -> Solution:
         "gave the gradient instead of the updated weights": full.tolist(),
     }
     checks = [Checkpoint("∂L/∂w = g + λw", full.tolist(), "vector", 1), Checkpoint("the new weights w", new.tolist(), "vector", 2)]
-    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
+    f = formula("w_0 - eta*(g_0 + lam*w_0)", name="w_0 new", target=0, w_0=("weight, entry 0", float(w[0])), eta=("learning rate", lr),
+                g_0=("data gradient, entry 0", float(g[0])), lam=("weight decay λ", lam))
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("l1-subgradient")
@@ -102,7 +106,12 @@ def l1_subgradient(p: dict) -> Solution:
         "forgot the data gradient": (lam * sgn).tolist(),
     }
     checks = [Checkpoint("λ·sign(w)", (lam * sgn).tolist(), "vector", 1), Checkpoint("g + λ·sign(w)", total.tolist(), "vector", 2)]
-    return Solution(total.tolist(), steps, mistakes, checkpoints=checks)
+    expr = "g_0 + lam" if w[0] > 0 else "g_0 - lam" if w[0] < 0 else "g_0"  # sign(w_0) = +1, −1 or 0 (the subgradient at 0)
+    syms = {"g_0": ("data gradient, entry 0", float(g[0]))}
+    if w[0] != 0:
+        syms["lam"] = ("penalty weight λ", lam)
+    f = formula(expr, name="dL/dw_0", target=0, **syms)
+    return Solution(total.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 def _drop(p: dict) -> float:
@@ -128,7 +137,7 @@ def dropout_kept_value(p: dict) -> Solution:
         "multiplied by p": a * q,
         "did not rescale the kept unit": a,
     }
-    return Solution(out, steps, mistakes)
+    return Solution(out, steps, mistakes, formulas=[formula("a/(1 - p)", name="a_kept", a=("activation", a), p=("drop probability", q))])
 
 
 @solver("dropout-layer-output")
@@ -153,4 +162,6 @@ def dropout_layer_output(p: dict) -> Solution:
     }
     checks = [Checkpoint("the scale 1/(1 − p) of a kept unit", 1 / (1 - q), "number", 0), Checkpoint("h ⊙ m", (h * m).tolist(), "vector", 1),
               Checkpoint("the layer's output h ⊙ m / (1 − p)", out.tolist(), "vector", 1)]
-    return Solution(out.tolist(), steps, mistakes, checkpoints=checks)
+    f = formula("h_0*m_0/(1 - p)", name="out_0", target=0, h_0=("activation, entry 0", float(h[0])),
+                m_0=("keep-mask entry 0 (1 kept, 0 dropped)", float(m[0])), p=("drop probability", q))
+    return Solution(out.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -64,7 +64,9 @@ def gru_blend(p: dict) -> Solution:
         "gated only the old state and dropped the candidate (z·h_(t−1))": (z * h).tolist(),
     }
     checks = [_check("z⊙h_(t−1), what is kept", z * h, 0), _check("(1 − z)⊙h̃, what is taken", (1 - z) * c, 1), _check("h_t", new, 2)]
-    return Solution(new.tolist(), steps, mistakes, checkpoints=checks)
+    f = formula("z*h_prev + (1 - z)*h_cand", name="h_t", target=0, z=("update gate, entry 0", float(z[0])),
+                h_prev=("previous state h_(t−1), entry 0", float(h[0])), h_cand=("candidate h̃, entry 0", float(c[0])))
+    return Solution(new.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 def _gate(g: dict, x: float, h: float) -> float:
@@ -113,7 +115,12 @@ def gru_step(p: dict) -> Solution:
         "reported the candidate h̃ as the new state": cand,
     }
     context = {"_r": _affine(p["r"]), "_z": _affine(p["z"]), "_n": _affine(p["n"], "(r·h)")}
-    return Solution(new, steps, mistakes, context=context, checkpoints=checks)
+    n = p["n"]
+    f = formula("z*h + (1 - z)*tanh(W*x + U*(r*h) + b)", name="h_t", z=("update gate σ(W_z·x + U_z·h + b_z)", checks[1].value),
+                r=("reset gate σ(W_r·x + U_r·h + b_r)", checks[0].value), h=("previous state h_(t−1)", float(p["h"])),
+                x=("input", float(p["x"])), W=("candidate input weight", float(n["w"])), U=("candidate recurrent weight", float(n["u"])),
+                b=("candidate bias", float(n["b"])))
+    return Solution(new, steps, mistakes, context=context, checkpoints=checks, formulas=[f])
 
 
 def _lstm(p: dict) -> dict[str, np.ndarray]:
@@ -143,8 +150,13 @@ def lstm_step(p: dict) -> Solution:
         "squashed the candidate g with σ instead of tanh": f * c0 + i * s["g_sig"],
     }
     checks = [_check("the input gate i", i, 0), _check("the forget gate f", f, 0), _check("the candidate g", g, 0), _check("c_t", c, 1)]
+    at0 = lambda key, meaning: (meaning if len(c0) == 1 else f"{meaning}, entry 0", float(_vectors(p, key)[0][0]))  # noqa: E731
+    pre = dict(a_i=at0("a_i", "input-gate pre-activation"), a_f=at0("a_f", "forget-gate pre-activation"),
+               a_g=at0("a_g", "candidate pre-activation"), c_prev=at0("c_prev", "previous cell state c_(t−1)"))
+    c_expr = "sigmoid(a_f)*c_prev + sigmoid(a_i)*tanh(a_g)"
     if p["ask"] == "c":
-        return Solution(_out(c), steps, {k: _out(v) for k, v in c_slips.items()}, checkpoints=checks)
+        return Solution(_out(c), steps, {k: _out(v) for k, v in c_slips.items()}, checkpoints=checks,
+                        formulas=[formula(c_expr, name="c_t", target=0, **pre)])
     if p["ask"] != "h":
         raise InvalidParams(f"ask must be c or h, got {p['ask']!r}")
     steps.append(f"h_t = o·tanh(c_t) = {_show(o)}·tanh({_show(c)}) = {_show(o)}·{_show(np.tanh(c))} = {_show(h)}")
@@ -156,4 +168,6 @@ def lstm_step(p: dict) -> Solution:
     mistakes.update({k: _out(o * np.tanh(v)) for k, v in c_slips.items()})
     checks.insert(2, _check("the output gate o", o, 0))
     checks.append(_check("h_t", h, 2))
-    return Solution(_out(h), steps, mistakes, checkpoints=checks)
+    pre["a_o"] = at0("a_o", "output-gate pre-activation")
+    f = formula(f"sigmoid(a_o)*tanh({c_expr})", name="h_t", target=0, **pre)
+    return Solution(_out(h), steps, mistakes, checkpoints=checks, formulas=[f])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import InvalidParams, Solution, solver
+from . import InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -51,7 +51,9 @@ def cosine_similarity(p: dict) -> Solution:
         "normalized by ‖a‖ only": dot / na,
         "divided by the squared norms ‖a‖²·‖b‖²": dot / (na * na * nb * nb),
     }
-    return Solution(c, steps, mistakes)
+    f = formula("a_dot_b/(norm_a*norm_b)", name="cos(a, b)", a_dot_b=("dot product a·b", dot), norm_a=("length ‖a‖", na),
+                norm_b=("length ‖b‖", nb))
+    return Solution(c, steps, mistakes, formulas=[f])
 
 
 METRICS = {
@@ -109,7 +111,11 @@ def nearest_candidate(p: dict) -> Solution:
     worst = int(np.argmin(S[metric]) if largest else np.argmax(S[metric]))
     mistakes[f"took the {'smallest' if largest else 'largest'} score (read the {'similarity as a distance' if largest else 'distance as a similarity'})"] = names[worst]
     cands = "; ".join(f"{n} = {fmt([float(x) for x in c])}" for n, c in zip(names, C))
-    return Solution(names[win[metric]], steps, mistakes, context={"_candidates": cands}, choices=names)
+    sol = Solution(names[win[metric]], steps, mistakes, context={"_candidates": cands}, choices=names)
+    # the answer is a name, not a number, so no formula: its hint is the concept (Solution.concept, formula-core)
+    sol.concept = ("Score every candidate with the stated metric: the dot product grows with a vector's length, "
+                   "cosine ignores length, Euclidean distance punishes it.")
+    return sol
 
 
 @solver("unit-distance-to-cosine")
@@ -128,4 +134,4 @@ def unit_distance_to_cosine(p: dict) -> Solution:
         "dropped the 2: 1 − d²": 1 - d * d,
         "gave the cosine distance d²/2 = 1 − cos": d * d / 2,
     }
-    return Solution(c, steps, mistakes)
+    return Solution(c, steps, mistakes, formulas=[formula("1 - d**2/2", name="cos", d=("Euclidean distance between the unit vectors", d))])

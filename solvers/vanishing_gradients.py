@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -51,7 +51,8 @@ def gradient_depth_product(p: dict) -> Solution:
         "took the n-th root instead of the n-th power": f ** (1 / n),
     }
     checks = [Checkpoint(f"log10 of {fmt(f)}^{n}", n * lg, "number", 1), Checkpoint(f"{fmt(f)}^{n}", answer, "number", 2)]
-    return Solution(answer, steps, mistakes, checkpoints=checks)
+    return Solution(answer, steps, mistakes, checkpoints=checks,
+                    formulas=[formula("f**n", name="gradient scale", f=("per-layer factor", f), n=("layers", n))])
 
 
 @solver("layers-until-vanish")
@@ -76,7 +77,8 @@ def layers_until_vanish(p: dict) -> Solution:
         "mixed log bases: ln(threshold) / log10(factor)": math.floor(math.log(thr) / math.log10(f)) + 1,
     }
     checks = [Checkpoint("ln(threshold) / ln(factor)", ratio, "number", 1), Checkpoint("the smallest whole n above it", n, "integer", 2)]
-    return Solution(n, steps, {k: v for k, v in mistakes.items() if v != n}, checkpoints=checks)
+    f_ = formula("floor(ln(thr)/ln(f)) + 1", name="n", thr=("threshold", thr), f=("per-layer factor", f))
+    return Solution(n, steps, {k: v for k, v in mistakes.items() if v != n}, checkpoints=checks, formulas=[f_])
 
 
 @solver("sigmoid-derivative-bound")
@@ -101,7 +103,8 @@ def sigmoid_derivative_bound(p: dict) -> Solution:
     if w != 1:
         mistakes["forgot the weights: (1/4)^n"] = 0.25**n
     checks = [Checkpoint("the largest factor per layer, |w|·max σ'", per, "number", 1), Checkpoint("the bound", bound, "number", 2)]
-    return Solution(bound, steps, mistakes, checkpoints=checks)
+    f = formula("(abs(w)/4)**n", name="bound", w=("weight of every layer", float(p["weight"])), n=("layers", n))
+    return Solution(bound, steps, mistakes, checkpoints=checks, formulas=[f])
 
 
 @solver("sigmoid-chain-grad")
@@ -135,4 +138,7 @@ def sigmoid_chain_grad(p: dict) -> Solution:
     }
     checks = [Checkpoint("the activations h_k", hs, "vector", 0), Checkpoint("the derivatives σ'(z_k)", dsig, "vector", 1),
               Checkpoint("dh_n/dx", answer, "number", 2)]
-    return Solution(answer, steps, mistakes, context={"_n": str(len(ws))}, checkpoints=checks)
+    syms = {f"w_{k}": (f"weight of layer {k}", w) for k, w in enumerate(ws, start=1)}
+    syms |= {f"h_{k}": (f"activation σ(z_{k}) of layer {k}", hk) for k, hk in enumerate(hs, start=1)}
+    f = formula(" * ".join(f"w_{k}*h_{k}*(1 - h_{k})" for k in range(1, len(ws) + 1)), name="dh_n/dx", **syms)
+    return Solution(answer, steps, mistakes, context={"_n": str(len(ws))}, checkpoints=checks, formulas=[f])
