@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -62,7 +62,10 @@ def conv_output_size(p: dict) -> Solution:
     total = str(2 * ph) if ph == pw else f"{2 * ph} (height) and {2 * pw} (width)"
     checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
               Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
-    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks)
+    axis = dict(H=("input height", h), P=("padding per side", ph), K=("kernel height", kh), S=("stride", sh))
+    declared = (formula("floor((H + 2*P - K)/S) + 1", name="H'", target=0, **axis) if dh == 1 else
+                formula("floor((H + 2*P - D*(K - 1) - 1)/S) + 1", name="H'", target=0, D=("dilation", dh), **axis))
+    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks, formulas=[declared])
 
 
 def _chain(layers: list[dict], shape: tuple[int, ...], shapes: list | None = None) -> tuple[tuple[int, ...], list[str]]:
