@@ -47,6 +47,14 @@ def test_a_concept_question_gets_its_concept_hint_never_a_formula(bank):
     assert "No more hints" in out
 
 
+def test_the_formula_shown_is_the_one_for_the_question(bank):
+    out = quiz("conv-layer-params", "?\n?\nq\n")  # AlexNet conv1: 11×11 kernels, 3 channels in, 96 filters
+    assert "params = K·K·C_in·C_out + C_out" in out and "K: kernel size = 11" in out and "C_out: output channels (filters) = 96" in out
+    assert "n·m + m" not in out
+    out = quiz("mlp-params", "?\n?\nq\n")  # a network: the first learned layer's formula, for its checkpoint
+    assert "Linear params = n·m + m n: input features = 2 m: output features = 1024" in out
+
+
 def test_the_third_hint_never_gives_the_answer_away(bank):
     out = quiz("conv-layer-params", "?\n?\n?\nq\n")  # the first step is the weights: 11·11·3·96 = 34848
     assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
