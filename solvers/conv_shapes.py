@@ -38,7 +38,7 @@ def transpose_formula(n: int, k: int, s: int, p: int, d: int, op: int, *, target
     return formula(expr, name=name, target=target, **syms)
 
 
-def _last_axis_formula(layers: list[dict], shapes: list[tuple[int, ...]], out: tuple[int, ...]) -> Formula | None:
+def last_axis_formula(layers: list[dict], shapes: list[tuple[int, ...]], out: tuple[int, ...]) -> Formula | None:
     """For a network's output shape: the last layer that changes the height, as a formula for the
     answer's height entry (a (C, H, W) answer), or C·H·W for a flattened (F,) answer."""
     if len(out) == 1 and len(layers) and layers[-1].get("type") == "Flatten" and len(shapes[-2]) == 3:
@@ -173,7 +173,7 @@ def network_output_shape(p: dict) -> Solution:
             pass
     if len(out) == 3:
         mistakes["wrote it channels-last (H×W×C) though the question asks for C×H×W"] = (out[1], out[2], out[0])
-    declared = _last_axis_formula(layers, [start] + shapes, out)
+    declared = last_axis_formula(layers, [start] + shapes, out)
     return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks, formulas=[declared] if declared else [])
 
 
