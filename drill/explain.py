@@ -127,7 +127,7 @@ def build(bank: Bank, name: str, seed: int) -> Walkthrough:
 
 def topic_formulas(bank: Bank, topic: str, example: Variant) -> list:
     """The declared formulas of a topic: the example variant's, then each other question's at its
-    canonical params (seed 0), one per expression and meanings (values differ between variants)."""
+    canonical params (seed 0), one per expression and symbol names (values differ between variants)."""
     from drill.variants import VariantError, make_variant
 
     found, seen = [], set()
@@ -141,7 +141,7 @@ def topic_formulas(bank: Bank, topic: str, example: Variant) -> list:
             continue  # a broken question is drill check's to report
     for v in variants:
         for f in v.formulas:
-            key = (f.expr, tuple((s.name, s.meaning) for s in f.symbols))
+            key = (f.expr, tuple(s.name for s in f.symbols))
             if key not in seen:
                 seen.add(key)
                 found.append(f)

@@ -457,7 +457,7 @@ def _example_layer(nodes: list[Node], kinds: tuple[str, ...] | None = None) -> t
     """The first learned layer (of ``kinds``, when given) whose parameter formula is declared, with it."""
     for n in nodes:
         if n.params and not n.tied_to and (kinds is None or n.kind in kinds):
-            f = layer_formula(n.spec, "checkpoint:0", f"params of {n.path}")
+            f = layer_formula(n.spec, "checkpoint:0", f"{n.kind} params ({n.path})")
             if f is not None:
                 return n, f
     return None
@@ -491,7 +491,7 @@ def _macs_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint]
         else:
             syms = dict(O=("output values (positions × out_features)", _prod(n.shape)), n=("input features", int(n.spec["in_features"])))
             expr = "O*n"
-        f = formula(expr, name=f"MACs of {n.path}", target="checkpoint:0", **syms)
+        f = formula(expr, name=f"{n.kind} MACs ({n.path})", target="checkpoint:0", **syms)
         steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)} → {show(n.shape)}: {n.macs} MACs")
         return [Checkpoint(f"MACs of {n.path}", n.macs, "integer", len(steps) - 2)], [f]
     return [], []
