@@ -124,3 +124,44 @@ def test_what_is_printed_evaluates_to_what_is_proven(expr):
     back = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+", lambda m: f"**({m.group().translate(up)})", formulas.pretty(expr))
     back = back.replace("⌊", "floor(").replace("⌋", ")")
     assert evaluate(back, env) == pytest.approx(evaluate(expr, env))
+
+
+# --- one layer's parameter formula (solvers._layer_formulas), chosen from its arguments --------
+
+LAYERS = [  # (spec, its parameter count worked by hand)
+    ({"type": "Conv2d", "in_channels": 3, "out_channels": 96, "kernel_size": 11}, 34944),  # AlexNet conv1, (11·11·3 + 1)·96
+    ({"type": "Conv2d", "in_channels": 32, "out_channels": 64, "kernel_size": 3, "groups": 4, "bias": False}, 3 * 3 * 8 * 64),
+    ({"type": "Linear", "in_features": 2, "out_features": 1024}, 3072),
+    ({"type": "BatchNorm2d", "num_features": 64}, 128),
+    ({"type": "LayerNorm", "normalized_shape": 512}, 1024),
+    ({"type": "Embedding", "num_embeddings": 50257, "embedding_dim": 768}, 38597376),
+    ({"type": "GRU", "input_size": 32, "hidden_size": 64}, 18816),  # 3·(64·32 + 64·64 + 2·64), gru-params' key
+    ({"type": "LSTM", "input_size": 10, "hidden_size": 20, "num_layers": 2, "bidirectional": True},
+     2 * 4 * (20 * 10 + 20 * 20 + 2 * 20) + 2 * 4 * (20 * 40 + 20 * 20 + 2 * 20)),
+    ({"type": "MultiheadAttention", "embed_dim": 512, "num_heads": 8}, 4 * 512 * 512 + 4 * 512),
+    ({"type": "TransformerEncoderLayer", "d_model": 512, "nhead": 8, "dim_feedforward": 2048}, 3152384),
+]
+
+
+@pytest.mark.parametrize("spec, count", LAYERS, ids=[s["type"] for s, _ in LAYERS])
+def test_a_layers_declared_formula_gives_its_parameter_count(spec, count):
+    from drill.solvers._layer_formulas import layer_formula
+
+    f = layer_formula(spec)
+    assert formulas.value(f) == count
+    assert formulas.names(f.expr) == {s.name for s in f.symbols} and all(s.meaning for s in f.symbols)
+
+
+@pytest.mark.parametrize("spec, count", LAYERS, ids=[s["type"] for s, _ in LAYERS])
+def test_a_layers_declared_formula_matches_torch(spec, count):
+    from drill.solvers._layer_formulas import layer_formula
+    from tests._torch import build
+
+    layer = build([spec])[0]
+    assert formulas.value(layer_formula(spec)) == sum(p.numel() for p in layer.parameters())
+
+
+def test_the_gru_question_shows_the_gru_formula_not_a_norm_layers(bank):
+    """Issue 20: gru-params seed 314329 was shown 'BatchNorm2d / LayerNorm: 2·C' by the word-overlap guess."""
+    (f,) = _variant("gru-params", 314329).formulas
+    assert formulas.pretty(f.expr) == "3·(H·I + H·H + 2·H)" and formulas.problems(_variant("gru-params", 314329)) == []
