@@ -203,6 +203,8 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
         levels.append([hanging("[cyan]Hint:[/]", escape(visible(v.hint)))])
     elif v.choices is None and v.steps:
         levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
+    else:  # multiple choice without a hint: its first step may name the answer; the formula stays hint 2
+        levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if v.formulas:
         levels.append([Text.from_markup(f"[cyan]Hint {len(levels) + 1}, the formula:[/]"), *formula_lines(v.formulas[0])])
     elif v.concept:
@@ -211,8 +213,6 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
         cp = cps[0]
         value = _cp_text(v, cp)
         levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", f"{escape(cp.label)} = [bold]{escape(value)}[/]")])
-    if not levels:
-        levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if level > len(levels):
         console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
         return

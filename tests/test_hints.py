@@ -60,3 +60,21 @@ def test_the_third_hint_never_gives_the_answer_away(bank):
     assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
     out = quiz("residual-grad-choice", "?\n?\n?\nq\n")  # multiple choice: no steps to give
     assert "Hint 3" not in out
+
+
+def test_a_choice_question_without_a_hint_still_gets_the_formula_at_level_2(bank):
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from drill import ui
+    from drill.variants import make_variant
+
+    v = make_variant(dataclasses.replace(bank.questions["residual-grad-choice"], hint=""), 0)
+    out = io.StringIO()
+    console = Console(file=out, width=100)
+    ui.hint(console, v, 1)
+    ui.hint(console, v, 2)
+    text = " ".join(out.getvalue().split())
+    assert "rule out the options" in text and "Hint 2, the formula: dL/dx = u·(1 + dG·dH)" in text
