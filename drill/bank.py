@@ -124,7 +124,9 @@ class Explanation:
 
     summary:     what the topic is, with its conventions, in a few sentences
     conventions: one line each (padding per side, floor, cross-correlation, …)
-    formulas:    [(formula text, {symbol: meaning})]
+    formulas:    [(formula text, {symbol: meaning})] — an older bank's hand-written formulas: still read
+                 (and checked for control characters), never shown; what ``drill explain`` and the
+                 hint ladder show are the solvers' declared formulas, which ``drill check`` proves
     example:     the question id whose fresh variant is the worked example
     """
 

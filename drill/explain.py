@@ -4,7 +4,9 @@
 its topic, with that question as the example)::
 
     what it is     the bank's explain.summary and conventions
-    formulas       explain.formulas, every symbol named
+    formulas       the formulas the topic's solvers declare (the example's first, then the other
+                   questions' at their canonical params, each once), every symbol named — each one
+                   proven by ``drill check``; the YAML's hand-written ``explain: formulas:`` is not shown
     worked example a fresh variant of the example question: its prompt, the solver's steps
                    one per line, the answer — the very steps that grade quiz answers, so the
                    explanation and the grader cannot disagree
@@ -20,7 +22,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
@@ -38,7 +40,7 @@ from drill.ui import FittedPanel, is_matrix, matrix_table
 if TYPE_CHECKING:
     from drill.variants import Variant
 
-__all__ = ["Walkthrough", "build", "render", "render_list", "show", "topic_lines", "resolve", "first_sentence", "mistake_text"]
+__all__ = ["Walkthrough", "build", "topic_formulas", "render", "render_list", "show", "topic_lines", "resolve", "first_sentence", "mistake_text"]
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Walkthrough:
     variant: Variant
     mistakes: list[tuple[str, str]]
     picture: RenderableType | None = None
+    formulas: list = field(default_factory=list)  # declared formulas (solvers.Formula), deduplicated
 
     @property
     def question(self) -> Question:
@@ -119,7 +122,30 @@ def build(bank: Bank, name: str, seed: int) -> Walkthrough:
     topic, ex, q = resolve(bank, name)
     v = make_variant(q, seed)
     mistakes = [(what, mistake_text(v, value)) for what, value in v.mistakes.items()]
-    return Walkthrough(topic, ex, v, mistakes, picture_for(v))
+    return Walkthrough(topic, ex, v, mistakes, picture_for(v), topic_formulas(bank, topic, v))
+
+
+def topic_formulas(bank: Bank, topic: str, example: Variant) -> list:
+    """The declared formulas of a topic: the example variant's, then each other question's at its
+    canonical params (seed 0), one per expression and symbol names (values differ between variants)."""
+    from drill.variants import VariantError, make_variant
+
+    found, seen = [], set()
+    variants = [example]
+    for q in bank.topics().get(topic, []):
+        if q is example.question:
+            continue
+        try:
+            variants.append(make_variant(q, 0))
+        except (VariantError, KeyError):
+            continue  # a broken question is drill check's to report
+    for v in variants:
+        for f in v.formulas:
+            key = (f.expr, tuple(s.name for s in f.symbols))
+            if key not in seen:
+                seen.add(key)
+                found.append(f)
+    return found
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -129,17 +155,18 @@ def _heading(text: str) -> Text:
     return Text(f"\n{text}", style="bold underline")
 
 
-def _formulas(ex: Explanation) -> list[RenderableType]:
+def _formulas(formulas: list) -> list[RenderableType]:
+    from drill.formulas import shown, symbol_lines
+
     out: list[RenderableType] = []
-    for formula, where in ex.formulas:
-        out.append(Text(f"  {visible(formula)}", style="bold cyan"))
-        if where:
-            table = Table.grid(padding=(0, 2))
-            table.add_column(style="cyan", no_wrap=True)
-            table.add_column()
-            for symbol, meaning in where.items():
-                table.add_row(Text(f"      {visible(symbol)}"), Text(visible(meaning)))
-            out.append(table)
+    for f in formulas:
+        out.append(Text(f"  {visible(shown(f))}", style="bold cyan"))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="cyan", no_wrap=True)
+        table.add_column()
+        for symbol, meaning in symbol_lines(f, values=False):
+            table.add_row(Text(f"      {visible(symbol)}"), Text(visible(meaning)))
+        out.append(table)
     return out
 
 
@@ -160,9 +187,9 @@ def render(w: Walkthrough) -> RenderableType:
     if ex.conventions:
         parts.append(_heading("Conventions"))
         parts += [Text(f"  • {visible(c)}") for c in ex.conventions]
-    if ex.formulas:
+    if w.formulas:
         parts.append(_heading("Formulas"))
-        parts += _formulas(ex)
+        parts += _formulas(w.formulas)
     parts.append(_heading(f"Worked example · {visible(q.id)} · seed {w.seed}"))
     prompt: list[RenderableType] = [Text(visible(v.prompt))]
     for name in q.placeholders:  # matrices also as tables, as the quiz shows them

@@ -14,6 +14,9 @@ Each property is one function over a solved :class:`~drill.variants.Variant` tha
   as the stated precision says is accepted, an answer off in the 2nd significant figure (or
   the last stated decimal) is not, and "0" is accepted only for a key that is 0 at that
   precision.
+* :func:`formula_issues` — the declared formulas (:mod:`drill.formulas`): each computes its
+  target at this variant's values, every symbol is declared, used and named, and a question with
+  a computed answer declares one (a concept question its concept hint instead).
 * :func:`lint_issues` — wording smells: a source citation in a prompt or hint ("slides",
   "notes", "00N"), "RGB" for a channel count other than 3, a precision phrase the tolerance
   contradicts, or a stated tolerance the prompt never states.
@@ -37,7 +40,7 @@ from drill.solvers._layers import _DEFAULTS, POSITIONAL
 from drill.tolerance import NOISE, SIG_FIGS, Tolerance, precision_text
 from drill.variants import Variant, _draw, _get, _option_text, _set, rng_for, variant_from_params
 
-__all__ = ["Issue", "variant_issues", "perturbation_issues", "hint_issues", "example_issues", "precision_issues", "lint_issues", "PERTURB_EVERY"]
+__all__ = ["Issue", "variant_issues", "perturbation_issues", "hint_issues", "example_issues", "precision_issues", "lint_issues", "formula_issues", "PERTURB_EVERY"]
 
 PERTURB_EVERY = 10  # perturb seed 0 and every 10th seed: ~11 of 101 variants, every question
 MAX_LEAVES = 24  # params not in vary nudged per variant
@@ -49,17 +52,25 @@ GENERIC_NUMBERS = frozenset({0.0, 1.0, 2.0})  # "1 − σ", "x²", "2 FLOPs": a 
 class Issue:
     """One property a variant breaks. kind + key group the same issue over many seeds."""
 
-    kind: str  # "prompt", "hint", "example", "precision", "lint"
+    kind: str  # "prompt", "hint", "example", "precision", "lint", "formula"
     key: str
     field: str
     what: str
 
 
 def variant_issues(v: Variant, *, perturb: bool = True) -> list[Issue]:
-    out = layer_issues(v) + lint_issues(v) + hint_issues(v) + example_issues(v) + precision_issues(v)
+    out = layer_issues(v) + lint_issues(v) + hint_issues(v) + example_issues(v) + precision_issues(v) + formula_issues(v)
     if perturb:
         out += perturbation_issues(v)
     return out
+
+
+def formula_issues(v: Variant) -> list[Issue]:
+    """The declared formulas compute their targets, their symbols are declared, used and named,
+    and a computed question declares one (drill.formulas.issues)."""
+    from drill import formulas
+
+    return [Issue("formula", key, "formula", what) for key, what in formulas.issues(v)]
 
 
 # --- the prompt determines the answer ---------------------------------------------------

@@ -20,7 +20,7 @@ import re
 import warnings
 from typing import Any, Mapping
 
-__all__ = ["ExprError", "evaluate", "normalize", "FUNCTIONS", "CONSTANTS"]
+__all__ = ["ExprError", "evaluate", "parse", "normalize", "FUNCTIONS", "CONSTANTS"]
 
 MAX_CHARS = 2_000
 MAX_DEPTH = 40
@@ -102,20 +102,10 @@ def _depth(text: str) -> int:
     return best
 
 
-def evaluate(
-    text: str,
-    variables: Mapping[str, Any] | None = None,
-    *,
-    allow_lists: bool = False,
-    allow_logic: bool = False,
-) -> Any:
-    """Evaluate ``text`` safely and return an int, float, bool or (nested) list.
-
-    variables:   extra names the text may use (e.g. ``{"x": 0.5}``); default none.
-    allow_lists: accept ``[...]``/``(...)`` literals (vector and matrix answers); default False.
-    allow_logic: accept comparisons, and/or/not and subscripts (bank constraints); default False.
-    Raises :class:`ExprError` with a one-line reason for anything refused or not finite.
-    """
+def parse(text: str) -> ast.Expression:
+    """``text`` parsed, with the same bounds :func:`evaluate` applies (length, depth, node count,
+    no dunders or lambdas): the tree drill evaluates, and the one its formulas are printed from.
+    Raises :class:`ExprError` with a one-line reason."""
     if not isinstance(text, str):
         raise ExprError("expected text")
     if len(text) > MAX_CHARS:
@@ -136,6 +126,24 @@ def evaluate(
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ExprError(f"too many terms ({nodes} parts; at most {MAX_NODES})")
+    return tree
+
+
+def evaluate(
+    text: str,
+    variables: Mapping[str, Any] | None = None,
+    *,
+    allow_lists: bool = False,
+    allow_logic: bool = False,
+) -> Any:
+    """Evaluate ``text`` safely and return an int, float, bool or (nested) list.
+
+    variables:   extra names the text may use (e.g. ``{"x": 0.5}``); default none.
+    allow_lists: accept ``[...]``/``(...)`` literals (vector and matrix answers); default False.
+    allow_logic: accept comparisons, and/or/not and subscripts (bank constraints); default False.
+    Raises :class:`ExprError` with a one-line reason for anything refused or not finite.
+    """
+    tree = parse(text)
     walker = _Walker(dict(variables or {}), allow_lists, allow_logic)
     try:
         value = walker.eval(tree.body)

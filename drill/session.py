@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through", "checkpoints", "grade_checkpoint",
-    "first_wrong", "missed_last_session", "relevant_formula", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
+    "first_wrong", "missed_last_session", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
 ]
 
 SKIP = {"s", "skip"}
@@ -379,18 +379,6 @@ def grade_checkpoint(v: Variant, cp: Checkpoint, text: str) -> Grade:
 
     atype = answer_type(cp.answer_type, v.question.variables)
     return grade_value(atype, text, atype.coerce(cp.value), checkpoint_tolerance(v))
-
-
-def relevant_formula(formulas: Sequence[tuple[str, dict]], v: Variant) -> tuple[str, dict] | None:
-    """The topic formula (from its explain section) that shares the most words with the question
-    (title, prompt, first worked step); the first one on a tie."""
-    import re
-
-    if not formulas:
-        return None
-    words = lambda text: {w.lower() for w in re.findall(r"[A-Za-z][A-Za-z0-9_]+", text)}  # noqa: E731
-    asked = words(" ".join([v.question.title, v.prompt, v.steps[0] if v.steps else ""]))
-    return max(formulas, key=lambda f: (len(words(f[0]) & asked), -formulas.index(f)))
 
 
 def missed_last_session(records: Sequence[Any]) -> list[tuple[str, int]]:

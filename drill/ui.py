@@ -177,39 +177,42 @@ def hanging(label: str, markup: str, indent: int = 0) -> Table:
     return table
 
 
-def _formula(explanation: Explanation | None, v: Variant) -> list[RenderableType]:
-    chosen = session.relevant_formula(explanation.formulas, v) if explanation is not None else None
-    if chosen is None:
-        return []
-    formula, where = chosen
-    out: list[RenderableType] = [indented(f"[bold cyan]{escape(formula)}[/]")]
-    for symbol, meaning in where.items():
-        out.append(hanging(f"[cyan]{escape(str(symbol))}[/]:", escape(str(meaning)), 6))
+def formula_lines(f: Any, *, values: bool = True, indent: int = 2) -> list[RenderableType]:
+    """A declared formula as ``name = expr`` (printed from its parsed expression) and one line per
+    symbol: its meaning, and with ``values`` its value in this variant."""
+    from drill.formulas import shown, symbol_lines
+
+    out: list[RenderableType] = [Text(" " * indent + visible(shown(f)), style="bold cyan")]
+    for symbol, meaning in symbol_lines(f, values=values):
+        out.append(hanging(f"{' ' * (indent + 4)}[cyan]{escape(visible(symbol))}[/]:", escape(visible(meaning))))
     return out
 
 
 def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> None:
     """Progressive hints: 1 the question's hint (without one, the first worked step — except for
-    multiple choice, whose first step may name the answer); 2 the topic's formula with its symbols
-    named; 3 the first checkpoint's value. level 0: a session without hints."""
+    multiple choice, whose first step may name the answer); 2 the variant's first declared formula
+    with each symbol named and its value here (a concept question: its concept hint); 3 the first
+    checkpoint's value. level 0: a session without hints. ``explanation`` is no longer used (the
+    formula is the solver's, not the topic's)."""
     if level == 0:
         console.print("[dim]No hints here: answer, s to skip, q to stop.[/]")
         return
-    formula = _formula(explanation, v)
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
     if v.hint:
         levels.append([hanging("[cyan]Hint:[/]", escape(visible(v.hint)))])
     elif v.choices is None and v.steps:
         levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
-    if formula:
-        levels.append([Text.from_markup("[cyan]Hint 2, the formula:[/]"), *formula])
+    else:  # multiple choice without a hint: its first step may name the answer; the formula stays hint 2
+        levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
+    if v.formulas:
+        levels.append([Text.from_markup(f"[cyan]Hint {len(levels) + 1}, the formula:[/]"), *formula_lines(v.formulas[0])])
+    elif v.concept:
+        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the concept:[/]", escape(visible(v.concept)))])
     if len(cps) >= 2:  # a lone checkpoint is the answer itself
         cp = cps[0]
         value = _cp_text(v, cp)
         levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", f"{escape(cp.label)} = [bold]{escape(value)}[/]")])
-    if not levels:
-        levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if level > len(levels):
         console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
         return

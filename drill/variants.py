@@ -72,6 +72,7 @@ class Variant:
     masked: list[str] = field(default_factory=list)  # mistakes inside the tolerance (a bank bug)
     hint: str = ""  # the question's hint with this variant's values filled in
     formulas: list = field(default_factory=list)  # the solver's declared formulas (solvers.Formula)
+    concept: str = ""  # a concept question's hint, instead of a formula (Solution.concept)
 
     @property
     def example(self) -> str:
@@ -166,7 +167,7 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
     if q.answer_type == "choice":
         v = _choice_variant(q, seed, params, prompt, solution, atype)
         v.hint = hint
-        v.formulas = list(solution.formulas)
+        v.formulas, v.concept = list(solution.formulas), solution.concept
         return v
     try:
         key = atype.coerce(solution.answer)
@@ -175,7 +176,7 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
     except (TypeError, ValueError) as exc:
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
     return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint,
-                   formulas=list(solution.formulas))
+                   formulas=list(solution.formulas), concept=solution.concept)
 
 
 def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:

@@ -105,7 +105,10 @@ class Solution:
               the step line that prints it: "work it through" asks them, ``drill check`` proves
               each value is in its line.
     formulas: the formulas this solution uses (:class:`Formula`), the first one computing the answer
-              (or an entry of it, or a checkpoint); a concept question declares none.
+              (or an entry of it, or a checkpoint); the hint ladder shows the first.
+    concept:  a concept question's hint (it has no computed answer, so no formula): the idea to
+              reason from, in one line, never naming the answer. A solution declares formulas or a
+              concept, never both; ``drill check`` proves it.
     """
 
     answer: Any
@@ -115,6 +118,7 @@ class Solution:
     choices: list[Any] | None = None
     checkpoints: list[Checkpoint] = field(default_factory=list)
     formulas: list[Formula] = field(default_factory=list)
+    concept: str = ""
 
 
 @dataclass(frozen=True)

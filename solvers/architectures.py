@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from . import InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt, shape as show
-from ._graph import DTYPE_BYTES, Walk, graph_outline, graph_text, layer_table, layer_text, stage_table, walk, walk_text
+from ._layer_formulas import layer_formula
+from ._layers import pair
+from .conv_shapes import last_axis_formula
+from ._graph import DTYPE_BYTES, Node, Walk, graph_outline, graph_text, layer_table, layer_text, stage_table, walk, walk_text
 
 ZOO: dict[str, Callable[..., tuple[list[int], list[dict]]]] = {}
 
@@ -447,6 +450,53 @@ def param_slips(w: Walk) -> dict[str, int]:
 # --- solvers --------------------------------------------------------------------------------
 
 
+# --- declared formulas: one layer's, as a checkpoint of the total ---------------------------
+
+
+def _example_layer(nodes: list[Node], kinds: tuple[str, ...] | None = None) -> tuple[Node, Formula] | None:
+    """The first learned layer (of ``kinds``, when given) whose parameter formula is declared, with it."""
+    for n in nodes:
+        if n.params and not n.tied_to and (kinds is None or n.kind in kinds):
+            f = layer_formula(n.spec, "checkpoint:0", f"{n.kind} params ({n.path})")
+            if f is not None:
+                return n, f
+    return None
+
+
+def _with_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint], list[Formula]]:
+    """A worked line for the first learned layer (inserted before the last step), its checkpoint
+    and its declared formula: what hint 2 shows for a network total."""
+    found = _example_layer(nodes)
+    if found is None:
+        return [], []
+    n, f = found
+    steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)}: {n.formula} = {n.params}")
+    return [Checkpoint(f"parameters of {n.path}", n.params, "integer", len(steps) - 2)], [f]
+
+
+def _macs_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint], list[Formula]]:
+    """The same for multiply-accumulates: the first Conv2d or Linear layer that has any."""
+    for n in nodes:
+        if not n.macs or n.kind not in ("Conv2d", "Linear"):
+            continue
+        if n.kind == "Conv2d":
+            cin, g = int(n.spec["in_channels"]), int(n.spec.get("groups", 1))
+            kh, kw = pair(n.spec["kernel_size"])
+            c, h, w = n.shape
+            syms = dict(H_out=("output height", h), W_out=("output width", w), C_out=("output channels", c), C_in=("input channels", cin))
+            syms.update(dict(K=("kernel size", kh)) if kh == kw else dict(K_h=("kernel height", kh), K_w=("kernel width", kw)))
+            if g > 1:
+                syms["g"] = ("groups", g)
+            expr = "H_out*W_out*C_out*" + ("(C_in/g)" if g > 1 else "C_in") + ("*K*K" if kh == kw else "*K_h*K_w")
+        else:
+            syms = dict(O=("output values (positions × out_features)", _prod(n.shape)), n=("input features", int(n.spec["in_features"])))
+            expr = "O*n"
+        f = formula(expr, name=f"{n.kind} MACs ({n.path})", target="checkpoint:0", **syms)
+        steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)} → {show(n.shape)}: {n.macs} MACs")
+        return [Checkpoint(f"MACs of {n.path}", n.macs, "integer", len(steps) - 2)], [f]
+    return [], []
+
+
 @solver("graph-params")
 def graph_params(p: dict) -> Solution:
     """Learnable parameters of a network graph, or of its ``part`` (a stage or block path).
@@ -479,13 +529,15 @@ def graph_params(p: dict) -> Solution:
         if short:
             mistakes["forgot the projection shortcut (1×1 conv + BatchNorm)"] = answer - short
         mistakes["gave the whole network's parameters"] = w.params
-        return Solution(answer, steps, mistakes, context=ctx)
+        checks, declared = _with_example(steps, [n for x in parts for n in w.part(x)])
+        return Solution(answer, steps, mistakes, context=ctx, checkpoints=checks, formulas=declared)
     steps.append("Where the parameters are:\n" + _texts(graph, shape, w)["table"])
     total = w.params
     notes = ["BatchNorm's running mean and variance are buffers, not counted"] if any(n.kind.startswith("BatchNorm") for n in w.nodes) else []
     notes += ["a tied weight is counted once"] if any(n.tied_to for n in w.nodes) else []
     steps.append(f"Total = {total:,} learnable parameters" + (f" ({'; '.join(notes)})" if notes else ""))
-    return Solution(total, steps, param_slips(w), context=ctx)
+    checks, declared = _with_example(steps, w.nodes)
+    return Solution(total, steps, param_slips(w), context=ctx, checkpoints=checks, formulas=declared)
 
 
 @solver("graph-share")
@@ -512,7 +564,9 @@ def graph_share(p: dict) -> Solution:
         mistakes["counted the tied LM head again in the total"] = 100 * part / (total + extra)
     if len(parts) > 1:
         mistakes[f"counted only {parts[0]} (left out {', '.join(parts[1:])})"] = 100 * w.part_params(parts[0]) / total
-    return Solution(share, steps, mistakes, context=_context(graph, shape, w))
+    declared = formula("100*P_part/P_total", name="share (%)", P_part=(f"parameters of {' + '.join(parts)}", part),
+                       P_total=("parameters of the whole network", total))
+    return Solution(share, steps, mistakes, context=_context(graph, shape, w), formulas=[declared])
 
 
 def _slip_walk(graph: Any, shape: Any, change: Callable[[dict], None]) -> Walk | None:
@@ -580,7 +634,10 @@ def graph_output_shape(p: dict) -> Solution:
         mistakes["added the growth once (one layer's new channels)"] = (b.in_shape[0] + k, *b.shape[1:])
     if target:
         mistakes["gave the network's input shape"] = tuple(w.input_shape)
-    return Solution(answer, steps, {k: v for k, v in mistakes.items() if tuple(v) != tuple(answer)}, context=_context(graph, shape, w))
+    nodes = w.part(target) if target else w.nodes
+    declared = last_axis_formula([n.spec if n.is_layer else {} for n in nodes], [nodes[0].in_shapes[0]] + [n.shape for n in nodes], tuple(answer))
+    return Solution(answer, steps, {k: v for k, v in mistakes.items() if tuple(v) != tuple(answer)}, context=_context(graph, shape, w),
+                    formulas=[declared] if declared else [])
 
 
 @solver("graph-largest-layer")
@@ -611,7 +668,8 @@ def graph_largest_layer(p: dict) -> Solution:
     last = [n for n in w.nodes if n.params][-1]
     if last is not best:
         mistakes["picked the output layer"] = label(last)
-    return Solution(label(best), steps, mistakes, context=_context(graph, shape, w), choices=[label(n) for n in learned[1:6]])
+    concept = "A layer's parameters grow with its fan-in × fan-out, not with its compute or its place in the network."
+    return Solution(label(best), steps, mistakes, context=_context(graph, shape, w), choices=[label(n) for n in learned[1:6]], concept=concept)
 
 
 @solver("graph-activation-memory")
@@ -639,7 +697,8 @@ def graph_activation_memory(p: dict) -> Solution:
         "gave MiB (2²⁰ bytes) instead of MB": elements * b / 2**20,
         "counted values, not bytes": elements / 1e6,
     }
-    return Solution(mb, steps, mistakes, context={**_context(graph, shape, w), "_bytes": str(b)})
+    declared = formula("A*b/10**6", name="MB", A=("activation values (every node's output, summed)", elements), b=(f"bytes per value ({dtype})", b))
+    return Solution(mb, steps, mistakes, context={**_context(graph, shape, w), "_bytes": str(b)}, formulas=[declared])
 
 
 @solver("graph-macs")
@@ -683,7 +742,8 @@ def graph_macs(p: dict) -> Solution:
     repeated = sum(n.macs * (n.times - 1) for n in nodes)
     if repeated:
         mistakes["counted each repeated block once"] = factor * (macs - repeated)
-    return Solution(answer, steps, mistakes, context=_context(graph, shape, w))
+    checks, declared = _macs_example(steps, nodes)
+    return Solution(answer, steps, mistakes, context=_context(graph, shape, w), checkpoints=checks, formulas=declared)
 
 
 def _prod(xs: Any) -> int:

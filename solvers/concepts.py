@@ -7,6 +7,7 @@ Params (all plain YAML)::
     wrong:    {"ReLU": "why ReLU is wrong", "Sigmoid": "...", ...}   # option text -> why wrong
     omit:     [4]                             # optional: 0-based indices into ``wrong`` left out
     remember: ["an extra line worth keeping"] # optional
+    concept:  "the idea to reason from"       # the concept hint (hint level 2), never the answer
 
 The options shown are ``correct`` plus every ``wrong`` option not omitted (the core shuffles
 them per variant); a question with more distractors than fit varies ``omit`` so each variant
@@ -68,4 +69,7 @@ def concept_choice(p: dict) -> Solution:
     steps += [_text(r, "a remember line") for r in p.get("remember") or []]
     steps += [f"Not “{t}”: {r}" for t, r in shown]
     mistakes = {r: t for t, r in shown}
-    return Solution(correct, steps, mistakes)
+    concept = _text(p["concept"], "concept") if p.get("concept") is not None else ""
+    if concept and _norm(correct) in _norm(concept):
+        raise InvalidParams(f"the concept hint names the answer {correct!r}")
+    return Solution(correct, steps, mistakes, concept=concept)

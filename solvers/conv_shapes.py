@@ -13,9 +13,57 @@ from __future__ import annotations
 
 import math
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
+
+
+def axis_formula(n: int, k: int, s: int, p: int, d: int, *, target: int | str | None, name: str = "H'", same: bool = False) -> Formula:
+    """The output height of a conv or pool layer as a declared formula (dilation only when there is one)."""
+    syms = dict(H=("input height", n), P=("padding per side" + (" ('same': D·(K − 1)/2)" if same else ""), p), K=("kernel height", k),
+                S=("stride", s))
+    if d == 1:
+        return formula("floor((H + 2*P - K)/S) + 1", name=name, target=target, **syms)
+    return formula("floor((H + 2*P - D*(K - 1) - 1)/S) + 1", name=name, target=target, D=("dilation", d), **syms)
+
+
+def transpose_formula(n: int, k: int, s: int, p: int, d: int, op: int, *, target: int | str | None, name: str = "H'") -> Formula:
+    """The output height of a transposed conv as a declared formula (dilation, output_padding only when set)."""
+    syms = dict(H=("input height", n), S=("stride", s), P=("padding per side", p), K=("kernel height", k))
+    expr = "(H - 1)*S - 2*P + " + ("D*(K - 1) + 1" if d > 1 else "K") + (" + O" if op else "")
+    if d > 1:
+        syms["D"] = ("dilation", d)
+    if op:
+        syms["O"] = ("output_padding", op)
+    return formula(expr, name=name, target=target, **syms)
+
+
+def last_axis_formula(layers: list[dict], shapes: list[tuple[int, ...]], out: tuple[int, ...]) -> Formula | None:
+    """For a network's output shape: the last layer that changes the height, as a formula for the
+    answer's height entry (a (C, H, W) answer), or C·H·W for a flattened (F,) answer."""
+    if len(out) == 1 and len(layers) and layers[-1].get("type") == "Flatten" and len(shapes[-2]) == 3:
+        c, h, w = shapes[-2]
+        return formula("C*H*W", name="F", target=0, C=("channels of the last feature map", c), H=("its height", h), W=("its width", w))
+    if len(out) != 3:
+        return None
+    for j in range(len(layers) - 1, -1, -1):
+        layer, before = layers[j], shapes[j]
+        kind = layer.get("type")
+        if kind not in ("Conv2d", "MaxPool2d", "AvgPool2d", "ConvTranspose2d"):
+            if len(before) != 3 or before[1] != shapes[j + 1][1]:
+                return None  # the height changed in a layer without a formula here
+            continue
+        k, d = pair(layer.get("kernel_size", 1))[0], pair(layer.get("dilation", 1))[0]
+        if kind == "ConvTranspose2d":
+            return transpose_formula(before[1], k, pair(layer.get("stride", 1))[0], pair(layer.get("padding", 0))[0], d,
+                                     pair(layer.get("output_padding", 0))[0], target=1)
+        stride = layer.get("stride")
+        s = pair(stride if stride is not None else (1 if kind == "Conv2d" else layer["kernel_size"]))[0]
+        pad = layer.get("padding", 0)
+        same = pad == "same"
+        p = d * (k - 1) // 2 if same else 0 if pad == "valid" else pair(pad)[0]
+        return axis_formula(before[1], k, s, p, d, target=1, same=same)
+    return None
 
 
 def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, int]]:
@@ -62,7 +110,8 @@ def conv_output_size(p: dict) -> Solution:
     total = str(2 * ph) if ph == pw else f"{2 * ph} (height) and {2 * pw} (width)"
     checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
               Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
-    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks)
+    return Solution((oh, ow), steps, mistakes, context={"_total_pad": total}, checkpoints=checks,
+                    formulas=[axis_formula(h, kh, sh, ph, dh, target=0)])
 
 
 def _chain(layers: list[dict], shape: tuple[int, ...], shapes: list | None = None) -> tuple[tuple[int, ...], list[str]]:
@@ -124,7 +173,8 @@ def network_output_shape(p: dict) -> Solution:
             pass
     if len(out) == 3:
         mistakes["wrote it channels-last (H×W×C) though the question asks for C×H×W"] = (out[1], out[2], out[0])
-    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
+    declared = last_axis_formula(layers, [start] + shapes, out)
+    return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks, formulas=[declared] if declared else [])
 
 
 @solver("conv-transpose-output-size")
@@ -168,7 +218,8 @@ def conv_transpose_output_size(p: dict) -> Solution:
     mistakes = {n: v for n, v in mistakes.items() if min(v) >= 1}  # a size below 1 is no answer anyone gives
     checks = [Checkpoint("output height H'", oh, "integer", 2), Checkpoint("output width W'", ow, "integer", 3),
               Checkpoint("output shape H'×W'", (oh, ow), "shape", 4)]
-    return Solution((oh, ow), steps, mistakes, checkpoints=checks)
+    declared = transpose_formula(h, k[0], s[0], pad[0], d[0], op[0], target=0)
+    return Solution((oh, ow), steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
 @solver("same-padding")
@@ -198,7 +249,9 @@ def same_padding(p: dict) -> Solution:
         mistakes["ignored the dilation: (K − 1)/2"] = (k - 1) // 2
         mistakes["used the dilation alone as the padding"] = d
         mistakes["padded half the effective kernel rounded up: (D·(K − 1) + 2)/2"] = (span + 2) // 2
-    return Solution(answer, steps, mistakes)
+    declared = (formula("(K - 1)/2", name="P", K=("kernel size", k)) if d == 1 else
+                formula("D*(K - 1)/2", name="P", D=("dilation", d), K=("kernel size", k)))
+    return Solution(answer, steps, mistakes, formulas=[declared])
 
 
 @solver("flatten-size")
@@ -220,7 +273,9 @@ def flatten_size(p: dict) -> Solution:
     mistakes["multiplied H·W only (forgot the channels)"] = out[1] * out[2]
     c, h, w = (int(d) for d in p["input_shape"])
     mistakes["flattened the input image instead of the last feature map"] = c * h * w
-    return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks)
+    declared = formula("C*H*W", name="features", C=("channels of the last feature map", out[0]), H=("its height", out[1]),
+                       W=("its width", out[2]))
+    return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks, formulas=[declared])
 
 
 @solver("conv-macs")
@@ -262,4 +317,10 @@ def conv_macs(p: dict) -> Solution:
         mistakes["added a FLOP per output for the bias (the question ignores the bias)"] = answer + oh * ow * cout
     else:
         mistakes["gave FLOPs (2 per MAC), not MACs"] = 2 * macs
-    return Solution(answer, steps, mistakes, checkpoints=checks)
+    syms = dict(H_out=("output height", oh), W_out=("output width", ow), C_out=("output channels", cout), C_in=("input channels", cin))
+    syms.update(dict(K=("kernel size", kh)) if kh == kw else dict(K_h=("kernel height", kh), K_w=("kernel width", kw)))
+    if g > 1:
+        syms["g"] = ("groups", g)
+    body = "H_out*W_out*C_out*" + ("(C_in/g)" if g > 1 else "C_in") + ("*K*K" if kh == kw else "*K_h*K_w")
+    declared = formula(("2*" if count == "FLOPs" else "") + body, name=count, **syms)
+    return Solution(answer, steps, mistakes, checkpoints=checks, formulas=[declared])

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt, shape as show
+from ._layer_formulas import layer_formula, layer_formulas
 from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
 POOLS = ("MaxPool2d", "AvgPool2d")
@@ -145,7 +146,8 @@ def network_params(p: dict) -> Solution:
     else:
         checks = []
     checks = checks + [Checkpoint("total parameters", total, "integer", len(steps) - 1)]
-    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks)
+    return Solution(total, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks, formulas=layer_formulas(layers),
+                    concept="" if learned else "Which of these layers holds a weight that training updates?")
 
 
 @solver("image-fc-params")
@@ -156,6 +158,7 @@ def image_fc_params(p: dict) -> Solution:
     sol.steps.insert(0, f"{h}×{w} = {h * w} pixels ({fmt(h * w / 1e6, 4)} MP) × {c} channels = {c * h * w} input numbers")
     sol.checkpoints = [Checkpoint("input numbers (pixels × channels)", c * h * w, "integer", 0)] + [
         replace(cp, step=cp.step + 1) for cp in sol.checkpoints]
+    sol.formulas = layer_formulas(p["layers"], first=1)
     sol.mistakes["forgot both the channels and the biases (pixels × units)"] = h * w * int(p["layers"][-1]["out_features"])
     sol.context.update({"_megapixels": fmt(h * w / 1e6, 4), "_inputs": str(c * h * w)})
     return sol
@@ -202,7 +205,15 @@ def separable_conv_ratio(p: dict) -> Solution:
               Checkpoint("parameters of the depthwise conv", depth, "integer", 1),
               Checkpoint("parameters of the pointwise conv", point, "integer", 2),
               Checkpoint("the separable total", separable, "integer", 3), Checkpoint("the ratio", ratio, "number", 4)]
-    return Solution(ratio, steps, mistakes, context=context, checkpoints=checks)
+    k_sym = ("kernel size", kh) if kh == kw else None
+    if k_sym is None or sb or dw_b or pw_b or int(std.get("groups", 1)) != 1:  # the general case: the three counts
+        declared = formula("standard / (depthwise + pointwise)", name="ratio", standard=("the standard conv's parameters", standard),
+                           depthwise=("the depthwise conv's parameters", depth), pointwise=("the pointwise conv's parameters", point))
+    else:
+        declared = formula("K*K*C_in*C_out / (K*K*C_in + C_in*C_out)", name="ratio", K=k_sym, C_in=("input channels", cin),
+                           C_out=("output channels", int(std["out_channels"])))
+    return Solution(ratio, steps, mistakes, context=context, checkpoints=checks,
+                    formulas=[declared] + [f for f in (layer_formula(std, "checkpoint:0", "standard"),) if f])
 
 
 @solver("dense-after-flatten-params")
@@ -248,4 +259,10 @@ def dense_after_flatten_params(p: dict) -> Solution:
     checks = [Checkpoint("the last feature map's shape", fm, "shape", len(steps) - 3),
               Checkpoint("features after Flatten", flat, "integer", len(steps) - 2),
               Checkpoint("parameters of the Linear layer", answer, "integer", len(steps) - 1)]
-    return Solution(answer, steps, mistakes, context={"_net": shown}, checkpoints=checks)
+    dims = dict(zip(("C", "H", "W"), fm)) if len(fm) == 3 else {}
+    if dims:
+        declared = formula("C*H*W*m + m" if bias else "C*H*W*m", name="params", C=("channels of the last feature map", fm[0]),
+                           H=("its height", fm[1]), W=("its width", fm[2]), m=("units of the Linear layer", units))
+    else:
+        declared = formula("n*m + m" if bias else "n*m", name="params", n=("features after Flatten", flat), m=("units of the Linear layer", units))
+    return Solution(answer, steps, mistakes, context={"_net": shown}, checkpoints=checks, formulas=[declared])

@@ -14,7 +14,7 @@ from itertools import product
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 INPUTS = list(product((0, 1), repeat=2))  # (0,0), (0,1), (1,0), (1,1)
@@ -87,7 +87,11 @@ def perceptron_update(p: dict) -> Solution:
     checks = [Checkpoint("the score z = w·x + b", float(z), "number", 0), Checkpoint("the prediction ŷ = step(z)", yhat, "integer", 1),
               Checkpoint("the error y − ŷ", y - yhat, "integer", 2), Checkpoint("the new weights w", nw.tolist(), "vector", 3),
               Checkpoint("the new bias b", float(nb), "number", 4)]
-    return Solution([float(nw[0]), float(nw[1]), nb], steps, mistakes, checkpoints=checks)
+    rule = dict(eta=("the learning rate η", lr), y=("the label", y), yhat=("the prediction ŷ = step(z)", yhat))
+    declared = [formula("w_1 + eta*(y - yhat)*x_1", name="w_1 (new)", target=0, w_1=("the first weight before the step", float(w[0])),
+                        x_1=("the first input", float(x[0])), **rule),
+                formula("b + eta*(y - yhat)", name="b (new)", target=2, b=("the bias before the step", b), **rule)]
+    return Solution([float(nw[0]), float(nw[1]), nb], steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 @solver("perceptron-epoch")
@@ -98,16 +102,23 @@ def perceptron_epoch(p: dict) -> Solution:
         raise InvalidParams(f"unknown gate {gate!r}")
     lr = float(p["lr"])
 
+    errors: list[int] = []
+
     def run(**slip):
         w, b = np.asarray(p["w"], float), float(p["b"])
         lines = []
+        errors.clear()
         for x, y in zip(INPUTS, GATES[gate]):
             nw, nb, z, yhat = _update(w, b, np.asarray(x, float), y, lr, **slip)
+            errors.append(y - yhat)
             lines.append(f"x = {x}, y = {y}: {_zline(w, b, x)}, ŷ = {yhat}" + ("" if y == yhat else f" → w = {fmt(nw.tolist())}, b = {fmt(nb)}"))
             w, b = nw, nb
         return [float(w[0]), float(w[1]), b], lines
 
     answer, steps = run()
+    errs = {f"e_{k + 1}": (f"the error y − ŷ on input {x}", e) for k, (x, e) in enumerate(zip(INPUTS, errors))}
+    declared = formula("b + eta*(e_1 + e_2 + e_3 + e_4)", name="b after the epoch", target=2, b=("the bias before the epoch", float(p["b"])),
+                       eta=("the learning rate η", lr), **errs)
     steps.append(f"After the epoch: [w1, w2, b] = {fmt(answer)}")
     mistakes = {
         "fired at z = 0 (used z ≥ 0; here the step is 1 only for z > 0)": run(at_zero=1)[0],
@@ -115,7 +126,7 @@ def perceptron_epoch(p: dict) -> Solution:
         "flipped the sign of the error (ŷ − y)": run(sign=-1)[0],
         "used the raw score z instead of the step output (the delta rule)": run(delta=True)[0],
     }
-    return Solution(answer, steps, mistakes)
+    return Solution(answer, steps, mistakes, formulas=[declared])
 
 
 def _counterexample(table: tuple[int, ...], label: str, w, b) -> str:
@@ -144,7 +155,8 @@ def perceptron_gate(p: dict) -> Solution:
         if other == "XOR":
             why = "no single perceptron computes XOR (not linearly separable); " + why
         mistakes[why] = other
-    return Solution(name, steps, mistakes)
+    concept = "Compute z = w·x + b at the four inputs; the perceptron outputs 1 exactly where z > 0 — which gate has that truth table?"
+    return Solution(name, steps, mistakes, concept=concept)
 
 
 @solver("perceptron-bias-for-gate")
@@ -166,7 +178,11 @@ def perceptron_bias_for_gate(p: dict) -> Solution:
         f"b = {fmt(bb)} computes {n}: {_counterexample(truth_table(w, bb), gate, w, bb)}": bb
         for bb, n in found.items() if bb != answer
     }
-    return Solution(answer, steps, mistakes)
+    if gate == "AND":  # z = a·(x1 + x2) + b must be > 0 only when x1 + x2 = 2: −2a < b < −a
+        declared = formula("(-2*a - a)/2", name="b, between −2a (fires at (1,1)) and −a (not at (1,0))", a=("each weight", a))
+    else:  # > 0 whenever x1 + x2 ≥ 1: −a < b ≤ 0
+        declared = formula("(-a + 0)/2", name="b, between −a (fires at (1,0)) and 0 (not at (0,0))", a=("each weight", a))
+    return Solution(answer, steps, mistakes, formulas=[declared])
 
 
 XOR_CHOICES = {
@@ -198,4 +214,5 @@ def perceptron_xor(p: dict) -> Solution:
         "So no weights exist; the learning rule never converges. Two layers (e.g. OR and NAND feeding AND) are needed.",
     ]
     mistakes = {why.format(gate=gate): text for text, why in XOR_CHOICES.items()}
-    return Solution(answer, steps, mistakes)
+    concept = f"Plot {gate}'s four inputs: can one straight line put its 1s on one side and its 0s on the other?"
+    return Solution(answer, steps, mistakes, concept=concept)

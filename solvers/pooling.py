@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from ._layers import conv_out
 from .conv_forward import as_chw, matrix_text
@@ -64,6 +64,32 @@ def _context(x: np.ndarray, k: int, s: int, shape: tuple[int, int]) -> dict[str,
     return {"_out_shape": f"{shape[0]}×{shape[1]}", "_in_shape": f"{x.shape[0]}×{x.shape[1]}", "_overlap": _overlap_note(k, s)}
 
 
+def _first_window_formula(x: np.ndarray, k: int, how: str) -> Formula:
+    """Y[0,0] from the first window's values: their max, or their sum over k·k."""
+    syms = {f"X_{a}{b}": (f"input row {a}, column {b}", float(x[a, b])) for a in range(k) for b in range(k)}
+    if how == "max":
+        return formula(f"max({', '.join(syms)})", name="Y[0,0]", target=0, **syms)
+    return formula(f"({' + '.join(syms)})/(k*k)", name="Y[0,0]", target=0, k=("window side", k), **syms)
+
+
+def _gradient_formula(x: np.ndarray, k: int, windows: list, u: np.ndarray, how: str) -> Formula:
+    """dL/dX at the input position the most windows send gradient to (the first such), as the sum
+    of those windows' upstream gradients (over k·k for average pooling)."""
+    senders: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i, j, r, c in windows:
+        targets = [_argmax(x, k, r, c)] if how == "max" else [(r + a, c + b) for a in range(k) for b in range(k)]
+        for t in targets:
+            senders.setdefault(t, []).append((i, j))
+    (a, b), ws = max(sorted(senders.items()), key=lambda kv: len(kv[1]))
+    syms = {f"g_{i}{j}": (f"upstream gradient dL/dY[{i},{j}]", float(u[i, j])) for i, j in ws}
+    total = " + ".join(syms)
+    index = a * x.shape[1] + b
+    if how == "max":
+        return formula(total, name=f"dL/dX[{a},{b}] (the maximum of {len(ws)} window{'s' * (len(ws) > 1)})", target=index, **syms)
+    expr = f"({total})/(k*k)" if len(ws) > 1 else f"{total}/(k*k)"
+    return formula(expr, name=f"dL/dX[{a},{b}] (in {len(ws)} window{'s' * (len(ws) > 1)})", target=index, k=("window side", k), **syms)
+
+
 def _pool_forward(p: dict, how: str) -> Solution:
     x, k, s, windows, shape = _setup(p)
     y = _forward(x, k, windows, shape, how)
@@ -91,7 +117,8 @@ def _pool_forward(p: dict, how: str) -> Solution:
             mistakes[f"used stride = kernel size ({k}, PyTorch's default) instead of the stated stride {s}"] = _forward(x, k, w2, shape2, how).tolist()
         except InvalidParams:
             pass
-    return Solution(y.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)
+    return Solution(y.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks,
+                    formulas=[_first_window_formula(x, k, how)])
 
 
 @solver("maxpool-forward")
@@ -152,7 +179,8 @@ def maxpool_backward(p: dict) -> Solution:
         mistakes["overwrote instead of adding where windows overlap (kept only the last window's gradient)"] = \
             _scatter(x.shape, windows, k, lambda i, j: u[i, j], accumulate=False, to_argmax_of=x).tolist()
     checks.append(Checkpoint("dL/dX", dx.tolist(), "matrix", len(steps) - 1))
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks,
+                    formulas=[_gradient_formula(x, k, windows, u, "max")])
 
 
 @solver("maxpool-backward-overlap")
@@ -196,4 +224,5 @@ def avgpool_backward(p: dict) -> Solution:
         mistakes["overwrote instead of adding where windows overlap"] = \
             _scatter(x.shape, windows, k, lambda i, j: u[i, j] / (k * k), accumulate=False).tolist()
     checks.append(Checkpoint("dL/dX", dx.tolist(), "matrix", len(steps) - 1))
-    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks)
+    return Solution(dx.tolist(), steps, mistakes, context=_context(x, k, s, shape), checkpoints=checks,
+                    formulas=[_gradient_formula(x, k, windows, u, "avg")])

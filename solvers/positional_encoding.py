@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from . import InvalidParams, Solution, solver
+from . import Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -64,6 +64,18 @@ def _half(pos: float, j: int, d: int, base: float) -> tuple[str, int, float, flo
     return name, k, w, _trig(name, pos * w)
 
 
+def _pe_formula(name: str, pos: int, k: int, d: int, base: float, j: int, target: int | None = None) -> Formula:
+    """PE(pos, j) = sin|cos(pos·base^(−2k/d)) as a declared formula."""
+    return formula(f"{name}(pos*b**(-2*k/d))", name=f"PE(pos, {j})", target=target, pos=("the position", pos),
+                   b=("the base", base), k=("the frequency index (pair)", k), d=("the model width d_model", d))
+
+
+def _rope_formulas(x: list[float], angle_syms: dict, angle: str) -> list[Formula]:
+    pair = dict(x_a=("the pair's first entry", x[0]), x_b=("its second entry", x[1]))
+    return [formula(f"x_a*cos({angle}) - x_b*sin({angle})", name="x'_first", target=0, **pair, **angle_syms),
+            formula(f"x_a*sin({angle}) + x_b*cos({angle})", name="x'_second", target=1, **pair, **angle_syms)]
+
+
 @solver("sinusoidal-pe-interleaved")
 def sinusoidal_pe_interleaved(p: dict) -> Solution:
     """PE(pos, dim) of the interleaved sinusoidal encoding: sin at even dims, cos at odd dims."""
@@ -83,7 +95,7 @@ def sinusoidal_pe_interleaved(p: dict) -> Solution:
         "computed the angle in degrees, not radians": _trig(name, math.radians(pos * w)),
         "used the sin-half / cos-half layout": _half(pos, j, d, base)[3],
     }
-    return Solution(value, steps, mistakes)
+    return Solution(value, steps, mistakes, formulas=[_pe_formula(name, pos, k, d, base, j)])
 
 
 @solver("sinusoidal-pe-half")
@@ -106,7 +118,7 @@ def sinusoidal_pe_half(p: dict) -> Solution:
     }
     if name == "cos":
         mistakes[f"did not subtract d/2: used k = {j} for the frequency"] = math.cos(pos * _omega(j, d, base))
-    return Solution(value, steps, mistakes)
+    return Solution(value, steps, mistakes, formulas=[_pe_formula(name, pos, k, d, base, j)])
 
 
 @solver("sinusoidal-pe-row")
@@ -126,7 +138,8 @@ def sinusoidal_pe_row(p: dict) -> Solution:
         "used the dimension index j in the exponent instead of 2k": [_trig(_interleaved(pos, j, d, base)[0], pos * _omega(j / 2, d, base)) for j in range(d)],
         "computed the angles in degrees, not radians": [_trig(_interleaved(pos, j, d, base)[0], math.radians(pos * _omega(j // 2, d, base))) for j in range(d)],
     }
-    return Solution(row, steps, mistakes)
+    declared = [_pe_formula("sin", pos, 1, d, base, 2, target=2)] if d >= 4 else [_pe_formula("cos", pos, 0, d, base, 1, target=1)]
+    return Solution(row, steps, mistakes, formulas=declared)
 
 
 def rotate(x: list[float], angle: float) -> list[float]:
@@ -169,7 +182,8 @@ def rope_rotate_pair(p: dict) -> Solution:
         "used i instead of 2i in the exponent (base^(−i/d))": rotate(x, pos * _omega(i / 2, d, base)),
         "computed the angle in degrees, not radians": rotate(x, math.radians(a)),
     }
-    return Solution(y, steps, mistakes)
+    angle = dict(pos=("the position", pos), b=("the base", base), i=("the pair index", i), d=("the model width d_model", d))
+    return Solution(y, steps, mistakes, formulas=_rope_formulas(x, angle, "pos*b**(-2*i/d)"))
 
 
 def _dot(a: list[float], b: list[float]) -> float:
@@ -196,7 +210,10 @@ def rope_relative_score(p: dict) -> Solution:
         "rotated k the opposite way (added the positions instead of subtracting)": _dot(qr, rotate(k, -n * th)),
         "used the offset with the wrong sign, q·R((m − n)θ)k": _dot(q, rotate(k, (m - n) * th)),
     }
-    return Solution(score, steps, mistakes)
+    declared = formula("q_1*(k_1*cos(D*t) - k_2*sin(D*t)) + q_2*(k_1*sin(D*t) + k_2*cos(D*t))", name="score = qᵀR((n − m)θ)k",
+                       q_1=("the query's first entry", q[0]), q_2=("its second entry", q[1]), k_1=("the key's first entry", k[0]),
+                       k_2=("its second entry", k[1]), D=("the offset n − m", n - m), t=("θ, radians per position", th))
+    return Solution(score, steps, mistakes, formulas=[declared])
 
 
 OPTION_GAP = 0.02  # rope-shift-choice: options closer than this (relative) are redrawn
@@ -232,4 +249,7 @@ def rope_shift_choice(p: dict) -> Solution:
     options, scale = list(shown.values()), math.hypot(*q) * math.hypot(*k)
     if any(abs(a - b) <= max(OPTION_GAP * max(abs(a), abs(b)), 0.01 * scale) for i, a in enumerate(options) for b in options[i + 1:]):
         raise InvalidParams("two options too close to tell apart at 3 significant figures")
-    return Solution(after, steps, mistakes, context={"_score": fmt(before, 4)})
+    declared = formula("q_1*(k_1*cos(D*t) - k_2*sin(D*t)) + q_2*(k_1*sin(D*t) + k_2*cos(D*t))", name="score = qᵀR((n − m)θ)k",
+                       q_1=("the query's first entry", q[0]), q_2=("its second entry", q[1]), k_1=("the key's first entry", k[0]),
+                       k_2=("its second entry", k[1]), D=("the offset (n + Δ) − (m + Δ)", (n + s) - (m + s)), t=("θ, radians per position", th))
+    return Solution(after, steps, mistakes, context={"_score": fmt(before, 4)}, formulas=[declared])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 from ._layers import net_repr, pair
 
@@ -89,6 +89,16 @@ def _table(layers: list[dict], checks: dict[str, list[Checkpoint]] | None = None
     return geoms, steps
 
 
+def _last(geoms: list[Geometry]) -> tuple[Geometry, int, int, float, dict]:
+    """The last layer, (r, j, start) into it, and its kernel's symbols (D only when dilated)."""
+    r, j, start = walk(geoms[:-1])
+    g = geoms[-1]
+    syms = dict(K=("the last layer's kernel size", g.k))
+    if g.d > 1:
+        syms["D"] = ("its dilation", g.d)
+    return g, r, j, start, syms
+
+
 def _context(layers: list[dict]) -> dict[str, str]:
     return {"_net": net_repr(layers)}
 
@@ -112,7 +122,10 @@ def receptive_field(p: dict) -> Solution:
         mistakes["left out the pooling layers"] = walk(no_pool)[0]
     if any(g.d > 1 for g in geoms):
         mistakes["ignored the dilation"] = walk([Geometry(g.k, g.s, g.p, 1) for g in geoms])[0]
-    return Solution(r, steps, mistakes, context=_context(layers), checkpoints=checks["r"])
+    g, r_in, j_in, _, syms = _last(geoms)
+    declared = formula("r_in + " + ("D*(K - 1)" if g.d > 1 else "(K - 1)") + "*j_in", name="r (the last layer's step of r += (K_e − 1)·j_in)",
+                       r_in=("the receptive field into the last layer", r_in), j_in=("the jump into the last layer", j_in), **syms)
+    return Solution(r, steps, mistakes, context=_context(layers), checkpoints=checks["r"], formulas=[declared])
 
 
 @solver("receptive-field-jump")
@@ -137,7 +150,9 @@ def receptive_field_jump(p: dict) -> Solution:
     }
     if any(layer.get("type") in POOLS for layer in layers):
         mistakes["left out the pooling strides"] = conv_strides
-    return Solution(j, steps, mistakes, context=_context(layers), checkpoints=checks["j"])
+    strides = {f"S_{i}": (f"layer {i}'s stride", g.s) for i, g in enumerate(geoms, start=1)}
+    declared = formula("*".join(strides), name="j (the product of the strides)", **strides)
+    return Solution(j, steps, mistakes, context=_context(layers), checkpoints=checks["j"], formulas=[declared])
 
 
 @solver("receptive-field-center")
@@ -154,4 +169,8 @@ def receptive_field_center(p: dict) -> Solution:
         "multiplied by the jump after the layer (j_out) instead of before it (j_in)": walk(geoms, jump_after=True)[2],
         "counted positions from 1 instead of 0": start + 1,
     }
-    return Solution(start, steps, mistakes, context=_context(layers), checkpoints=checks["start"])
+    g, _, j_in, start_in, syms = _last(geoms)
+    declared = formula("start_in + (" + ("D*(K - 1)" if g.d > 1 else "(K - 1)") + "/2 - P)*j_in", name="start (the last layer's step)",
+                       start_in=("the centre into the last layer", start_in), j_in=("the jump into the last layer", j_in),
+                       P=("the last layer's padding per side", g.p), **syms)
+    return Solution(start, steps, mistakes, context=_context(layers), checkpoints=checks["start"], formulas=[declared])

@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from math import prod
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 NAMES = "GHKMNPQ"
+
+
+def _local_symbols(grads: list[float], x: str = "x", first: int = 0) -> dict[str, tuple[str, float]]:
+    """{"dG": ("dG/dx, a local derivative of the branch", 0.1), …}: one symbol per function of a branch."""
+    names = [x] + list(NAMES[first : first + len(grads)])
+    return {f"d{names[i + 1]}": (f"d{names[i + 1]}/d{names[i]}, a local derivative along the branch", g) for i, g in enumerate(grads)}
 
 
 def _branch(grads: list[float], x: str = "x", first: int = 0) -> tuple[str, str]:
@@ -58,7 +64,9 @@ def residual_grad(p: dict) -> Solution:
     checks = [Checkpoint("the branch path's derivative (product of the local derivatives)", branch, "number", 1),
               Checkpoint("dF/dx (identity path + branch path)", 1 + branch, "number", 2),
               Checkpoint("dL/dx", answer, "number", 3)]
-    return Solution(answer, steps, mistakes, context={"_branch": expr, "_given": given}, checkpoints=checks)
+    local = _local_symbols(grads)
+    declared = formula(f"u*(1 + {'*'.join(local)})", name="dL/dx", u=("the upstream gradient dL/dF", u), **local)
+    return Solution(answer, steps, mistakes, context={"_branch": expr, "_given": given}, checkpoints=checks, formulas=[declared])
 
 
 @solver("stacked-residual-grad")
@@ -93,4 +101,11 @@ def stacked_residual_grad(p: dict) -> Solution:
     context = {"_blocks": "; ".join(givens), "_last": f"F{len(blocks)}"}
     checks = [Checkpoint(f"block {i}'s factor dF{i}/d{'x' if i == 1 else f'F{i - 1}'}", f, "number", i - 1)
               for i, f in enumerate(factors, start=1)] + [Checkpoint("dL/dx", answer, "number", len(steps) - 1)]
-    return Solution(answer, steps, mistakes, context=context, checkpoints=checks)
+    local, terms, first = {}, [], 0
+    for i, block in enumerate(blocks, start=1):
+        syms = _local_symbols(block, "x" if i == 1 else f"F{i - 1}", first)
+        first += len(block)
+        local.update(syms)
+        terms.append(f"(1 + {'*'.join(syms)})")
+    declared = formula("u*" + "*".join(terms), name="dL/dx", u=(f"the upstream gradient dL/dF{len(blocks)}", u), **local)
+    return Solution(answer, steps, mistakes, context=context, checkpoints=checks, formulas=[declared])

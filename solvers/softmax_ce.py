@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, solver
+from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -44,6 +44,14 @@ def _logits(p: dict) -> tuple[np.ndarray, int]:
     if not 0 <= t < len(z):
         raise InvalidParams(f"target {t} is not a class index 0..{len(z) - 1}")
     return z, t
+
+
+def _zs(z: np.ndarray, shift: str = "") -> tuple[str, dict]:
+    """("exp(z_0) + exp(z_1) + …", {z_i: (its meaning, value)}): the softmax denominator over the logits
+    (``shift``: a symbol subtracted inside each exp, e.g. "m")."""
+    syms = {f"z_{i}": (f"logit of class {i}", float(v)) for i, v in enumerate(z)}
+    inner = (lambda n: f"{n} - {shift}") if shift else (lambda n: n)  # noqa: E731
+    return " + ".join(f"exp({inner(n)})" for n in syms), syms
 
 
 def _forward_steps(z: np.ndarray, t: int) -> tuple[np.ndarray, list[str]]:
@@ -86,7 +94,9 @@ def softmax_ce_grad(p: dict) -> Solution:
         "stopped at dL/dp (−1/p_t at the target) instead of going back to z": stopped.tolist(),
     }
     checks = _forward_checks(z, prob) + [Checkpoint("dL/dz = p − y", grad.tolist(), "vector", 4)]
-    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)
+    total, syms = _zs(z)
+    declared = formula(f"exp(z_{t})/({total}) - 1", name=f"dL/dz_{t} (the target's entry: p_{t} − 1)", target=t, **syms)
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
 @solver("softmax-ce-loss")
@@ -110,7 +120,9 @@ def softmax_ce_loss(p: dict) -> Solution:
     }
     checks = _forward_checks(z, prob) + [Checkpoint(f"p_{t}, the target's probability", float(prob[t]), "number", 3),
                                          Checkpoint(f"L = −ln p_{t}", loss, "number", 4)]
-    return Solution(loss, steps, mistakes, checkpoints=checks)
+    total, syms = _zs(z)
+    declared = formula(f"-ln(exp(z_{t})/({total}))", name=f"L = −ln p_{t}", **syms)
+    return Solution(loss, steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
 def _bce(p: dict) -> tuple[float, int, float]:
@@ -142,7 +154,8 @@ def sigmoid_bce_grad(p: dict) -> Solution:
         mistakes["forgot to subtract the label (σ(z))"] = yhat
     checks = [Checkpoint("ŷ = σ(z)", yhat, "number", 0), Checkpoint("dℓ/dŷ", dl_dyhat, "number", 1),
               Checkpoint("dŷ/dz = σ(z)(1 − σ(z))", yhat * (1 - yhat), "number", 2), Checkpoint("dℓ/dz", grad, "number", 3)]
-    return Solution(grad, steps, mistakes, checkpoints=checks)
+    declared = formula("1/(1 + exp(-z)) - y", name="dℓ/dz = σ(z) − y", z=("the logit", z), y=("the label (0 or 1)", y))
+    return Solution(grad, steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
 @solver("sigmoid-bce-choice")
@@ -167,7 +180,8 @@ def sigmoid_bce_choice(p: dict) -> Solution:
             "1 − ŷ is y = 1's gradient with the sign flipped": f"1 − {s}",
             "1 is only the limit as ŷ → 1, not the value here: dℓ/dz = ŷ − y": "1",
         }
-    return Solution(answer, steps, mistakes)
+    concept = "Chain dℓ/dŷ with dŷ/dz = σ(z)(1 − σ(z)): the sigmoid's derivative cancels the denominators of dℓ/dŷ."
+    return Solution(answer, steps, mistakes, concept=concept)
 
 
 def _hard_logits(p: dict) -> np.ndarray:
@@ -192,7 +206,9 @@ def softmax_values(p: dict) -> Solution:
     }
     if abs(z.sum()) > 1e-9:
         mistakes["skipped the exponential: z / Σ z"] = (z / z.sum()).tolist()
-    return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes, checkpoints=_forward_checks(z, prob))
+    total, syms = _zs(z)
+    declared = formula(f"exp(z_0)/({total})", name="p_0 = softmax(z)_0", target=0, **syms)
+    return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes, checkpoints=_forward_checks(z, prob), formulas=[declared])
 
 
 @solver("softmax-jacobian")
@@ -216,7 +232,10 @@ def softmax_jacobian(p: dict) -> Solution:
         "flipped the sign of the off-diagonal terms (+p_i·p_j)": flipped.tolist(),
     }
     checks = _forward_checks(z, prob) + [Checkpoint("the Jacobian J", jac.tolist(), "matrix", len(steps) - 1)]
-    return Solution(jac.tolist(), steps, mistakes, checkpoints=checks)
+    p0, p1 = ("softmax probability of class 0", float(prob[0])), ("softmax probability of class 1", float(prob[1]))
+    declared = [formula("p_0*(1 - p_0)", name="J_00 (diagonal: p_i(1 − p_i))", target=0, p_0=p0),
+                formula("-p_0*p_1", name="J_01 (off-diagonal: −p_i·p_j)", target=1, p_0=p0, p_1=p1)]
+    return Solution(jac.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
 
 
 def _big_logits(p: dict) -> tuple[np.ndarray, str]:
@@ -261,7 +280,9 @@ def logsumexp_stable(p: dict) -> Solution:
     }
     if s - 1 > 1e-12:
         mistakes["dropped the max's own term e^0 = 1 from the sum"] = m + math.log(s - 1)
-    return Solution(lse, steps, mistakes, context={"_logits": text}, checkpoints=_lse_checks(m, s, lse, 1))
+    total, syms = _zs(z, "m")
+    declared = formula(f"m + ln({total})", name="logsumexp(z)", m=("the largest logit, max z", m), **syms)
+    return Solution(lse, steps, mistakes, context={"_logits": text}, checkpoints=_lse_checks(m, s, lse, 1), formulas=[declared])
 
 
 @solver("ce-large-logits")
@@ -283,7 +304,9 @@ def ce_large_logits(p: dict) -> Solution:
         "reported p_t instead of −ln p_t": math.exp(-loss),
     }
     checks = _lse_checks(m, s, lse, 0) + [Checkpoint(f"L = logsumexp(z) − z_{t}", loss, "number", 3)]
-    return Solution(loss, steps, mistakes, context={"_logits": text}, checkpoints=checks)
+    total, syms = _zs(z, "m")
+    declared = formula(f"m + ln({total}) - z_{t}", name=f"L = logsumexp(z) − z_{t}", m=("the largest logit, max z", m), **syms)
+    return Solution(loss, steps, mistakes, context={"_logits": text}, checkpoints=checks, formulas=[declared])
 
 
 def _target_vector(p: dict, k: int) -> np.ndarray:
@@ -328,7 +351,11 @@ def soft_target_ce(p: dict) -> Solution:
         "averaged over the K classes instead of summing": loss / len(z),
     }
     checks = [Checkpoint("ln p = z − logsumexp(z)", logp.tolist(), "vector", 0), Checkpoint("L = −Σ y_i ln p_i", loss, "number", 1)]
-    return Solution(loss, steps, {k: v for k, v in mistakes.items() if math.isfinite(v)}, checkpoints=checks)
+    total, syms = _zs(z)
+    ys = {f"y_{i}": (f"target probability of class {i}", float(v)) for i, v in enumerate(y)}
+    dot = " + ".join(f"y_{i}*z_{i}" for i in range(len(z)))
+    declared = formula(f"ln({total}) - ({dot})", name="L = logsumexp(z) − y·z", **syms, **ys)
+    return Solution(loss, steps, {k: v for k, v in mistakes.items() if math.isfinite(v)}, checkpoints=checks, formulas=[declared])
 
 
 def _smoothed(p: dict) -> tuple[np.ndarray, int, float, np.ndarray, list[str]]:
@@ -373,7 +400,11 @@ def label_smoothing_ce(p: dict) -> Solution:
     mistakes["used log base 10 instead of the natural log"] = loss / math.log(10)
     checks = [Checkpoint("the smoothed target y", y.tolist(), "vector", 0), Checkpoint("−ln p", (-logp).tolist(), "vector", 1),
               Checkpoint("L = −Σ y_i ln p_i", loss, "number", 2)]
-    return Solution(loss, steps, mistakes, checkpoints=checks)
+    total, syms = _zs(z)
+    zsum = " + ".join(syms)
+    declared = formula(f"ln({total}) - ((1 - eps)*z_{t} + eps/K*({zsum}))", name="L = logsumexp(z) − y·z, y = (1 − ε)·onehot + ε/K",
+                       eps=("the smoothing ε", eps), K=("number of classes", len(z)), **syms)
+    return Solution(loss, steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
 @solver("label-smoothing-grad")
@@ -388,4 +419,7 @@ def label_smoothing_grad(p: dict) -> Solution:
     mistakes["used p instead of p − y"] = prob.tolist()
     checks = _forward_checks(z, prob) + [Checkpoint("the smoothed target y", y.tolist(), "vector", 3),
                                          Checkpoint("dL/dz = p − y", grad.tolist(), "vector", 4)]
-    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks)
+    total, syms = _zs(z)
+    declared = formula(f"exp(z_{t})/({total}) - (1 - eps + eps/K)", name=f"dL/dz_{t} = p_{t} − y_{t}", target=t,
+                       eps=("the smoothing ε", eps), K=("number of classes", len(z)), **syms)
+    return Solution(grad.tolist(), steps, mistakes, checkpoints=checks, formulas=[declared])

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from drill import explain as ex
 from drill.bank import Question, SelectionError
 from drill.cli import app
+from drill.formulas import pretty
 from drill.grading import answer_type
 from drill.pictures import PICTURES, activation_plots, picture_for, residual_graph, window_strip
 from drill.variants import Variant, make_variant
@@ -44,7 +45,42 @@ def test_every_topic_has_an_explain_section(bank):
     assert set(bank.topics()) <= set(bank.explanations)
     for topic, explanation in bank.explanations.items():
         assert bank.questions[explanation.example].topic == topic
-        assert explanation.formulas, topic
+        assert not explanation.formulas, f"{topic}: a hand-written formula in explain (formulas are declared by the solvers)"
+
+
+def test_the_formulas_shown_are_the_declared_ones_each_once(bank):
+    """conv-shapes: the floor formula of conv-output-size (the example), the dilated one, the
+    transposed one, 'same' padding … — each printed from its expression, symbols named, once."""
+    w = ex.build(bank, "conv-shapes", 0)
+    text = squash(text_of(ex.render(w), width=4000))
+    shown = [f"{f.name} = {pretty(f.expr)}" for f in w.formulas]
+    assert shown[0] == "H' = ⌊(H + 2·P − K) / S⌋ + 1"  # the example's own, first
+    assert "H' = ⌊(H + 2·P − D·(K − 1) − 1) / S⌋ + 1" in shown and "P = D·(K − 1) / 2" in shown
+    assert len(shown) == len(set(shown))
+    assert text.index("Formulas") < text.index("H' = ⌊(H + 2·P − K) / S⌋ + 1 H input height P padding per side K kernel height S stride")
+    assert text.count("H' = ⌊(H + 2·P − K) / S⌋ + 1") == 1
+    seen = {(f.expr, tuple(s.name for s in f.symbols)) for f in w.formulas}
+    for q in bank.topics()["conv-shapes"]:  # every question's canonical formulas are among them
+        for f in make_variant(q, 0).formulas:
+            assert (f.expr, tuple(s.name for s in f.symbols)) in seen, q.id
+
+
+def test_a_topic_without_declared_formulas_has_no_formulas_section(bank):
+    w = ex.build(bank, "concepts", 0)  # concept questions declare a concept hint, never a formula
+    assert w.formulas == [] and "Formulas" not in text_of(ex.render(w), width=200)
+
+
+def test_an_old_user_bank_with_hand_written_formulas_still_loads_and_shows_none_of_them(tmp_path):
+    from drill.bank import builtin_dir, load_bank
+
+    text = (builtin_dir() / "skip_connection.yaml").read_text()
+    text = text.replace("explain:\n", "explain:\n  formulas:\n    - formula: \"made up = 42\"\n      where: {x: nothing}\n", 1)
+    (tmp_path / "old.yaml").write_text(text.replace("topic: skip-connection", "topic: old-skips").replace("- id: ", "- id: old-")
+                                     .replace("example: residual-grad", "example: old-residual-grad"))
+    bank = load_bank([tmp_path])
+    assert bank.explanations["old-skips"].formulas  # read, as before
+    out = squash(text_of(ex.render(ex.build(bank, "old-skips", 0)), width=4000))
+    assert "made up = 42" not in out and "dL/dx = u·(1 + dG" in out
 
 
 @pytest.mark.parametrize("seed", [0, 1, 17])
@@ -53,10 +89,10 @@ def test_every_topic_has_a_walkthrough(bank, seed):
         w = ex.build(bank, topic, seed)
         text = squash(text_of(ex.render(w), width=4000).replace("│", " "))
         assert squash(w.explanation.summary) in text
-        for formula, where in w.explanation.formulas:
-            assert squash(formula) in text
-            for symbol, meaning in where.items():
-                assert squash(meaning) in text
+        for f in w.formulas:
+            assert squash(f"{f.name} = {pretty(f.expr)}") in text
+            for sym in f.symbols:
+                assert squash(sym.meaning) in text
         assert f"Worked example · {w.question.id} · seed {seed}" in text
         assert squash(w.variant.prompt) in text
         for step in w.variant.steps:

@@ -1,8 +1,9 @@
-"""Progressive hints: ``?`` the hint, a second ``?`` the topic's formula with its symbols named,
-a third the first checkpoint's value — never the answer itself.
+"""Progressive hints: ``?`` the hint, a second ``?`` the solver's first declared formula with each
+symbol named and its value here (a concept question: its concept hint), a third the first
+checkpoint's value — never the answer itself.
 
-Oracle: the bank's own hint and explain formulas, and the first layer of mlp-params worked by
-hand (Linear(2, 1024): 2·1024 + 1024 = 3072).
+Oracle: the bank's own hint, and conv-output-size seed 0 worked by hand (9×13 input, 3×3 kernel,
+stride 2, padding 1: ⌊(9 + 2 − 3)/2⌋ + 1 = 5, ⌊(13 + 2 − 3)/2⌋ + 1 = 7).
 """
 
 from __future__ import annotations
@@ -21,18 +22,37 @@ def quiz(qid: str, typed: str) -> str:
 
 
 def test_three_question_marks_give_hint_formula_then_first_step(bank):
-    out = quiz("mlp-params", "?\n?\n?\n?\n529411\n")
-    q = bank.questions["mlp-params"]
+    out = quiz("conv-output-size", "?\n?\n?\n?\n5x7\n")  # 3×3 kernel, stride 2, padding 1 on 9×13
+    q = bank.questions["conv-output-size"]
     hint_at, formula_at, step_at = out.index(" ".join(q.hint.split())), out.index("Hint 2, the formula"), out.index("Hint 3, the first step")
     assert hint_at < formula_at < step_at
-    assert "Linear: n·m + m" in out and "n: " in out and "m: " in out  # the symbols named
-    assert "parameters of layer 1, Linear(2, 1024, bias=True) = 3072" in out
+    assert "H' = ⌊(H + 2·P − K) / S⌋ + 1" in out  # the solver's declared formula, printed from its expression
+    assert "H: input height = 9 P: padding per side = 1 K: kernel height = 3 S: stride = 2" in out  # named, with this variant's values
+    assert "output height H' = 5" in out
     assert "No more hints" in out and "Correct" in out
 
 
+def test_conv_output_size_seed_0_shows_the_floor_formula_not_same_padding(bank):
+    """Issue 20: the word-overlap guess showed the 'same'-padding formula here."""
+    out = quiz("conv-output-size", "?\n?\nq\n")
+    formula = out[out.index("Hint 2"):]
+    assert "⌊(H + 2·P − K) / S⌋ + 1" in formula and "same" not in formula and "D·(K − 1) / 2" not in formula
+
+
+def test_a_concept_question_gets_its_concept_hint_never_a_formula(bank):
+    """Issue 20: every concept question was shown the softmax formula."""
+    out = quiz("multiclass-output-layer", "?\n?\n?\nq\n")
+    assert "Hint 2, the concept: The K outputs must form one probability distribution over the classes" in out
+    assert "the formula" not in out and "softmax(z)" not in out and "Σ" not in out
+    assert "No more hints" in out
+
+
 def test_the_formula_shown_is_the_one_for_the_question(bank):
-    out = quiz("conv-layer-params", "?\n?\nq\n")
-    assert "Conv2d: K·K·(C_in / groups)·C_out + C_out" in out and "Linear: n·m + m" not in out
+    out = quiz("conv-layer-params", "?\n?\nq\n")  # AlexNet conv1: 11×11 kernels, 3 channels in, 96 filters
+    assert "params = K·K·C_in·C_out + C_out" in out and "K: kernel size = 11" in out and "C_out: output channels (filters) = 96" in out
+    assert "n·m + m" not in out
+    out = quiz("mlp-params", "?\n?\nq\n")  # a network: the first learned layer's formula, for its checkpoint
+    assert "Linear params = n·m + m n: input features = 2 m: output features = 1024" in out
 
 
 def test_the_third_hint_never_gives_the_answer_away(bank):
@@ -40,3 +60,21 @@ def test_the_third_hint_never_gives_the_answer_away(bank):
     assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
     out = quiz("residual-grad-choice", "?\n?\n?\nq\n")  # multiple choice: no steps to give
     assert "Hint 3" not in out
+
+
+def test_a_choice_question_without_a_hint_still_gets_the_formula_at_level_2(bank):
+    import dataclasses
+    import io
+
+    from rich.console import Console
+
+    from drill import ui
+    from drill.variants import make_variant
+
+    v = make_variant(dataclasses.replace(bank.questions["residual-grad-choice"], hint=""), 0)
+    out = io.StringIO()
+    console = Console(file=out, width=100)
+    ui.hint(console, v, 1)
+    ui.hint(console, v, 2)
+    text = " ".join(out.getvalue().split())
+    assert "rule out the options" in text and "Hint 2, the formula: dL/dx = u·(1 + dG·dH)" in text
