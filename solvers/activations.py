@@ -21,6 +21,7 @@ definition shown in prompts, the derivative as a formula, and the classic slips.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -398,7 +399,8 @@ def _declared(name: str, x: float, a: float, derivative: bool) -> Formula:
             "gelu": ("x*(1 + erf(x/sqrt(2)))/2", TABLE["gelu"].formula),
             "silu": ("x/(1 + exp(-x))", TABLE["silu"].formula),
         }[name][derivative]
-    return formula(expr, name="f'(x)" if derivative else "f(x)", x=X, **A)
+    used = set(re.findall(r"[A-Za-z_]\w*", expr))  # declare the symbols this piece uses, no others
+    return formula(expr, name="f'(x)" if derivative else "f(x)", **{k: v for k, v in {"x": X, **A}.items() if k in used})
 
 
 def _at_point(p: dict, derivative: bool) -> Solution:
@@ -434,4 +436,15 @@ def activation_derivative_formula(p: dict) -> Solution:
     if row is None or not row.formula:
         raise InvalidParams(f"activation {name!r} has no single-formula derivative question")
     steps = [f"f is {row.definition(math.nan)}.", _DERIV_STEP[name](1.0, math.nan).split(";")[0], f"f'(x) = {row.formula}"]
-    return Solution(row.formula, steps, dict(row.formula_slips), context={"_definition": row.definition(math.nan), "_title": row.title})
+    # the answer is itself a formula, so its second hint is the rule to apply, not a formula to evaluate
+    return Solution(row.formula, steps, dict(row.formula_slips), context={"_definition": row.definition(math.nan), "_title": row.title},
+                    concept=_DERIV_RULE[name])
+
+
+_DERIV_RULE = {
+    "sigmoid": "Differentiate 1/(1 + e^(−x)) with the chain rule, then write the result in terms of σ(x) itself.",
+    "tanh": "Write tanh as sinh/cosh and use the quotient rule (cosh² − sinh² = 1), then write the result in terms of tanh(x).",
+    "softplus": "The derivative of log(u) is u′/u; here u = 1 + e^x.",
+    "silu": "SiLU is a product, x·σ(x): use the product rule and the derivative of σ written in terms of σ.",
+    "gelu": "GELU is a product, x·Φ(x), with Φ the standard normal CDF: use the product rule; Φ′ is the normal density.",
+}

@@ -90,4 +90,6 @@ def edge_kernel_choice(p: dict) -> Solution:
     mistakes.update({f"that is {name}": option for name, option in NOT_EDGES.items()})
     runs = "top to bottom (brightness changes from left to right)" if orientation == "vertical" \
         else "left to right (brightness changes from top to bottom)"
-    return Solution(answer, steps, mistakes, context={"_other": other, "_runs": runs})
+    concept = ("A kernel responds to an edge when its weights take a difference across the edge (positive on one side, "
+               "negative on the other) and sum to zero; which axis the difference runs along decides the edge it finds.")
+    return Solution(answer, steps, mistakes, context={"_other": other, "_runs": runs}, concept=concept)

@@ -111,11 +111,10 @@ def nearest_candidate(p: dict) -> Solution:
     worst = int(np.argmin(S[metric]) if largest else np.argmax(S[metric]))
     mistakes[f"took the {'smallest' if largest else 'largest'} score (read the {'similarity as a distance' if largest else 'distance as a similarity'})"] = names[worst]
     cands = "; ".join(f"{n} = {fmt([float(x) for x in c])}" for n, c in zip(names, C))
-    sol = Solution(names[win[metric]], steps, mistakes, context={"_candidates": cands}, choices=names)
-    # the answer is a name, not a number, so no formula: its hint is the concept (Solution.concept, formula-core)
-    sol.concept = ("Score every candidate with the stated metric: the dot product grows with a vector's length, "
-                   "cosine ignores length, Euclidean distance punishes it.")
-    return sol
+    # the answer is a name, not a number, so no formula: its hint is the concept
+    concept = ("Score every candidate with the stated metric: the dot product grows with a vector's length, "
+               "cosine ignores length, Euclidean distance punishes it.")
+    return Solution(names[win[metric]], steps, mistakes, context={"_candidates": cands}, choices=names, concept=concept)
 
 
 @solver("unit-distance-to-cosine")
