@@ -15,7 +15,9 @@ machine. Draw specs, applied in the order written, over a deep copy of ``params`
     padding: {expr: "kernel_size // 2"}
 
 A draw that the template's ``constraints`` reject, or whose solver raises
-``InvalidParams``, is thrown away and drawn again (up to :data:`MAX_DRAWS` times).
+``InvalidParams``, is thrown away and drawn again (up to :data:`MAX_DRAWS` times). All the
+expressions one variant evaluates share a budget of :data:`MAX_EXPR_NODES` parts, so a bank
+cannot make a draw loop slow (90,000 aliased constraints are refused, not evaluated 200 times).
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from typing import Any
 
 from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
-from drill.safe_expr import ExprError, evaluate
+from drill.safe_expr import Budget, ExprError, evaluate
 from drill.solvers import InvalidParams, Solution, get as get_solver
 from drill.solvers._fmt import fmt
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
 
 MAX_DRAWS = 200
+MAX_EXPR_NODES = 200_000  # expression parts (constraints, vary expressions) evaluated for one variant, all draws
 
 
 class VariantError(ValueError):
@@ -128,9 +131,10 @@ def make_variant(q: Question, seed: int) -> Variant:
         assert solution is not None
         return _finish(q, seed, params, solution)
     rng = rng_for(q.id, seed)
+    budget = Budget(MAX_EXPR_NODES)
     for _ in range(MAX_DRAWS):
         try:
-            params = draw_params(q, rng)
+            params = draw_params(q, rng, budget=budget)
         except InvalidParams:
             continue
         except VariantError:
@@ -138,7 +142,7 @@ def make_variant(q: Question, seed: int) -> Variant:
         except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:  # e.g. a bound of 1e30
             raise VariantError(f"question {q.id!r}: cannot draw params from vary ({type(exc).__name__}: {exc})", "vary") from None
         try:
-            solution = _solve(q, solver, params, canonical=False)
+            solution = _solve(q, solver, params, canonical=False, budget=budget)
         except InvalidParams:
             continue
         if solution is None:
@@ -178,10 +182,10 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
                    formulas=list(solution.formulas))
 
 
-def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:
+def _solve(q: Question, solver: Any, params: dict, *, canonical: bool, budget: Budget | None = None) -> Solution | None:
     for c in q.constraints:
         try:
-            ok = evaluate(c, params, allow_lists=True, allow_logic=True)
+            ok = evaluate(c, params, allow_lists=True, allow_logic=True, budget=budget)
         except ExprError as exc:
             raise VariantError(f"question {q.id!r}: constraint {c!r}: {exc}", "constraints") from None
         if not ok:
@@ -251,10 +255,10 @@ def _option_text(value: Any) -> str:
 # --- drawing params ---------------------------------------------------------------------
 
 
-def draw_params(q: Question, rng: Any) -> dict:
+def draw_params(q: Question, rng: Any, *, budget: Budget | None = None) -> dict:
     params = copy.deepcopy(q.params)
     for path, spec in q.vary.items():
-        _set(params, str(path), _draw(spec, params, rng, q.id, str(path)))
+        _set(params, str(path), _draw(spec, params, rng, q.id, str(path), budget))
     _within_limits(q, params)
     return params
 
@@ -284,10 +288,10 @@ def _set(params: dict, path: str, value: Any) -> None:
         node[last] = value
 
 
-def _bound(value: Any, params: dict, qid: str, path: str) -> Any:
+def _bound(value: Any, params: dict, qid: str, path: str, budget: Budget | None = None) -> Any:
     if isinstance(value, str):
         try:
-            return evaluate(value, params, allow_lists=True, allow_logic=True)
+            return evaluate(value, params, allow_lists=True, allow_logic=True, budget=budget)
         except ExprError as exc:
             raise VariantError(f"question {qid!r}: vary {path}: {value!r}: {exc}", "vary") from None
     return value
@@ -297,7 +301,7 @@ def _pick(options: list, rng: Any) -> Any:
     return copy.deepcopy(options[int(rng.integers(len(options)))])
 
 
-def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
+def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> Any:
     if isinstance(spec, list):
         return _pick(spec, rng)
     if "choice" in spec:
@@ -308,26 +312,26 @@ def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {qid!r}: vary {path}: same: {spec['same']!r} not found", "vary") from None
     if "expr" in spec:
-        return _bound(spec["expr"], params, qid, path)
+        return _bound(spec["expr"], params, qid, path, budget)
     if "vector" in spec:
         v = spec["vector"]
-        n = _count(v.get("len", 3), params, rng, qid, path)
-        return [_scalar(v, params, rng, qid, path) for _ in range(n)]
+        n = _count(v.get("len", 3), params, rng, qid, path, budget)
+        return [_scalar(v, params, rng, qid, path, budget) for _ in range(n)]
     if "matrix" in spec:
         m = spec["matrix"]
-        rows = _count(m.get("rows", 3), params, rng, qid, path)
-        cols = _count(m.get("cols", 3), params, rng, qid, path)
-        return [[_scalar(m, params, rng, qid, path) for _ in range(cols)] for _ in range(rows)]
-    return _scalar(spec, params, rng, qid, path)
+        rows = _count(m.get("rows", 3), params, rng, qid, path, budget)
+        cols = _count(m.get("cols", 3), params, rng, qid, path, budget)
+        return [[_scalar(m, params, rng, qid, path, budget) for _ in range(cols)] for _ in range(rows)]
+    return _scalar(spec, params, rng, qid, path, budget)
 
 
-def _count(spec: Any, params: dict, rng: Any, qid: str, path: str) -> int:
+def _count(spec: Any, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> int:
     if isinstance(spec, list):
-        lo, hi = (_whole_count(_bound(b, params, qid, path), qid, path) for b in spec)
+        lo, hi = (_whole_count(_bound(b, params, qid, path, budget), qid, path) for b in spec)
         if hi < lo:
             raise InvalidParams(f"{path}: empty count range [{lo}, {hi}]")
         return int(rng.integers(lo, hi + 1))
-    return _whole_count(_bound(spec, params, qid, path), qid, path)
+    return _whole_count(_bound(spec, params, qid, path, budget), qid, path)
 
 
 def _whole_count(value: Any, qid: str, path: str) -> int:
@@ -340,17 +344,17 @@ def _whole_count(value: Any, qid: str, path: str) -> int:
     return int(value)
 
 
-def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
+def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> Any:
     exclude = spec.get("exclude", [])
     for _ in range(100):
         if "int" in spec:
-            lo, hi = (int(_bound(b, params, qid, path)) for b in spec["int"])
+            lo, hi = (int(_bound(b, params, qid, path, budget)) for b in spec["int"])
             step = int(spec.get("step", 1))
             if hi < lo:
                 raise InvalidParams(f"{path}: empty range [{lo}, {hi}]")
             value: Any = lo + step * int(rng.integers((hi - lo) // step + 1))
         else:
-            lo, hi = (float(_bound(b, params, qid, path)) for b in spec["float"])
+            lo, hi = (float(_bound(b, params, qid, path, budget)) for b in spec["float"])
             value = round(float(rng.uniform(lo, hi)), int(spec.get("decimals", 2))) + 0.0
         if value not in exclude:
             return value
