@@ -23,16 +23,19 @@ cannot make a draw loop slow (90,000 aliased constraints are refused, not evalua
 from __future__ import annotations
 
 import copy
+import math
 import random
 import re
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
+from drill.bank import MAX_COUNT, MAX_PARAM_INT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
 from drill.safe_expr import Budget, ExprError, evaluate
-from drill.solvers import InvalidParams, Solution, get as get_solver
+from drill.solvers import (MAX_ANSWER_DIGITS, MAX_ANSWER_VALUES, MAX_SOLUTION_CHARS, MAX_STEP_CHARS, MAX_STEPS, InvalidParams, Solution,
+                           get as get_solver)
 from drill.solvers._fmt import fmt
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
@@ -176,7 +179,10 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
         key = atype.coerce(solution.answer)
         masked: list[str] = []
         mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        blame = _whole_number_problem(params)
+        if blame:
+            raise VariantError(f"question {q.id!r}: {blame}", "params") from None
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
     return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint,
                    formulas=list(solution.formulas))
@@ -193,13 +199,78 @@ def _solve(q: Question, solver: Any, params: dict, *, canonical: bool, budget: B
                 raise VariantError(f"question {q.id!r}: canonical params break constraint {c!r}", "constraints")
             return None
     try:
-        return solver.run(params)
+        with warnings.catch_warnings(record=True) as caught:  # never on the terminal; an overflow refuses the params below
+            warnings.simplefilter("always")
+            solution = solver.run(params)
     except InvalidParams as exc:
         if canonical:
             raise VariantError(f"question {q.id!r}: canonical params are invalid: {exc}", "params") from None
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a solver raises on params it cannot use, a quiz goes on
+        blame = _whole_number_problem(params)
+        if blame:
+            raise VariantError(f"question {q.id!r}: {blame}", "params") from None
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} cannot use these params ({type(exc).__name__}: {exc})", "params") from None
+    overflow = next((w for w in caught if issubclass(w.category, RuntimeWarning)), None)
+    problem = _solution_problem(solution) or (overflow and f"the params overflow floating point ({str(overflow.message).splitlines()[0][:80]})")
+    if problem is None:
+        return solution
+    if (overflow or problem.startswith("the answer is not a finite number")) and not canonical:
+        raise InvalidParams(problem)  # this draw overflows; another may not
+    blame = _whole_number_problem(params) if "digits" in problem else None
+    raise VariantError(f"question {q.id!r}: {blame or problem}", "params")
+
+
+def _whole_number_problem(params: Any, path: str = "") -> str | None:
+    """The first param that is a float too large (or not finite) to be a count a solver can use,
+    named: ``layer.padding must be a whole number, got 1e+300``. Asked only after a solver failed
+    or answered with an unreadable number, so a large float a solver uses as a float is never blamed
+    for anything else."""
+    if isinstance(params, dict):
+        items = params.items()
+    elif isinstance(params, list):
+        items = enumerate(params)
+    else:
+        if isinstance(params, float) and not (math.isfinite(params) and abs(params) <= MAX_PARAM_INT):
+            return f"{path or 'value'} must be a whole number (at most 10^15), got {params!r}"
+        return None
+    for key, value in items:
+        found = _whole_number_problem(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def _solution_problem(sol: Solution) -> str | None:
+    """What a person could not read in a solution: an answer of more than MAX_ANSWER_VALUES numbers
+    or MAX_ANSWER_DIGITS digits, a non-finite answer, or worked steps beyond MAX_STEPS lines of
+    MAX_STEP_CHARS characters (MAX_SOLUTION_CHARS with the context in all)."""
+    flat: list[Any] = []
+    stack = [sol.answer]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            if len(flat) + len(node) > MAX_ANSWER_VALUES:
+                return f"the answer holds more than {MAX_ANSWER_VALUES:,} values; answers are worked by hand"
+            stack.extend(node)
+        else:
+            flat.append(node)
+    for v in flat:
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"the answer is not a finite number ({v}); the params overflow"
+        if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 100 and len(str(abs(v))) > MAX_ANSWER_DIGITS:
+            return f"the answer has {len(str(abs(v))):,} digits; at most {MAX_ANSWER_DIGITS}"
+    if len(sol.steps) > MAX_STEPS:
+        return f"the worked solution has {len(sol.steps):,} lines; at most {MAX_STEPS}"
+    total = 0
+    for line in [*sol.steps, *sol.context.values()]:
+        n = len(str(line))
+        if n > MAX_STEP_CHARS:
+            return f"a worked line has {n:,} characters; at most {MAX_STEP_CHARS:,}"
+        total += n
+    if total > MAX_SOLUTION_CHARS:
+        return f"the worked solution has {total:,} characters; at most {MAX_SOLUTION_CHARS:,}"
+    return None
 
 
 def distinct_mistakes(
