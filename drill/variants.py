@@ -223,7 +223,7 @@ def _solve(q: Question, solver: Any, params: dict, *, canonical: bool, budget: B
 
 def _whole_number_problem(params: Any, path: str = "") -> str | None:
     """The first param that is a float too large (or not finite) to be a count a solver can use,
-    named: ``layer.padding must be a whole number, got 1e+300``. Asked only after a solver failed
+    named: ``layer.padding must be a whole number (at most 10^15), got 1e+300``. Asked only after a solver failed
     or answered with an unreadable number, so a large float a solver uses as a float is never blamed
     for anything else."""
     if isinstance(params, dict):
@@ -266,7 +266,7 @@ def _solution_problem(sol: Solution) -> str | None:
     for line in [*sol.steps, *sol.context.values()]:
         n = len(str(line))
         if n > MAX_STEP_CHARS:
-            return f"a worked line has {n:,} characters; at most {MAX_STEP_CHARS:,}"
+            return f"a worked line (or a solver's text for the prompt) has {n:,} characters; at most {MAX_STEP_CHARS:,}"
         total += n
     if total > MAX_SOLUTION_CHARS:
         return f"the worked solution has {total:,} characters; at most {MAX_SOLUTION_CHARS:,}"
