@@ -4,8 +4,9 @@
 
 Each figure is the median of N runs of the walk alone (shapes, params, MACs and activations in
 one pass; walks are not cached here) and of the full ``graph-params`` solver (the walk plus its
-worked steps and named mistakes). Target: a 96-layer GPT-3-sized graph well under 50 ms. Not a
-test: nothing here fails a build.
+worked steps and named mistakes). Target: a 96-layer GPT-3-sized graph well under 50 ms. Then
+nested ``repeat: 2`` blocks whose body grows the shape at every repetition (issue 19: 3^depth
+walks before; now linear in the expanded graph). Not a test: nothing here fails a build.
 """
 
 from __future__ import annotations
@@ -60,6 +61,14 @@ def main() -> None:
         solve_ms = median_ms(solve, runs)
         print(f"{name:14s} {w.params:16,d} {w.expanded:6d} {walk_ms:7.2f}ms {solve_ms:7.2f}ms")
     print("target: gpt3-175b well under 50 ms")
+    from drill.solvers._graph import walk
+
+    for levels in (6, 9, 12):
+        body: list = [{"name": "lin", "type": "Linear", "out_features": 1}, {"name": "cat", "op": "concat", "inputs": ["input", "lin"]}]
+        for level in range(1, levels + 1):
+            body = [{"name": f"b{level}", "repeat": 2, "body": body}]
+        w = walk(body, [4])
+        print(f"nested-{levels:<7d} {w.params:16,d} {w.expanded:6d} {median_ms(lambda: walk(body, [4]), max(1, runs // 5)):7.2f}ms")
 
 
 if __name__ == "__main__":

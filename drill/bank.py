@@ -67,6 +67,7 @@ MAX_PARAM_INT = 10**15  # any whole number in params, canonical or drawn (LLM to
 MAX_PARAM_LIST = 100  # items in any one list in params (the built-in banks: at most 8)
 MAX_PARAM_VALUES = 2_000  # values in all of a question's params (the built-in banks: at most 45)
 MAX_COUNT = 100  # len, rows, cols of a drawn vector or matrix
+MAX_CONSTRAINTS = 50  # constraints of one question (the built-in banks: at most 4); see also drill.variants.MAX_EXPR_NODES
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
 
@@ -763,6 +764,8 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
     constraints = raw.get("constraints", [])
     if not isinstance(constraints, list) or not all(isinstance(c, str) for c in constraints):
         err("constraints", "must be a list of expressions over the params")
+    elif len(constraints) > MAX_CONSTRAINTS:
+        err("constraints", f"{len(constraints):,} constraints; at most {MAX_CONSTRAINTS} in one question (each is evaluated on every draw)")
     tags = raw.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         err("tags", "must be a list of words")

@@ -34,6 +34,8 @@ Picture = Callable[["Variant"], Optional[RenderableType]]
 PICTURES: dict[str, Picture] = {}
 
 HIGHLIGHT = "bold black on yellow"
+MAX_PICTURE_CELLS = 4_096  # cells along one axis of a drawing (a 1024-pixel image padded fits); checked before anything is built
+MAX_GRID_CELLS = 40_000  # cells of a drawn grid or window, in all
 OUTPUT_HIGHLIGHT = "bold black on cyan"
 
 
@@ -115,6 +117,7 @@ def grid(
     """
     ph, pw = pad
     rows, cols = len(values) + 2 * ph, len(values[0]) + 2 * pw
+    _drawable(rows, cols)
     cells = [[pad_text] * cols for _ in range(rows)]
     for i, row in enumerate(values):
         for j, x in enumerate(row):
@@ -134,7 +137,14 @@ def grid(
     return out
 
 
+def _drawable(*sizes: int) -> None:
+    """Refuse (ValueError: no picture) a drawing too big to read, before it is built."""
+    if any(n > MAX_PICTURE_CELLS for n in sizes) or (len(sizes) == 2 and sizes[0] * sizes[1] > MAX_GRID_CELLS):
+        raise ValueError(f"too big to draw: {' × '.join(map(str, sizes))} cells")
+
+
 def _window(top: int, left: int, k: tuple[int, int], d: tuple[int, int] = (1, 1)) -> set[tuple[int, int]]:
+    _drawable(k[0], k[1])
     return {(top + a * d[0], left + b * d[1]) for a in range(k[0]) for b in range(k[1])}
 
 
@@ -149,6 +159,7 @@ def _side_by_side(*parts: RenderableType) -> Table:
 def _output_grid(v: Variant, shape: tuple[int, int]) -> Text:
     """The output: the variant's answer when it is the whole output matrix, else empty cells."""
     values: list[list[Any]]
+    _drawable(*shape)
     try:
         values, _ = _matrix(v.answer)
         if (len(values), len(values[0])) != shape:
@@ -160,6 +171,7 @@ def _output_grid(v: Variant, shape: tuple[int, int]) -> Text:
 
 def _positions(n: int, span: int, s: int) -> list[int]:
     """Where a window of ``span`` cells starts along a (padded) axis of ``n`` cells, stride ``s``."""
+    _drawable(n, span)
     return list(range(0, n - span + 1, s))
 
 
@@ -228,7 +240,7 @@ def window_strip(n: int, k: int, s: int, p: int, d: int = 1, *, show: int = 3, a
     """
     total = n + 2 * p
     span = d * (k - 1) + 1
-    starts = _positions(total, span, s)
+    starts = _positions(total, span, s)  # refuses a strip wider than MAX_PICTURE_CELLS before drawing it
     out = Text()
     out.append(f"{axis}: {n} cells + {p} zero{'s' * (p != 1)} on each side = {total}; kernel {k}"
                + (f" with dilation {d} (spans {span})" if d > 1 else "") + f", stride {s}\n", style="bold")

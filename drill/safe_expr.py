@@ -20,7 +20,7 @@ import re
 import warnings
 from typing import Any, Mapping
 
-__all__ = ["ExprError", "evaluate", "parse", "normalize", "FUNCTIONS", "CONSTANTS"]
+__all__ = ["Budget", "ExprError", "evaluate", "parse", "normalize", "FUNCTIONS", "CONSTANTS"]
 
 MAX_CHARS = 2_000
 MAX_DEPTH = 40
@@ -30,6 +30,15 @@ MAX_INT_BITS = 4_096
 
 class ExprError(ValueError):
     """Text the evaluator will not or cannot evaluate; the message says why in one line."""
+
+
+class Budget:
+    """Expression nodes a caller lets several :func:`evaluate` calls spend in all (e.g. every
+    constraint of every draw of one variant); :func:`evaluate` refuses once it is spent."""
+
+    def __init__(self, nodes: int) -> None:
+        self.total = nodes
+        self.left = nodes
 
 
 def _sigmoid(x: float) -> float:
@@ -135,15 +144,22 @@ def evaluate(
     *,
     allow_lists: bool = False,
     allow_logic: bool = False,
+    budget: Budget | None = None,
 ) -> Any:
     """Evaluate ``text`` safely and return an int, float, bool or (nested) list.
 
     variables:   extra names the text may use (e.g. ``{"x": 0.5}``); default none.
     allow_lists: accept ``[...]``/``(...)`` literals (vector and matrix answers); default False.
     allow_logic: accept comparisons, and/or/not and subscripts (bank constraints); default False.
+    budget:      a :class:`Budget` this call's nodes are taken from; default none (only MAX_NODES).
     Raises :class:`ExprError` with a one-line reason for anything refused or not finite.
     """
     tree = parse(text)
+    if budget is not None:
+        nodes = sum(1 for _ in ast.walk(tree))
+        budget.left -= nodes
+        if budget.left < 0:
+            raise ExprError(f"over the budget of {budget.total:,} expression parts evaluated for one variant")
     walker = _Walker(dict(variables or {}), allow_lists, allow_logic)
     try:
         value = walker.eval(tree.body)

@@ -15,27 +15,33 @@ machine. Draw specs, applied in the order written, over a deep copy of ``params`
     padding: {expr: "kernel_size // 2"}
 
 A draw that the template's ``constraints`` reject, or whose solver raises
-``InvalidParams``, is thrown away and drawn again (up to :data:`MAX_DRAWS` times).
+``InvalidParams``, is thrown away and drawn again (up to :data:`MAX_DRAWS` times). All the
+expressions one variant evaluates share a budget of :data:`MAX_EXPR_NODES` parts, so a bank
+cannot make a draw loop slow (90,000 aliased constraints are refused, not evaluated 200 times).
 """
 
 from __future__ import annotations
 
 import copy
+import math
 import random
 import re
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
+from drill.bank import MAX_COUNT, MAX_PARAM_INT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
-from drill.safe_expr import ExprError, evaluate
-from drill.solvers import InvalidParams, Solution, get as get_solver
+from drill.safe_expr import Budget, ExprError, evaluate
+from drill.solvers import (MAX_ANSWER_DIGITS, MAX_ANSWER_VALUES, MAX_SOLUTION_CHARS, MAX_STEP_CHARS, MAX_STEPS, InvalidParams, Solution,
+                           get as get_solver)
 from drill.solvers._fmt import fmt
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
 
 MAX_DRAWS = 200
+MAX_EXPR_NODES = 200_000  # expression parts (constraints, vary expressions) evaluated for one variant, all draws
 
 
 class VariantError(ValueError):
@@ -129,9 +135,10 @@ def make_variant(q: Question, seed: int) -> Variant:
         assert solution is not None
         return _finish(q, seed, params, solution)
     rng = rng_for(q.id, seed)
+    budget = Budget(MAX_EXPR_NODES)
     for _ in range(MAX_DRAWS):
         try:
-            params = draw_params(q, rng)
+            params = draw_params(q, rng, budget=budget)
         except InvalidParams:
             continue
         except VariantError:
@@ -139,7 +146,7 @@ def make_variant(q: Question, seed: int) -> Variant:
         except (ArithmeticError, ValueError, TypeError, KeyError, IndexError) as exc:  # e.g. a bound of 1e30
             raise VariantError(f"question {q.id!r}: cannot draw params from vary ({type(exc).__name__}: {exc})", "vary") from None
         try:
-            solution = _solve(q, solver, params, canonical=False)
+            solution = _solve(q, solver, params, canonical=False, budget=budget)
         except InvalidParams:
             continue
         if solution is None:
@@ -173,16 +180,19 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
         key = atype.coerce(solution.answer)
         masked: list[str] = []
         mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        blame = _whole_number_problem(params)
+        if blame:
+            raise VariantError(f"question {q.id!r}: {blame}", "params") from None
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
     return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint,
                    formulas=list(solution.formulas), concept=solution.concept)
 
 
-def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Solution | None:
+def _solve(q: Question, solver: Any, params: dict, *, canonical: bool, budget: Budget | None = None) -> Solution | None:
     for c in q.constraints:
         try:
-            ok = evaluate(c, params, allow_lists=True, allow_logic=True)
+            ok = evaluate(c, params, allow_lists=True, allow_logic=True, budget=budget)
         except ExprError as exc:
             raise VariantError(f"question {q.id!r}: constraint {c!r}: {exc}", "constraints") from None
         if not ok:
@@ -190,13 +200,78 @@ def _solve(q: Question, solver: Any, params: dict, *, canonical: bool) -> Soluti
                 raise VariantError(f"question {q.id!r}: canonical params break constraint {c!r}", "constraints")
             return None
     try:
-        return solver.run(params)
+        with warnings.catch_warnings(record=True) as caught:  # never on the terminal; an overflow refuses the params below
+            warnings.simplefilter("always")
+            solution = solver.run(params)
     except InvalidParams as exc:
         if canonical:
             raise VariantError(f"question {q.id!r}: canonical params are invalid: {exc}", "params") from None
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a solver raises on params it cannot use, a quiz goes on
+        blame = _whole_number_problem(params)
+        if blame:
+            raise VariantError(f"question {q.id!r}: {blame}", "params") from None
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} cannot use these params ({type(exc).__name__}: {exc})", "params") from None
+    overflow = next((w for w in caught if issubclass(w.category, RuntimeWarning)), None)
+    problem = _solution_problem(solution) or (overflow and f"the params overflow floating point ({str(overflow.message).splitlines()[0][:80]})")
+    if problem is None:
+        return solution
+    if (overflow or problem.startswith("the answer is not a finite number")) and not canonical:
+        raise InvalidParams(problem)  # this draw overflows; another may not
+    blame = _whole_number_problem(params) if "digits" in problem else None
+    raise VariantError(f"question {q.id!r}: {blame or problem}", "params")
+
+
+def _whole_number_problem(params: Any, path: str = "") -> str | None:
+    """The first param that is a float too large (or not finite) to be a count a solver can use,
+    named: ``layer.padding must be a whole number (at most 10^15), got 1e+300``. Asked only after a solver failed
+    or answered with an unreadable number, so a large float a solver uses as a float is never blamed
+    for anything else."""
+    if isinstance(params, dict):
+        items = params.items()
+    elif isinstance(params, list):
+        items = enumerate(params)
+    else:
+        if isinstance(params, float) and not (math.isfinite(params) and abs(params) <= MAX_PARAM_INT):
+            return f"{path or 'value'} must be a whole number (at most 10^15), got {params!r}"
+        return None
+    for key, value in items:
+        found = _whole_number_problem(value, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
+def _solution_problem(sol: Solution) -> str | None:
+    """What a person could not read in a solution: an answer of more than MAX_ANSWER_VALUES numbers
+    or MAX_ANSWER_DIGITS digits, a non-finite answer, or worked steps beyond MAX_STEPS lines of
+    MAX_STEP_CHARS characters (MAX_SOLUTION_CHARS with the context in all)."""
+    flat: list[Any] = []
+    stack = [sol.answer]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (list, tuple)):
+            if len(flat) + len(node) > MAX_ANSWER_VALUES:
+                return f"the answer holds more than {MAX_ANSWER_VALUES:,} values; answers are worked by hand"
+            stack.extend(node)
+        else:
+            flat.append(node)
+    for v in flat:
+        if isinstance(v, float) and not math.isfinite(v):
+            return f"the answer is not a finite number ({v}); the params overflow"
+        if isinstance(v, int) and not isinstance(v, bool) and v.bit_length() > 100 and len(str(abs(v))) > MAX_ANSWER_DIGITS:
+            return f"the answer has {len(str(abs(v))):,} digits; at most {MAX_ANSWER_DIGITS}"
+    if len(sol.steps) > MAX_STEPS:
+        return f"the worked solution has {len(sol.steps):,} lines; at most {MAX_STEPS}"
+    total = 0
+    for line in [*sol.steps, *sol.context.values()]:
+        n = len(str(line))
+        if n > MAX_STEP_CHARS:
+            return f"a worked line (or a solver's text for the prompt) has {n:,} characters; at most {MAX_STEP_CHARS:,}"
+        total += n
+    if total > MAX_SOLUTION_CHARS:
+        return f"the worked solution has {total:,} characters; at most {MAX_SOLUTION_CHARS:,}"
+    return None
 
 
 def distinct_mistakes(
@@ -252,10 +327,10 @@ def _option_text(value: Any) -> str:
 # --- drawing params ---------------------------------------------------------------------
 
 
-def draw_params(q: Question, rng: Any) -> dict:
+def draw_params(q: Question, rng: Any, *, budget: Budget | None = None) -> dict:
     params = copy.deepcopy(q.params)
     for path, spec in q.vary.items():
-        _set(params, str(path), _draw(spec, params, rng, q.id, str(path)))
+        _set(params, str(path), _draw(spec, params, rng, q.id, str(path), budget))
     _within_limits(q, params)
     return params
 
@@ -285,10 +360,10 @@ def _set(params: dict, path: str, value: Any) -> None:
         node[last] = value
 
 
-def _bound(value: Any, params: dict, qid: str, path: str) -> Any:
+def _bound(value: Any, params: dict, qid: str, path: str, budget: Budget | None = None) -> Any:
     if isinstance(value, str):
         try:
-            return evaluate(value, params, allow_lists=True, allow_logic=True)
+            return evaluate(value, params, allow_lists=True, allow_logic=True, budget=budget)
         except ExprError as exc:
             raise VariantError(f"question {qid!r}: vary {path}: {value!r}: {exc}", "vary") from None
     return value
@@ -298,7 +373,7 @@ def _pick(options: list, rng: Any) -> Any:
     return copy.deepcopy(options[int(rng.integers(len(options)))])
 
 
-def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
+def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> Any:
     if isinstance(spec, list):
         return _pick(spec, rng)
     if "choice" in spec:
@@ -309,26 +384,26 @@ def _draw(spec: Any, params: dict, rng: Any, qid: str, path: str) -> Any:
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {qid!r}: vary {path}: same: {spec['same']!r} not found", "vary") from None
     if "expr" in spec:
-        return _bound(spec["expr"], params, qid, path)
+        return _bound(spec["expr"], params, qid, path, budget)
     if "vector" in spec:
         v = spec["vector"]
-        n = _count(v.get("len", 3), params, rng, qid, path)
-        return [_scalar(v, params, rng, qid, path) for _ in range(n)]
+        n = _count(v.get("len", 3), params, rng, qid, path, budget)
+        return [_scalar(v, params, rng, qid, path, budget) for _ in range(n)]
     if "matrix" in spec:
         m = spec["matrix"]
-        rows = _count(m.get("rows", 3), params, rng, qid, path)
-        cols = _count(m.get("cols", 3), params, rng, qid, path)
-        return [[_scalar(m, params, rng, qid, path) for _ in range(cols)] for _ in range(rows)]
-    return _scalar(spec, params, rng, qid, path)
+        rows = _count(m.get("rows", 3), params, rng, qid, path, budget)
+        cols = _count(m.get("cols", 3), params, rng, qid, path, budget)
+        return [[_scalar(m, params, rng, qid, path, budget) for _ in range(cols)] for _ in range(rows)]
+    return _scalar(spec, params, rng, qid, path, budget)
 
 
-def _count(spec: Any, params: dict, rng: Any, qid: str, path: str) -> int:
+def _count(spec: Any, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> int:
     if isinstance(spec, list):
-        lo, hi = (_whole_count(_bound(b, params, qid, path), qid, path) for b in spec)
+        lo, hi = (_whole_count(_bound(b, params, qid, path, budget), qid, path) for b in spec)
         if hi < lo:
             raise InvalidParams(f"{path}: empty count range [{lo}, {hi}]")
         return int(rng.integers(lo, hi + 1))
-    return _whole_count(_bound(spec, params, qid, path), qid, path)
+    return _whole_count(_bound(spec, params, qid, path, budget), qid, path)
 
 
 def _whole_count(value: Any, qid: str, path: str) -> int:
@@ -341,17 +416,17 @@ def _whole_count(value: Any, qid: str, path: str) -> int:
     return int(value)
 
 
-def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str) -> Any:
+def _scalar(spec: dict, params: dict, rng: Any, qid: str, path: str, budget: Budget | None = None) -> Any:
     exclude = spec.get("exclude", [])
     for _ in range(100):
         if "int" in spec:
-            lo, hi = (int(_bound(b, params, qid, path)) for b in spec["int"])
+            lo, hi = (int(_bound(b, params, qid, path, budget)) for b in spec["int"])
             step = int(spec.get("step", 1))
             if hi < lo:
                 raise InvalidParams(f"{path}: empty range [{lo}, {hi}]")
             value: Any = lo + step * int(rng.integers((hi - lo) // step + 1))
         else:
-            lo, hi = (float(_bound(b, params, qid, path)) for b in spec["float"])
+            lo, hi = (float(_bound(b, params, qid, path, budget)) for b in spec["float"])
             value = round(float(rng.uniform(lo, hi)), int(spec.get("decimals", 2))) + 0.0
         if value not in exclude:
             return value

@@ -22,11 +22,20 @@ import pkgutil
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Checkpoint", "Formula", "Symbol", "formula", "Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
+__all__ = ["MAX_ANSWER_VALUES", "MAX_ANSWER_DIGITS", "MAX_STEPS", "MAX_STEP_CHARS", "MAX_SOLUTION_CHARS", "Checkpoint", "Formula", "Symbol", "formula", "Solution", "Solver", "InvalidParams", "UnknownSolver", "solver", "get", "all_solvers"]
 
 
 class InvalidParams(ValueError):
     """Params that do not make a valid question (e.g. a conv output size below 1)."""
+
+
+# What a person can read, checked on every Solution by drill.variants; a solver whose output
+# grows with a param (a vector of d_model values) checks the param against these *before* working.
+MAX_ANSWER_VALUES = 1_000  # numbers in a vector or matrix answer (the built-in banks: at most 25)
+MAX_ANSWER_DIGITS = 30  # digits of a whole-number answer (the built-in banks: at most 24)
+MAX_STEPS = 500  # worked-solution lines (the built-in banks: at most 20)
+MAX_STEP_CHARS = 20_000  # characters in one worked line (the built-in banks: at most ~9,000, MobileNetV2's table)
+MAX_SOLUTION_CHARS = 200_000  # characters of steps and context in all
 
 
 class UnknownSolver(KeyError):

@@ -33,10 +33,12 @@ mean/var are buffers, not counted); MACs count the multiply-accumulates of conv,
 attention matmuls only (biases, norms, activations, pooling and merges are not counted; a
 FLOP count is 2·MACs); activations are the output elements of every node (the input not
 counted), batch 1. A repeated body whose output shape equals its input shape is walked once
-and multiplied; otherwise it is walked again for each repetition.
+and multiplied; otherwise that first walk is kept as repetition 0 and the body is walked again
+for each further repetition only, so the work is the size of the expanded graph (nested
+shape-changing repeats do not walk their bodies again at every level).
 
-Bounds (banks are untrusted): at most :data:`MAX_NODES` nodes after repeat expansion, every
-dimension and argument at most :data:`MAX_DIM`. Every problem raises ``InvalidParams`` in
+Bounds (banks are untrusted): at most :data:`MAX_NODES` nodes after repeat expansion, counted
+from the file before anything is walked, every dimension and argument at most :data:`MAX_DIM`. Every problem raises ``InvalidParams`` in
 one line naming the node.
 """
 
@@ -655,6 +657,28 @@ class _Walker:
         self.out.nodes.append(node)
         return node.shape, path
 
+    def _as_first_repetition(self, start: int, counted: int, blocks: int, old: str, new: str, n: int, last: str) -> str:
+        """The body just walked once for all ``n`` repetitions (paths ``old``, times × n) becomes its
+        repetition 0 (paths ``new``, times / n): it was walked from the block's own input, as
+        repetition 0 is, so nothing is walked twice. Returns the new path of its output ``last``."""
+
+        def rename(p: str | None) -> str | None:
+            return new + p[len(old):] if p is not None and p.startswith(old) else p
+
+        for node in self.out.nodes[start:]:
+            node.path, node.times = rename(node.path), node.times // n
+            node.inputs = tuple(rename(p) for p in node.inputs)
+            if node.tied_to is not None and node.tied_to.startswith(old):
+                node.formula = node.formula.replace(node.tied_to, rename(node.tied_to), 1)
+                node.tied_to = rename(node.tied_to)
+        added = [k for _, k in zip(range(len(self.out.blocks) - blocks), reversed(self.out.blocks))][::-1]  # the body's blocks: the last ones
+        for key in added:
+            b = self.out.blocks.pop(key)
+            b.path, b.times = rename(b.path), b.times // n
+            self.out.blocks[b.path] = b
+        self.out.expanded = counted + (self.out.expanded - counted) // n
+        return rename(last) or last
+
     def block(self, item: dict, name: str, scope: _Scope, times: int, depth: int) -> tuple[tuple, str]:
         path = scope.prefix + name
         extra = set(item) - {"name", "body", "repeat", "input"}
@@ -664,18 +688,14 @@ class _Walker:
         if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= MAX_NODES:
             raise InvalidParams(f"block {path}: repeat must be a whole number from 1 to {MAX_NODES:,}, got {n!r}")
         (in_shape, src), = self._inputs(item, scope, path)
-        start, counted, blocks = len(self.out.nodes), self.out.expanded, list(self.out.blocks)
+        start, counted, blocks = len(self.out.nodes), self.out.expanded, len(self.out.blocks)
         inner = _Scope(scope, f"{path}.*." if n > 1 else f"{path}.", in_shape, src)
         self.items(item["body"], inner, times * n, depth + 1, f"block {path}")
         shape = inner.last[0]
         once = n == 1 or shape == in_shape
         if not once:  # the shape changes each time: walk every repetition (DenseNet's growing channels)
-            del self.out.nodes[start:]
-            for key in [k for k in self.out.blocks if k not in blocks]:
-                del self.out.blocks[key]
-            self.out.expanded = counted
-            shape, prev = in_shape, src
-            for k in range(n):
+            shape, prev = inner.last[0], self._as_first_repetition(start, counted, blocks, f"{path}.*.", f"{path}.0.", n, inner.last[1])
+            for k in range(1, n):
                 inner = _Scope(scope, f"{path}.{k}.", shape, prev)
                 self.items(item["body"], inner, times, depth + 1, f"block {path}")
                 shape, prev = inner.last
@@ -719,11 +739,31 @@ def _merge(item: dict, shapes: tuple, path: str) -> tuple[int, ...]:
     raise InvalidParams(f"node {path}: unknown op {op!r}; known: {', '.join(MERGE_OPS)}")
 
 
+def _expanded_size(items: Any, depth: int) -> int:
+    """Nodes of ``items`` once every ``repeat`` is expanded, counted from the file alone (stops
+    counting past MAX_NODES); items the walk would refuse count 1, and the walk names them."""
+    if not isinstance(items, list) or depth > MAX_NESTING:
+        return 1
+    total = 0
+    for item in items:
+        if isinstance(item, dict) and "body" in item:
+            n = item.get("repeat", 1)
+            n = n if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_NODES else 1
+            total += n * _expanded_size(item["body"], depth + 1)
+        else:
+            total += 1
+        if total > MAX_NODES:
+            return total
+    return total
+
+
 def walk(graph: Any, input_shape: Any) -> Walk:
     """Walk ``graph`` (the YAML list) from an input of ``input_shape``; raises InvalidParams."""
     if not isinstance(input_shape, (list, tuple)) or not all(isinstance(d, int) and not isinstance(d, bool) for d in input_shape):
         raise InvalidParams(f"input_shape must be a list of whole numbers, got {input_shape!r}")
     shape = _check_shape(tuple(input_shape), "input_shape")
+    if _expanded_size(graph, 0) > MAX_NODES:  # before walking: the walk's work is this size
+        raise InvalidParams(f"graph: more than {MAX_NODES:,} nodes once repeats are expanded")
     out = Walk(shape)
     root = _Scope(None, "", shape, "input")
     _Walker(out).items(graph, root, 1, 0, "graph")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from . import Formula, InvalidParams, Solution, formula, solver
+from . import MAX_ANSWER_VALUES, Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
 
 
@@ -125,6 +125,8 @@ def sinusoidal_pe_half(p: dict) -> Solution:
 def sinusoidal_pe_row(p: dict) -> Solution:
     """The whole interleaved encoding vector PE(pos, 0 … d − 1)."""
     d, base = _width(p)
+    if d > MAX_ANSWER_VALUES:  # before a loop over d: the answer is a vector a person types
+        raise InvalidParams(f"d_model {d} gives a vector of {d:,} values; at most {MAX_ANSWER_VALUES:,} in an answer")
     pos = int(p["pos"])
     row = [_interleaved(pos, j, d, base)[3] for j in range(d)]
     steps = [f"ω_k = {fmt(base)}^(−2k/{d}): " + ", ".join(f"ω_{k} = {fmt(_omega(k, d, base), 6)}" for k in range(d // 2))]

@@ -38,6 +38,9 @@ EXPECTED = {
     "matrix_rows_expr.yaml": ("check", "vary", "a count (len, rows, cols) of 10000 is outside 0–100"),
     "escape_sequences.yaml": ("check", "title", "the title holds a control character (\\x1b"),
     "markup_in_text.yaml": ("check", "constraints", "constraint 'x > 1 [/]'"),
+    "float_padding.yaml": ("check", "params", "layer.padding must be a whole number (at most 10^15), got 1e+300"),
+    "adagrad_overflow.yaml": ("check", "params", "the params overflow floating point"),
+    "pe_row_million.yaml": ("check", "params", "d_model 1000000 gives a vector of 1,000,000 values; at most 1,000"),
 }
 
 
