@@ -624,8 +624,6 @@ def list_questions(
     difficulty: DifficultyOption = None,
 ) -> None:
     """List the questions: id, difficulty and title, by topic."""
-    from drill.textsafe import visible
-
     bank = _load(banks=bank_dir)
     chosen = _by_difficulty(_select(bank, topic, None), difficulty) if (topic or difficulty) else list(bank.questions.values())
     if as_json:
@@ -643,9 +641,9 @@ def list_questions(
     out.append(f"{len(chosen)} questions in {len(topics)} topics\n", style="bold")
     out.append(f"{'id':<{widest}}  level  title\n", style="dim")
     for name, qs in sorted(topics.items()):
-        out.append(f"{visible(name)} ({len(qs)})\n", style="bold")
+        out.append(f"{name} ({len(qs)})\n", style="bold")
         for q in qs:
-            out.append(f"  {visible(q.id):<{widest - 2}}  {'★' * q.difficulty + '☆' * (3 - q.difficulty)}    {visible(q.title)}\n")
+            out.append(f"  {q.id:<{widest - 2}}  {'★' * q.difficulty + '☆' * (3 - q.difficulty)}    {q.title}\n")
     out.rstrip()
     _console().print(out, no_wrap=True, overflow="ellipsis", crop=True)
 

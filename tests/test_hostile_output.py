@@ -15,7 +15,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -77,6 +76,22 @@ def test_the_corpus_plants_every_kind_of_payload(hostile):
     for planted in (r"\e]52;", r"\e]0;PWNED", r"\e]8;;https://example.invalid", r"\x9b", r"\e[2J", r"\u202e", r"\x85", r"\a"):
         assert planted in text, planted
     assert {"hostile-escapes", "hostile-choice", "hostile-graph", "hostile-markup"} <= set(loaded_ids(hostile))
+
+
+def test_a_cache_entry_holding_escapes_is_made_safe_when_read():
+    """The bank cache is a file on disk: what it holds is escaped again when a Question is rebuilt,
+    and the control characters the loader saw travel with it for drill check."""
+    from drill import bank as bank_mod
+
+    questions, errors, explanation = bank_mod._load_file(CORPUS / "escapes_everywhere.yaml")
+    plain = bank_mod._to_plain(questions, errors, explanation)
+    plain["questions"][0][2] = "tampered \x1b]0;CACHE\x07 \u202e"  # the title, written raw into the entry
+    plain["explanation"]["summary"] = "tampered \x1b[2J"
+    back_questions, _, back_explanation = bank_mod._from_plain(plain)
+    assert back_questions[0].title == "tampered \\x1b]0;CACHE\\x07 \\u202e"
+    assert back_explanation.summary == "tampered \\x1b[2J"
+    assert [f for f, _ in back_questions[0].control] == ["title", "prompt", "hint", "source", "answer", "params"]
+    assert back_questions[1].control == (("title", "\x1b"), ("params", "\x1b"))
 
 
 @pytest.mark.parametrize("args", [["list"], ["list", "--json"], ["check", "--variants", "2", "--workers", "1"], ["stats"], ["stats", "--json"],
