@@ -216,3 +216,12 @@ def test_a_pty_gets_none_of_the_planted_sequences(hostile, tmp_path):
     for planted in PAYLOADS:
         at = out.find(planted)
         assert at < 0, (planted, repr(out[max(0, at - 200):at + 60]))
+
+
+def test_the_json_writer_escapes_c1_and_bidi_and_reads_back_the_same():
+    from drill.textsafe import json_line
+
+    data = {"answer": "1 \x9b31m \u202eevil \x1b]52;c;eA==\x07", "tab\tnew\nline": ["\x85"]}
+    line = json_line(data)
+    assert raw_controls(line) == [] and "\\u009b" in line and "\\u202e" in line
+    assert json.loads(line) == data
