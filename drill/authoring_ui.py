@@ -6,7 +6,7 @@ import json
 from typing import Sequence
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from drill.authoring import SolverInfo
 
@@ -20,13 +20,13 @@ def solver_list(console: Console, catalog: Sequence[SolverInfo]) -> None:
     """Each solver: what it computes, its params with an example value (? = optional), who uses it."""
     console.print(f"[bold]{len(catalog)} solvers[/] [dim](params as the bank's questions give them; ? = optional)[/]")
     for s in catalog:
-        console.print(f"\n[bold]{escape(s.name)}[/] [dim]({escape(s.module)}, {escape(', '.join(s.answer_types) or 'unused')})[/]")
-        console.print(f"  {escape(s.doc)}")
+        console.print(Text.assemble("\n", (s.name, "bold"), " ", (f"({s.module}, {', '.join(s.answer_types) or 'unused'})", "dim")))
+        console.print(Text(f"  {s.doc}"))
         if not s.params:
             console.print("  [dim]no bank question uses it yet: read its docstring for the params[/]")
         for p in s.params:
-            console.print(f"  • [bold]{escape(p.name)}[/]{'' if p.required else '?'}  [dim]e.g. {escape(_short(p.example))}[/]")
+            console.print(Text.assemble("  • ", (p.name, "bold"), f"{'' if p.required else '?'}  ", (f"e.g. {_short(p.example)}", "dim")))
         if s.questions:
             more = f" +{len(s.questions) - 4} more" if len(s.questions) > 4 else ""
-            console.print(f"  [dim]used by {escape(', '.join(s.questions[:4]))}{more}[/]")
+            console.print(Text.assemble("  ", (f"used by {', '.join(s.questions[:4])}{more}", "dim")))
     console.print("\n[dim]Start a question from one: drill new MY-ID --solver NAME[/]")

@@ -33,6 +33,7 @@ from typing import Any, Collection, Iterable, Mapping
 
 
 from drill.solvers._fmt import fmt
+from drill.textsafe import first_control, safe_data
 from drill.tolerance import Tolerance
 
 __all__ = ["BANK_ENV", "BankDirError", "bank_dirs", "FORMAT_VERSION", "Question", "Explanation", "BankError", "Bank", "SelectionError", "load_bank", "load_file", "builtin_dir", "select", "param_limit_problem"]
@@ -92,6 +93,25 @@ class BankError:
         return ": ".join(parts) + ": " + self.message
 
 
+# Question fields that hold bank text (or data a solver may show): made safe when a Question is built.
+_Q_TEXT = ("id", "topic", "title", "prompt", "solver", "params", "answer", "answer_type", "source", "vary", "constraints",
+           "hint", "variables", "tags")
+
+
+def control_in(fields: Iterable[tuple[str, Any]]) -> tuple[tuple[str, str], ...]:
+    """(field, first control character) for each bank text field holding one, before it is made
+    safe: what ``drill check`` reports."""
+    out = []
+    for name, value in fields:
+        for text in (value if isinstance(value, (list, tuple)) else [value]):
+            if isinstance(text, str):
+                bad = first_control(text)
+                if bad is not None:
+                    out.append((name, bad))
+                    break
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Question:
     id: str
@@ -113,6 +133,13 @@ class Question:
     tags: tuple[str, ...] = ()
     file: str = ""
     line: int | None = None
+    control: tuple[tuple[str, str], ...] = ()  # (field, first control character) as the file had it
+
+    def __post_init__(self) -> None:
+        """Bank text is made safe where it enters (from a file or the cache): every string is
+        :func:`drill.textsafe.visible`, so no view or solver context can carry an escape sequence."""
+        for name in _Q_TEXT:
+            object.__setattr__(self, name, safe_data(getattr(self, name)))
 
     @property
     def placeholders(self) -> list[str]:
@@ -137,6 +164,11 @@ class Explanation:
     conventions: tuple[str, ...] = ()
     formulas: tuple[tuple[str, dict], ...] = ()
     file: str = ""
+    control: tuple[tuple[str, str], ...] = ()  # (field, first control character) as the file had it
+
+    def __post_init__(self) -> None:
+        for name in ("topic", "summary", "example", "conventions", "formulas"):
+            object.__setattr__(self, name, safe_data(getattr(self, name)))
 
 
 @dataclass
@@ -369,15 +401,21 @@ def _to_plain(questions: list[Question], errors: list[BankError], explanation: E
         for f, v in (("constraints", list(q.constraints)), ("tolerance", [q.tolerance.rtol, q.tolerance.atol, q.tolerance.decimals, q.tolerance.estimate]),
                      ("variables", list(q.variables)), ("tags", list(q.tags))):
             row[_Q_FIELD_INDEX[f]] = v
+        row.append([list(c) for c in q.control])  # after the line: what drill check reports
         qs.append(row)
     errs = [[e.file, e.message, e.line, e.qid, e.field] for e in errors]
     ex = None if explanation is None else {
         "topic": explanation.topic, "summary": explanation.summary, "example": explanation.example,
-        "conventions": list(explanation.conventions), "formulas": [[f, w] for f, w in explanation.formulas], "file": explanation.file}
+        "conventions": list(explanation.conventions), "formulas": [[f, w] for f, w in explanation.formulas], "file": explanation.file,
+        "control": [list(c) for c in explanation.control]}
     return {"questions": qs, "errors": errs, "explanation": ex}
 
 
 _Q_FIELD_INDEX = {f: i for i, (f, _) in enumerate(_Q_SHAPE)}
+
+
+def _pairs(v: Any) -> bool:
+    return type(v) is list and all(type(p) is list and len(p) == 2 and type(p[0]) is str and type(p[1]) is str for p in v)
 
 
 def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanation | None] | None:
@@ -390,8 +428,9 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
             return None
         questions = []
         for row in plain["questions"]:
-            if type(row) is not list or len(row) != n:
+            if type(row) is not list or len(row) != n + 1 or not _pairs(row[-1]):
                 return None
+            row, control = row[:-1], tuple((a, b) for a, b in row[-1])
             for v, t in zip(row[:-1], _Q_TYPES):  # JSON builds exact types: a bool is never an int here
                 if t is not None and type(v) is not t:
                     return None
@@ -406,7 +445,7 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
                 return None
             row = list(row)
             row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(None if tol[0] is None else float(tol[0]), float(tol[1]), tol[2], tol[3]), tuple(variables), tuple(tags)
-            questions.append(Question(*row))
+            questions.append(Question(*row, control=control))
         errors = []
         for e in plain["errors"]:
             if not (isinstance(e, list) and len(e) == 5 and isinstance(e[0], str) and isinstance(e[1], str)
@@ -415,14 +454,15 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
             errors.append(BankError(*e))
         ex, explanation = plain["explanation"], None
         if ex is not None:
-            if not (isinstance(ex, dict) and set(ex) == {"topic", "summary", "example", "conventions", "formulas", "file"}
+            if not (isinstance(ex, dict) and set(ex) == {"topic", "summary", "example", "conventions", "formulas", "file", "control"} and _pairs(ex["control"])
                     and all(isinstance(ex[k], str) for k in ("topic", "summary", "example", "file")) and strs(ex["conventions"])
                     and isinstance(ex["formulas"], list)
                     and all(isinstance(f, list) and len(f) == 2 and isinstance(f[0], str) and isinstance(f[1], dict)
                             and all(isinstance(k, str) and isinstance(v, str) for k, v in f[1].items()) for f in ex["formulas"])):
                 return None
             explanation = Explanation(topic=ex["topic"], summary=ex["summary"], example=ex["example"], conventions=tuple(ex["conventions"]),
-                                      formulas=tuple((f[0], dict(f[1])) for f in ex["formulas"]), file=ex["file"])
+                                      formulas=tuple((f[0], dict(f[1])) for f in ex["formulas"]), file=ex["file"],
+                                      control=tuple((a, b) for a, b in ex["control"]))
         return questions, errors, explanation
     except (TypeError, ValueError, KeyError):
         return None
@@ -635,6 +675,8 @@ def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, loc
     return Explanation(
         topic=topic, summary=" ".join(raw["summary"].split()), example=example, conventions=tuple(conventions),
         formulas=tuple((f["formula"], dict(f.get("where", {}))) for f in formulas), file=name,
+        control=control_in([("summary", raw["summary"]), ("conventions", conventions)]
+                           + [("formulas", [f["formula"], *(f"{k} {w}" for k, w in f.get("where", {}).items())]) for f in formulas]),
     )
 
 
@@ -798,7 +840,20 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
         answer_type=raw["answer_type"], source=raw["source"], vary=vary,
         constraints=tuple(constraints), tolerance=tolerance, hint=raw.get("hint", ""),
         n_choices=n_choices, variables=tuple(variables), tags=tuple(tags), file=name, line=line,
+        control=control_in([(k, raw.get(k)) for k in ("title", "prompt", "hint", "source", "answer", "constraints", "tags")]
+                           + [("params", _strings(raw["params"])), ("vary", _strings(vary))]),
     ), errors
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a params or vary mapping (keys too), for :func:`control_in`."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _strings(k) + _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _tolerance(raw: Any, err: Any) -> Tolerance:

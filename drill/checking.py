@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from drill.bank import PLACEHOLDER_RE, Question
 from drill.grading import Tolerance, Unreadable, answer_type
 from drill.quality import PERTURB_EVERY, variant_issues
-from drill.textsafe import has_control, visible
+from drill.textsafe import visible
 from drill.variants import Variant, VariantError, make_variant
 
 __all__ = ["Failure", "key_value", "check_question", "quality_failures", "check_variant", "check_questions", "problem_rows",
@@ -120,7 +120,6 @@ def check_variant(v: Variant) -> list[str]:
             problems.append(f"mistake {name!r} ({fmt(value)}) is graded {g.status}, named {g.mistake!r}")
     if estimate and not outside:
         problems.append("an estimate question needs a named mistake outside its tolerance (one that matters at this scale)")
-    problems += _control_problems(v)
     try:
         json.dumps(v.to_json())
     except (TypeError, ValueError) as exc:
@@ -223,42 +222,21 @@ def check_questions(questions: Iterable[Question], variants: int = 100, workers:
         return [f for fs in pool.map(_check_one, jobs, chunksize=max(1, len(jobs) // (workers * 4))) for f in fs]
 
 
-def _control_text(label: str, text: str) -> str | None:
-    """A problem naming where ``text`` holds control characters or escape sequences, or None."""
-    if not has_control(text):
-        return None
-    bad = next(c for c in text if not (c.isprintable() or c == "\n"))
+def _control_text(label: str, bad: str) -> str:
     return f"{label} holds a control character ({visible(bad)}: an escape sequence or invisible character); banks are plain text"
 
 
-def _control_problems(v: Variant) -> list[str]:
-    """Control characters in what a variant shows: the rendered prompt, the options, the worked steps."""
-    texts = [("the rendered prompt", v.prompt)] + [(f"option {i + 1}", c) for i, c in enumerate(v.choices or [])]
-    texts += [(f"worked step {i + 1}", s) for i, s in enumerate(v.steps)]
-    return [p for label, text in texts if (p := _control_text(label, str(text)))]
-
-
 def control_failures(bank: Any, questions: Iterable[Question]) -> list[Failure]:
-    """Control characters in the bank text of these questions (title, prompt, hint, source,
-    constraints, tags) and in their topics' explain sections: each a problem ``drill check`` reports."""
+    """Control characters in the bank text of these questions (title, prompt, hint, source, key,
+    constraints, tags, params) and in their topics' explain sections, as the loader saw them
+    before making the text safe (``Question.control``): each a problem ``drill check`` reports."""
     out: list[Failure] = []
     topics: dict[str, Question] = {}
     for q in questions:
         topics.setdefault(q.topic, q)
-        fields = [("id", q.id), ("topic", q.topic), ("title", q.title), ("prompt", q.prompt), ("hint", q.hint), ("source", q.source)]
-        fields += [("constraints", c) for c in q.constraints] + [("tags", t) for t in q.tags]
-        for name, text in fields:
-            problem = _control_text(f"the {name}", str(text))
-            if problem:
-                out.append(Failure(q.id, None, problem, name, q.file, q.line))
-    for topic, q in topics.items():
+        out += [Failure(q.id, None, _control_text(f"the {name}", bad), name, q.file, q.line) for name, bad in q.control]
+    for topic in topics:
         ex = getattr(bank, "explanations", {}).get(topic)
-        if ex is None:
-            continue
-        texts = [("summary", ex.summary)] + [("conventions", c) for c in ex.conventions]
-        texts += [("formulas", f) for f, where in ex.formulas] + [("formulas", f"{k} {w}") for _, where in ex.formulas for k, w in where.items()]
-        for name, text in texts:
-            problem = _control_text(f"the explain {name}", str(text))
-            if problem:
-                out.append(Failure("", None, problem, f"explain.{name}", ex.file, None))
+        if ex is not None:
+            out += [Failure("", None, _control_text(f"the explain {name}", bad), f"explain.{name}", ex.file, None) for name, bad in ex.control]
     return out

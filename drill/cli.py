@@ -489,11 +489,10 @@ def _exit_if_stopped(ended: str) -> None:
 
 
 def _print_summary_json(attempts, seed: int, ended: str, replay: str) -> None:
-    import json
-
     from drill.results import summary_json
+    from drill.textsafe import write_json
 
-    print(json.dumps(summary_json(attempts, seed=seed, ended=ended, replay=replay), ensure_ascii=False))
+    write_json(summary_json(attempts, seed=seed, ended=ended, replay=replay))
 
 
 @app.command()
@@ -572,7 +571,9 @@ def stats(
         return
     report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [])
     if as_json:
-        print(json.dumps({"db": str(path), **report}, ensure_ascii=False, indent=2))
+        from drill.textsafe import write_json
+
+        write_json({"db": str(path), **report}, indent=2)
     else:
         stats_mod.render(console, report, str(path))
 
@@ -603,17 +604,16 @@ def generate(
         except VariantError as exc:
             raise fail(str(exc)) from None
         if as_json:
-            from drill.textsafe import json_line
+            from drill.textsafe import write_json
 
-            print(json_line(v.to_json()))
+            write_json(v.to_json())
         else:
             from drill import ui
-            from drill.textsafe import plain, shown_variant
+            from drill.textsafe import plain
 
-            shown = shown_variant(v)
-            console.print(ui.question_panel(shown, s - start + 1, count))
+            console.print(ui.question_panel(v, s - start + 1, count))
             console.print(plain("Answer: ", "bold") + plain(v.expected))
-            console.print(ui.steps_text(shown.steps))
+            console.print(ui.steps_text(v.steps))
 
 
 @app.command("list")
@@ -624,8 +624,6 @@ def list_questions(
     difficulty: DifficultyOption = None,
 ) -> None:
     """List the questions: id, difficulty and title, by topic."""
-    from drill.textsafe import visible
-
     bank = _load(banks=bank_dir)
     chosen = _by_difficulty(_select(bank, topic, None), difficulty) if (topic or difficulty) else list(bank.questions.values())
     if as_json:
@@ -643,19 +641,18 @@ def list_questions(
     out.append(f"{len(chosen)} questions in {len(topics)} topics\n", style="bold")
     out.append(f"{'id':<{widest}}  level  title\n", style="dim")
     for name, qs in sorted(topics.items()):
-        out.append(f"{visible(name)} ({len(qs)})\n", style="bold")
+        out.append(f"{name} ({len(qs)})\n", style="bold")
         for q in qs:
-            out.append(f"  {visible(q.id):<{widest - 2}}  {'★' * q.difficulty + '☆' * (3 - q.difficulty)}    {visible(q.title)}\n")
+            out.append(f"  {q.id:<{widest - 2}}  {'★' * q.difficulty + '☆' * (3 - q.difficulty)}    {q.title}\n")
     out.rstrip()
     _console().print(out, no_wrap=True, overflow="ellipsis", crop=True)
 
 
 def _print_questions_json(questions) -> None:
-    from drill.textsafe import json_line
+    from drill.textsafe import write_json
 
     for q in questions:
-        row = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file}
-        print(json_line(row))
+        write_json({"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "answer_type": q.answer_type, "solver": q.solver, "file": q.file})
 
 
 @app.command()
@@ -795,10 +792,10 @@ def solvers(
 
     catalog = solver_catalog(_load())
     if as_json:
-        import json
+        from drill.textsafe import write_json
 
         for info in catalog:
-            print(json.dumps(info.to_json(), ensure_ascii=False))
+            write_json(info.to_json())
     else:
         authoring_ui.solver_list(_console(), catalog)
 

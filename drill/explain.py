@@ -27,14 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.pager import Pager
-from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
 from drill.bank import Bank, Explanation, Question, SelectionError
 from drill.grading import LETTERS
-from drill.textsafe import visible
 from drill.ui import FittedPanel, is_matrix, matrix_table
 
 if TYPE_CHECKING:
@@ -175,15 +173,15 @@ def _steps(steps: list[str]) -> Table:
     table.add_column(style="dim", justify="right", no_wrap=True)
     table.add_column()
     for i, line in enumerate(steps, start=1):
-        table.add_row(f"  {i}.", Text(visible(line)))
+        table.add_row(f"  {i}.", Text(line))
     return table
 
 
 def render(w: Walkthrough) -> RenderableType:
     """The walkthrough as one renderable: text sections, the example, the picture, the mistakes."""
     ex, v, q = w.explanation, w.variant, w.question
-    parts: list[RenderableType] = [Rule(f"[bold]drill explain {escape(visible(w.topic))}[/] · seed {w.seed}", align="left")]
-    parts += [_heading("What it is"), Text(visible(ex.summary))]
+    parts: list[RenderableType] = [Rule(Text.assemble((f"drill explain {w.topic}", "bold"), f" · seed {w.seed}"), align="left")]
+    parts += [_heading("What it is"), Text(ex.summary)]
     if ex.conventions:
         parts.append(_heading("Conventions"))
         parts += [Text(f"  • {visible(c)}") for c in ex.conventions]
@@ -196,10 +194,10 @@ def render(w: Walkthrough) -> RenderableType:
         if is_matrix(v.params.get(name)):
             prompt += [Text(""), matrix_table(name, v.params[name])]
     if v.choices:
-        prompt += [Text(f"  {LETTERS[i]}) {visible(c)}") for i, c in enumerate(v.choices)]
-    parts.append(FittedPanel(Group(*prompt), Text(visible(q.title)), border_style="dim"))  # a long title ends in "…"
+        prompt += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
+    parts.append(FittedPanel(Group(*prompt), Text(q.title), border_style="dim"))  # a long title ends in "…"
     parts.append(_steps(v.steps))
-    parts.append(Text.assemble(("  Answer: ", "bold"), (visible(v.expected), "bold green")))
+    parts.append(Text.assemble(("  Answer: ", "bold"), (v.expected, "bold green")))
     if w.picture is not None:
         parts.append(_heading("Picture"))
         parts.append(w.picture)
@@ -210,11 +208,11 @@ def render(w: Walkthrough) -> RenderableType:
         table.add_column(ratio=3)
         table.add_column(style="red", ratio=1)
         for what, value in w.mistakes:
-            table.add_row("  ✗", Text(visible(what)), Text(f"→ {visible(value)}"))
+            table.add_row("  ✗", Text(what), Text(f"→ {value}"))
         parts.append(table)
     again = f"drill explain {q.id if q.id != ex.example else w.topic} --seed {w.seed}"
-    parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {visible(w.topic)} --try"))
-    parts.append(Text.assemble(("This example again:", "dim"), f" {visible(again)}"))
+    parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {w.topic} --try"))
+    parts.append(Text.assemble(("This example again:", "dim"), f" {again}"))
     return Group(*parts)
 
 
@@ -261,5 +259,5 @@ def render_list(bank: Bank) -> Table:
     table.add_column("n", justify="right")
     table.add_column("what it is")
     for topic, n, line in topic_lines(bank):
-        table.add_row(Text(visible(topic)), str(n), Text(visible(line)))
+        table.add_row(Text(topic), str(n), Text(line))
     return table

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from drill import ui
 from drill.session import Attempt
-from drill.textsafe import visible
 from drill.tolerance import precision_note
 
 if TYPE_CHECKING:
@@ -49,7 +47,7 @@ def _stars(difficulty: int) -> str:
 def question(v: Variant, index: int, total: int, remaining: float) -> Group:
     left = f"[bold]⏱ {clock_text(remaining)} left[/]" if remaining > 0 else "[bold red]⏱ time is up: answer this one to finish[/]"
     head = Text.from_markup(f"{left} · difficulty {_stars(v.question.difficulty)}")
-    kind = Text.from_markup(f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · s skip · q stop[/]")
+    kind = Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · s skip · q stop", style="dim")
     return Group(head, ui.question_panel(v, index, total), kind)
 
 
@@ -63,7 +61,7 @@ def no_hints(console: Console) -> None:
 
 
 def unreadable(console: Console, reason: str) -> None:
-    console.print(f"[yellow]? {escape(reason)}[/] — type it again.")
+    console.print(Text.assemble((f"? {reason}", "yellow"), " — type it again."))
 
 
 def recorded(console: Console, a: Attempt) -> None:
@@ -141,14 +139,14 @@ _ENDED = {
 
 def report(console: Console, o: Outcome, replay: str) -> None:
     """Score by topic, time per question, the mistakes named, what to review (typed and bank text
-    through :func:`visible`: shown, never interpreted)."""
+    as rich ``Text``: shown, never interpreted)."""
 
     n = len(o.attempts)
     console.print()
     console.print(f"[bold]Interview report[/] · {_ENDED[o.ended]} · {clock_text(o.elapsed)} used of {clock_text(o.limit)}")
     if not n:
         console.print("[dim]No questions answered.[/]")
-        console.print(f"[dim]Replay this interview: {escape(visible(replay))}[/]")
+        console.print(Text(f"Replay this interview: {replay}", style="dim"))
         return
     console.print(f"Score: [bold]{o.correct}/{n}[/] ({100 * o.correct / n:.0f} %)")
 
@@ -156,7 +154,7 @@ def report(console: Console, o: Outcome, replay: str) -> None:
     for col, just in (("topic", "left"), ("correct", "right"), ("time", "right")):
         topics.add_column(col, justify=just)
     for t in o.topics():
-        topics.add_row(escape(visible(t.topic)), f"{t.correct}/{t.answered}", clock_text(t.seconds))
+        topics.add_row(Text(t.topic), f"{t.correct}/{t.answered}", clock_text(t.seconds))
     console.print(topics)
 
     per = Table(title="Question by question", title_justify="left")
@@ -167,7 +165,7 @@ def report(console: Console, o: Outcome, replay: str) -> None:
     mark = {"correct": "[green]✓[/]", "wrong": "[red]✗[/]", "skipped": "[yellow]skipped[/]"}
     for i, a in enumerate(o.attempts, start=1):
         q = a.variant.question
-        per.add_row(str(i), escape(visible(q.id)), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], escape(visible(a.answer or "—")), escape(visible(a.variant.expected)))
+        per.add_row(str(i), Text(q.id), _stars(q.difficulty), clock_text(a.seconds), mark[a.status], Text(a.answer or "—"), Text(a.variant.expected))
     console.print(per)
 
     missed = [a for a in o.attempts if a.status != "correct"]
@@ -176,24 +174,24 @@ def report(console: Console, o: Outcome, replay: str) -> None:
         for a in missed:
             q = a.variant.question
             if a.status == "skipped":
-                said, name = "skipped", ""
+                said, name = "skipped", Text("")
             else:
-                said = f"you answered {escape(visible(a.answer))}"
-                name = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
-                name = f" — likely mistake: [magenta]{escape(visible(name))}[/]"
-            console.print(ui.bullet(f"[bold]{escape(visible(q.id))}[/] ({escape(visible(q.title))}): {said}; answer [bold]{escape(visible(a.variant.expected))}[/]{name}"))
+                said = f"you answered {a.answer}"
+                mistake = a.grade.mistake if a.grade and a.grade.mistake else "not one of the classic mistakes: work it through again"
+                name = Text.assemble(" — likely mistake: ", (mistake, "magenta"))
+            console.print(ui.bullet(Text.assemble((q.id, "bold"), f" ({q.title}): {said}; answer ", (a.variant.expected, "bold"), name)))
             console.print(ui.steps_text(a.variant.steps))
     review = o.review()
     if review:
         console.print("[bold]What to review[/] [dim](weakest topic first; each command replays the question and its solution)[/]")
         for topic, items in review:
-            console.print(f"  {escape(visible(topic))}")
+            console.print(Text(f"  {topic}"))
             for a in items:
                 q = a.variant.question
-                console.print(f"    • {escape(visible(q.id))} ({a.status})\n      [dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]")
+                console.print(Text.assemble(f"    • {q.id} ({a.status})\n      ", (f"drill quiz --question {q.id} --seed {a.variant.seed}", "dim")))
     else:
         console.print("[green]Nothing missed.[/]")
     if o.not_reached:
         ids = ", ".join(q.id for q, _ in o.not_reached)
-        console.print(f"[dim]Not reached ({len(o.not_reached)}): {escape(visible(ids))}[/]")
-    console.print(f"[dim]Replay this interview: {escape(visible(replay))}[/]")
+        console.print(Text(f"Not reached ({len(o.not_reached)}): {ids}", style="dim"))
+    console.print(Text(f"Replay this interview: {replay}", style="dim"))

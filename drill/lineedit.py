@@ -31,6 +31,25 @@ def completion_words() -> list[str]:
     return sorted(n for n in names if n.isidentifier())
 
 
+def _format_chars_shown():
+    """A display processor: a format character typed or pasted into the line (a bidi override such
+    as U+202E) is drawn as U+FFFD, one cell for one character, never sent to the terminal.
+    prompt_toolkit itself draws C0 and C1 controls as ``^[`` and ``<9b>``; the line read is then
+    escaped by :func:`drill.quiz.line_reader`."""
+    import unicodedata
+
+    from prompt_toolkit.layout.processors import Processor, Transformation
+
+    def shown(text: str) -> str:
+        return text if text.isprintable() else "".join("\ufffd" if unicodedata.category(c) == "Cf" else c for c in text)
+
+    class FormatCharsShown(Processor):
+        def apply_transformation(self, ti):
+            return Transformation([(f[0], shown(f[1]), *f[2:]) for f in ti.fragments])
+
+    return FormatCharsShown()
+
+
 def make_editor(console: Console, history: str | None) -> Callable[[str], str | None]:
     """A function prompt(markup) -> line, or None at end of input (Ctrl-D)."""
     # drill's one-line prompt needs no cursor-position report; asking for one makes prompt_toolkit
@@ -58,7 +77,7 @@ def make_editor(console: Console, history: str | None) -> Callable[[str], str | 
 
     completer = WordCompleter(completion_words(), match_middle=False, sentence=False)
     session = PromptSession(history=hist, completer=completer, complete_while_typing=False, enable_suspend=True,
-                            output=create_output(stdout=console.file))
+                            output=create_output(stdout=console.file), input_processors=[_format_chars_shown()])
 
     def read(prompt: str) -> str | None:
         with console.capture() as cap:

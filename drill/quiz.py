@@ -18,12 +18,14 @@ from drill.session import HINT, QUIT, SKIP, Attempt, Rules, plan
 from drill.session import run as run_session
 from drill.textsafe import visible
 
+MAX_LINE = 10_000  # characters in one typed line (README's limits table)
+
 if TYPE_CHECKING:
     from rich.console import Console
 
     from drill.bank import Explanation, Question
 
-__all__ = ["Attempt", "plan", "run", "line_reader", "SKIP", "QUIT", "HINT"]
+__all__ = ["Attempt", "plan", "run", "line_reader", "SKIP", "QUIT", "HINT", "MAX_LINE"]
 
 
 def line_reader(console: Console, history: str | None = "answers") -> Callable[[str], str | None]:
@@ -52,6 +54,18 @@ def line_reader(console: Console, history: str | None = "answers") -> Callable[[
     except (ValueError, OSError):
         interactive = False
     editor = None
+    from rich.text import Text
+
+    def typed(line: str | None, length: int | None = None) -> str | None:
+        """The line as drill uses it: escaped (a pasted escape sequence is text, never sent back
+        to the terminal) and at most MAX_LINE characters; a longer one is one line saying so, and ""."""
+        if line is None:
+            return None
+        length = len(line) if length is None else length
+        if length > MAX_LINE:
+            console.print(Text(f"That line is {length:,} characters; an answer is at most {MAX_LINE:,}. Not read.", style="yellow"))
+            return ""
+        return visible(line)
 
     def read(prompt: str) -> str | None:
         nonlocal editor
@@ -60,19 +74,29 @@ def line_reader(console: Console, history: str | None = "answers") -> Callable[[
                 from drill.lineedit import make_editor
 
                 editor = make_editor(console, history)
-            return editor(prompt)
+            return typed(editor(prompt))
         if interactive:  # typing at a terminal, output redirected to a file: a plain prompt
             try:
-                return console.input(prompt)
+                return typed(console.input(prompt))
             except EOFError:
                 return None
         console.print(prompt, end="")
-        line = stdin.readline()
+        line = stdin.readline(MAX_LINE + 2)  # never more than a line's worth in memory at once
         if not line:
             console.print()
             return None
-        line = line.rstrip("\r\n")
-        console.print(visible(line), markup=False, highlight=False)
+        length = len(line.rstrip("\r\n"))
+        while not line.endswith("\n"):  # a line over the limit: counted and skipped, in linear time
+            more = stdin.readline(1 << 16)
+            if not more:
+                break
+            length += len(more.rstrip("\r\n"))
+            line = more
+        if length > MAX_LINE:
+            console.print()
+            return typed("", length)
+        line = typed(line.rstrip("\r\n"))
+        console.print(Text(line))
         return line
 
     read.interactive = interactive  # type: ignore[attr-defined]

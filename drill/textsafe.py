@@ -1,28 +1,63 @@
-"""Text that came from a bank file or from a learner, made safe to put on a terminal.
+"""Text that came from a bank file, a cache entry or a learner, made safe to put on a terminal.
 
-One place for it: every path that shows bank or typed text (quiz, interview, explain, generate,
-list, check, warnings, errors) goes through :func:`visible` and renders the result as plain
-``rich.text.Text`` (never as markup), so a shared bank cannot clear the screen, set the window
-title, write the clipboard (OSC 52), make links (OSC 8) or break rich's markup parser.
+Sanitized once, where it enters: :class:`drill.bank.Question` and :class:`drill.bank.Explanation`
+escape their text when built (from a bank file or the bank cache), :class:`drill.variants.Variant`
+escapes what a solver made from it (prompt, hint, steps, options, mistake names, ``{_graph}``), and
+:func:`drill.quiz.line_reader` escapes a typed line as it is read. Views then render it as rich
+``Text`` (never as markup), so a shared bank cannot clear the screen, set the window title, write
+the clipboard (OSC 52), make links (OSC 8) or break rich's markup parser. JSON goes out through
+:func:`write_json`.
 """
 
 from __future__ import annotations
 
-__all__ = ["visible", "has_control", "plain", "json_line", "shown_variant"]
+import sys
+from typing import Any
+
+__all__ = ["visible", "has_control", "first_control", "safe_data", "plain", "json_line", "write_json", "shown_variant"]
+
+_KEPT = "\n\t"
+
+
+def _shown(c: str) -> bool:
+    return c.isprintable() or c in _KEPT
 
 
 def visible(text: str) -> str:
-    """``text`` safe to echo to a terminal: control, format (bidi) and separator characters
-    other than the space and the newline are shown as escapes (``\\x1b``), never sent raw."""
+    """``text`` safe to echo to a terminal: control (C0, C1), format (bidi overrides) and separator
+    characters other than the space, the newline and the tab are shown as escapes (``\\x1b``,
+    ``\\u202e``), never sent raw. Idempotent: escaped text has nothing left to escape."""
     text = str(text)
     if text.isprintable():  # the common case, checked in C
         return text
-    return "".join(c if c.isprintable() or c == "\n" else c.encode("unicode_escape").decode("ascii") for c in text)
+    return "".join(c if _shown(c) else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def first_control(text: str) -> str | None:
+    """The first character of ``text`` that :func:`visible` would escape, or None."""
+    text = str(text)
+    if text.isprintable():
+        return None
+    return next((c for c in text if not _shown(c)), None)
 
 
 def has_control(text: str) -> bool:
     """True when ``text`` holds a character :func:`visible` would escape (what ``drill check`` reports)."""
-    return any(not (c.isprintable() or c == "\n") for c in str(text))
+    return first_control(text) is not None
+
+
+def safe_data(value: Any) -> Any:
+    """``value`` with every string in it (dict keys and values, list and tuple items) made
+    :func:`visible`; numbers and other values unchanged. Lists stay lists, tuples tuples."""
+    if isinstance(value, str):
+        return visible(value)
+    if isinstance(value, dict):
+        return {safe_data(k): safe_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [safe_data(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(safe_data(v) for v in value)
+    return value
 
 
 def plain(text: str, style: str = ""):
@@ -32,22 +67,24 @@ def plain(text: str, style: str = ""):
     return Text(visible(text), style=style)
 
 
-def json_line(data) -> str:
+def json_line(data: Any, *, indent: int | None = None) -> str:
     """``json.dumps(data, ensure_ascii=False)`` with every character :func:`visible` would escape
-    written as a ``\\uXXXX`` escape, so JSON output is as safe on a terminal as text output."""
+    written as a ``\\uXXXX`` escape (C0, C1, bidi), so JSON output is as safe on a terminal as text
+    output and still reads back as the same data."""
     import json
 
-    text = json.dumps(data, ensure_ascii=False)
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
     if not has_control(text):
         return text
-    return "".join(c if c.isprintable() or c == "\n" else json.dumps(c)[1:-1] for c in text)
+    return "".join(c if _shown(c) else json.dumps(c, ensure_ascii=True)[1:-1] for c in text)
+
+
+def write_json(data: Any, *, indent: int | None = None, file: Any = None) -> None:
+    """Print ``data`` as one JSON document (a line unless ``indent``): drill's one JSON writer
+    (``quiz --json``, ``generate --json``, ``list --json``, ``stats --json``, ``stats --db-info``)."""
+    print(json_line(data, indent=indent), file=file if file is not None else sys.stdout)
 
 
 def shown_variant(v):
-    """A copy of a variant (drill.variants.Variant) whose bank-made text — prompt, options, worked
-    steps, the question's id, topic and title — is :func:`visible`, for renderers that show it."""
-    from dataclasses import replace
-
-    q = replace(v.question, id=visible(v.question.id), topic=visible(v.question.topic), title=visible(v.question.title))
-    return replace(v, question=q, prompt=visible(v.prompt), steps=[visible(s) for s in v.steps],
-                   choices=None if v.choices is None else [visible(c) for c in v.choices])
+    """The variant itself: its text is made safe when it is built (kept for callers of old)."""
+    return v

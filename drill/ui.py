@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from rich.console import Console, Group, RenderableType
-from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
 from rich.table import Table
@@ -20,7 +19,6 @@ from drill.grading import LETTERS, Grade
 from drill.session import Attempt, Step
 from drill.tolerance import precision_note
 from drill.solvers._fmt import fmt
-from drill.textsafe import visible
 
 if TYPE_CHECKING:
     from drill.bank import Explanation, Question
@@ -28,17 +26,23 @@ if TYPE_CHECKING:
     from drill.variants import Variant
 
 
-def indented(markup: str, indent: int = 2) -> Padding:
-    """A line whose wrapped continuation lines keep its indent."""
-    return Padding(Text.from_markup(markup), (0, 0, 0, indent))
+def _text(line: str | Text) -> Text:
+    """drill's own markup (a str) parsed; a ``Text`` — bank or typed text inside — taken as it is."""
+    return line if isinstance(line, Text) else Text.from_markup(line)
 
 
-def bullet(markup: str, indent: int = 2, mark: str = "•") -> Table:
+def indented(line: str | Text, indent: int = 2) -> Padding:
+    """A line whose wrapped continuation lines keep its indent. ``line``: drill's own markup, or a
+    ``Text`` (anything holding bank or typed text)."""
+    return Padding(_text(line), (0, 0, 0, indent))
+
+
+def bullet(line: str | Text, indent: int = 2, mark: str = "•") -> Table:
     """``• text`` with wrapped lines aligned under the text, not under the bullet."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
-    table.add_row(" " * indent + mark, Text.from_markup(markup))
+    table.add_row(" " * indent + mark, _text(line))
     return table
 
 
@@ -78,7 +82,7 @@ def question_panel(v: Variant, index: int, total: int) -> FittedPanel:
 
 def choice_line(letter: str, text: str) -> Table:
     """``  A) text`` with the option's wrapped lines under its text, not under the letter."""
-    return hanging(f"  {letter})", escape(str(text)))
+    return hanging(f"  {letter})", Text(str(text)))
 
 
 def fit(text: Text, width: int) -> Text:
@@ -104,8 +108,8 @@ class FittedPanel:
                     title_align="left", subtitle_align="right", border_style=self.border_style)
 
 
-def answer_help(v: Variant) -> str:
-    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint · s skip · q quit[/]"
+def answer_help(v: Variant) -> Text:
+    return Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · ? hint · s skip · q quit", style="dim")
 
 
 def answer_prompt(v: Variant) -> str:
@@ -118,33 +122,33 @@ def steps_text(steps: Sequence[str]) -> Table:
     table.add_column(style="dim", justify="right", no_wrap=True)
     table.add_column()
     for i, line in enumerate(steps, start=1):
-        table.add_row(f"  {i}.", Text(visible(line)))
+        table.add_row(f"  {i}.", Text(line))
     return table
 
 
 def feedback(console: Console, g: Grade, v: Variant) -> None:
     """Verdict, the likely mistake, notes, and (when wrong) the worked solution."""
     if g.status == "unreadable":
-        console.print(indented(f"[yellow]? {escape(g.reason)}[/] — try again.", 0))
+        console.print(indented(Text.assemble((f"? {g.reason}", "yellow"), " — try again."), 0))
         return
     if g.correct:
-        console.print(indented(f"[bold green]✓ Correct.[/] [dim]Answer: {escape(g.expected)}[/]", 0))
+        console.print(indented(Text.assemble(("✓ Correct.", "bold green"), " ", (f"Answer: {g.expected}", "dim")), 0))
         for note in g.notes:
-            console.print(indented(f"[dim]{escape(note)}[/]"))
+            console.print(indented(Text(note, style="dim")))
         return
-    console.print(indented(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}; the answer is [bold]{escape(g.expected)}[/].", 0))
+    console.print(indented(Text.assemble(("✗ Not quite.", "bold red"), f" You answered {g.given}; the answer is ", (g.expected, "bold"), "."), 0))
     explain_wrong(console, g, v)
 
 
 def explain_wrong(console: Console, g: Grade | None, v: Variant) -> None:
     """The likely mistake, the notes, the worked solution."""
     if g is not None and g.mistake:
-        console.print(hanging("[magenta]Likely mistake:[/]", escape(g.mistake), 2))
+        console.print(hanging("[magenta]Likely mistake:[/]", Text(g.mistake), 2))
     for note in g.notes if g is not None else ():
-        console.print(indented(f"[dim]{escape(note)}[/]"))
+        console.print(indented(Text(note, style="dim")))
     console.print("[bold]Worked solution[/]")
     console.print(steps_text(v.steps))
-    console.print(indented(f"[dim]The whole topic, with pictures: drill explain {escape(v.question.topic)}[/]", 0))
+    console.print(indented(Text(f"The whole topic, with pictures: drill explain {v.question.topic}", style="dim"), 0))
 
 
 def near_miss_text(g: Grade) -> str:
@@ -160,20 +164,21 @@ def near_miss_text(g: Grade) -> str:
 
 
 def near_miss(console: Console, g: Grade) -> None:
-    console.print(indented(f"[yellow]≈ {escape(near_miss_text(g))}[/] — try once more.", 0))
+    console.print(indented(Text.assemble((f"≈ {near_miss_text(g)}", "yellow"), " — try once more."), 0))
 
 
 def skipped(console: Console, v: Variant) -> None:
-    console.print(f"[yellow]Skipped.[/] The answer is [bold]{escape(v.expected)}[/].")
+    console.print(Text.assemble(("Skipped.", "yellow"), " The answer is ", (v.expected, "bold"), "."))
     console.print(steps_text(v.steps))
 
 
-def hanging(label: str, markup: str, indent: int = 0) -> Table:
-    """``label text`` with the text's wrapped lines aligned under its first word."""
+def hanging(label: str | Text, line: str | Text, indent: int = 0) -> Table:
+    """``label text`` with the text's wrapped lines aligned under its first word (each drill's own
+    markup, or a ``Text`` holding bank or typed text)."""
     table = Table.grid(padding=(0, 1))
     table.add_column(no_wrap=True)
     table.add_column()
-    table.add_row(Text.from_markup(" " * indent + label), Text.from_markup(markup))
+    table.add_row(Text(" " * indent) + _text(label), _text(line))
     return table
 
 
@@ -184,7 +189,7 @@ def formula_lines(f: Any, *, values: bool = True, indent: int = 2) -> list[Rende
 
     out: list[RenderableType] = [Text(" " * indent + visible(shown(f)), style="bold cyan")]
     for symbol, meaning in symbol_lines(f, values=values):
-        out.append(hanging(f"{' ' * (indent + 4)}[cyan]{escape(visible(symbol))}[/]:", escape(visible(meaning))))
+        out.append(hanging(Text.assemble(" " * (indent + 4), (visible(symbol), "cyan"), ":"), Text(visible(meaning))))
     return out
 
 
@@ -200,19 +205,19 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
     if v.hint:
-        levels.append([hanging("[cyan]Hint:[/]", escape(visible(v.hint)))])
+        levels.append([hanging("[cyan]Hint:[/]", Text(v.hint))])
     elif v.choices is None and v.steps:
-        levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(f"[dim]{escape(v.steps[0])}[/]")])
+        levels.append([Text.from_markup("[cyan]Hint:[/] the first step of the solution is:"), indented(Text(v.steps[0], style="dim"))])
     else:  # multiple choice without a hint: its first step may name the answer; the formula stays hint 2
         levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if v.formulas:
         levels.append([Text.from_markup(f"[cyan]Hint {len(levels) + 1}, the formula:[/]"), *formula_lines(v.formulas[0])])
     elif v.concept:
-        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the concept:[/]", escape(visible(v.concept)))])
+        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the concept:[/]", Text(v.concept))])
     if len(cps) >= 2:  # a lone checkpoint is the answer itself
         cp = cps[0]
         value = _cp_text(v, cp)
-        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", f"{escape(cp.label)} = [bold]{escape(value)}[/]")])
+        levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", Text.assemble(f"{cp.label} = ", (value, "bold")))])
     if level > len(levels):
         console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
         return
@@ -260,23 +265,23 @@ class QuizView:
         if not offer_steps:
             feedback(self.console, g, a.variant)
             return
-        self.console.print(indented(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}.", 0))
+        self.console.print(indented(Text.assemble(("✗ Not quite.", "bold red"), f" You answered {g.given}."), 0))
 
     def offer_prompt(self, a: Attempt) -> str:
         n = len(session.checkpoints(a.variant))
         return f"[bold]w[/] work it through in {n} steps · [bold]Enter[/] show the answer › "
 
     def step_prompt(self, cp: Checkpoint, index: int, total: int) -> str:
-        return f"[dim]step {index}/{total}[/] {escape(cp.label)} ({escape(cp.answer_type)}) › "
+        return Text.assemble((f"step {index}/{total}", "dim"), f" {cp.label} ({cp.answer_type}) › ")  # type: ignore[return-value]
 
     def step_graded(self, step: Step, index: int, total: int) -> None:
-        v_text = escape(step.grade.expected if step.grade else fmt(step.checkpoint.value))
+        v_text = step.grade.expected if step.grade else fmt(step.checkpoint.value)
         if step.grade is None:
-            self.console.print(indented(f"[yellow]skipped[/]: it is [bold]{v_text}[/]"))
+            self.console.print(indented(Text.assemble(("skipped", "yellow"), ": it is ", (v_text, "bold"))))
         elif step.correct:
-            self.console.print(indented(f"[green]✓[/] {v_text}"))
+            self.console.print(indented(Text.assemble(("✓", "green"), f" {v_text}")))
         else:
-            self.console.print(indented(f"[red]✗[/] you said {escape(step.grade.given)}; it is [bold]{v_text}[/]"))
+            self.console.print(indented(Text.assemble(("✗", "red"), f" you said {step.grade.given}; it is ", (v_text, "bold"))))
 
     def steps_done(self, a: Attempt, steps: list[Step]) -> None:
         wrong = session.first_wrong(steps)
@@ -286,12 +291,12 @@ class QuizView:
             return
         number = steps.index(wrong) + 1
         line = a.variant.steps[wrong.checkpoint.step] if 0 <= wrong.checkpoint.step < len(a.variant.steps) else ""
-        self.console.print(indented(f"[bold magenta]The first step that went wrong:[/] step {number}, {escape(wrong.checkpoint.label)}", 0))
+        self.console.print(indented(Text.assemble(("The first step that went wrong:", "bold magenta"), f" step {number}, {wrong.checkpoint.label}"), 0))
         if line:
-            self.console.print(indented(f"[dim]{escape(line)}[/]"))
+            self.console.print(indented(Text(line, style="dim")))
 
     def solution(self, a: Attempt) -> None:
-        self.console.print(indented(f"The answer is [bold]{escape(a.variant.expected)}[/].", 0))
+        self.console.print(indented(Text.assemble("The answer is ", (a.variant.expected, "bold"), "."), 0))
         explain_wrong(self.console, a.grade, a.variant)
 
     def skipped(self, a: Attempt) -> None:
@@ -307,8 +312,6 @@ class QuizView:
 
 def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
     """Per-topic table, then the list of what was missed with a replay command for each."""
-    from drill.textsafe import visible  # typed and bank text: shown, never interpreted
-
     if not attempts:
         console.print("[dim]No questions answered.[/]")
         return
@@ -321,7 +324,7 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
         by_topic.setdefault(a.variant.question.topic, []).append(a)
     for topic, items in sorted(by_topic.items()):
         right = sum(a.status == "correct" for a in items)
-        table.add_row(Text(visible(topic)), f"{right}/{len(items)}", f"{sum(a.seconds for a in items):.0f} s")
+        table.add_row(Text(topic), f"{right}/{len(items)}", f"{sum(a.seconds for a in items):.0f} s")
     right = sum(a.status == "correct" for a in attempts)
     table.add_row("[bold]all[/]", f"[bold]{right}/{len(attempts)}[/]", f"{sum(a.seconds for a in attempts):.0f} s")
     console.print(table)
@@ -331,9 +334,9 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
         for a in missed:
             q = a.variant.question
             mistake = f" — {a.grade.mistake}" if a.grade and a.grade.mistake else ""
-            console.print(bullet(
-                f"{escape(visible(q.id))} (seed {a.variant.seed}): you {escape(visible(a.status if a.status == 'skipped' else 'answered ' + a.answer))}, "
-                f"answer {escape(visible(a.variant.expected))}{escape(visible(mistake))}\n"
-                f"[dim]drill quiz --question {escape(visible(q.id))} --seed {a.variant.seed}[/]"
-            ))
-    console.print(indented(f"[dim]Replay this session: {escape(visible(replay))}[/]", 0))
+            said = a.status if a.status == "skipped" else "answered " + a.answer
+            console.print(bullet(Text.assemble(
+                f"{q.id} (seed {a.variant.seed}): you {said}, answer {a.variant.expected}{mistake}\n",
+                (f"drill quiz --question {q.id} --seed {a.variant.seed}", "dim"),
+            )))
+    console.print(indented(Text(f"Replay this session: {replay}", style="dim"), 0))

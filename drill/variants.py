@@ -37,6 +37,7 @@ from drill.safe_expr import Budget, ExprError, evaluate
 from drill.solvers import (MAX_ANSWER_DIGITS, MAX_ANSWER_VALUES, MAX_SOLUTION_CHARS, MAX_STEP_CHARS, MAX_STEPS, InvalidParams, Solution,
                            get as get_solver)
 from drill.solvers._fmt import fmt
+from drill.textsafe import safe_data, visible
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
 
@@ -80,6 +81,19 @@ class Variant:
     formulas: list = field(default_factory=list)  # the solver's declared formulas (solvers.Formula)
     concept: str = ""  # a concept question's hint, instead of a formula (Solution.concept)
 
+    def __post_init__(self) -> None:
+        """What a solver made from bank text is made safe here, where the variant is made: the
+        prompt, the hint, the worked steps, the options, the mistake names, the solver's context
+        (``{_graph}`` and the like) and a text key, shown escaped (drill.textsafe.visible)."""
+        self.prompt, self.hint = visible(self.prompt), visible(self.hint)
+        self.steps = [visible(s) for s in self.steps]
+        self.choices = None if self.choices is None else [visible(c) for c in self.choices]
+        self.mistakes = {visible(k): safe_data(v) for k, v in self.mistakes.items()}
+        self.context = {visible(k): visible(v) for k, v in self.context.items()}
+        self.masked = [visible(m) for m in self.masked]
+        self.answer = safe_data(self.answer)
+        self.concept = visible(self.concept)
+
     @property
     def example(self) -> str:
         """The answer-format example for this variant: one that does not grade correct."""
@@ -94,7 +108,7 @@ class Variant:
         """The answer as text; for multiple choice, the letter and the option."""
         if self.choices is not None:
             return f"{self.answer}) {self.choices[LETTERS.index(self.answer)]}"
-        return self.atype.format(self.answer)
+        return visible(self.atype.format(self.answer))
 
     def grade(self, text: str) -> Grade:
         g = grade_value(self.atype, text, self.answer, self.tolerance, self.mistakes, self.choices)
@@ -172,9 +186,8 @@ def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant
     prompt = render_prompt(q, params, solution.context)
     hint = render_text(q, q.hint, params, solution.context, "hint")
     if q.answer_type == "choice":
-        v = _choice_variant(q, seed, params, prompt, solution, atype)
-        v.hint = hint
-        v.formulas, v.concept = list(solution.formulas), solution.concept
+        v = _choice_variant(q, seed, params, prompt, solution, atype, hint)
+        v.formulas, v.concept = list(solution.formulas), visible(solution.concept)
         return v
     try:
         key = atype.coerce(solution.answer)
@@ -300,7 +313,7 @@ def distinct_mistakes(
     return kept
 
 
-def _choice_variant(q: Question, seed: int, params: dict, prompt: str, sol: Solution, atype: AnswerType) -> Variant:
+def _choice_variant(q: Question, seed: int, params: dict, prompt: str, sol: Solution, atype: AnswerType, hint: str = "") -> Variant:
     """Options = the answer, then the named mistakes (or the solver's fixed choices), shuffled."""
     correct = _option_text(sol.answer)
     texts: list[str] = [correct]
@@ -317,7 +330,8 @@ def _choice_variant(q: Question, seed: int, params: dict, prompt: str, sol: Solu
     choices = [texts[i] for i in order]
     letter = LETTERS[choices.index(correct)]
     mistakes = {why[t]: LETTERS[i] for i, t in enumerate(choices) if t in why}
-    return Variant(q, seed, params, prompt, letter, atype, list(sol.steps), mistakes, choices, sol.answer, sol.context)
+    return Variant(q, seed, params, prompt, letter, atype, list(sol.steps), mistakes, choices, sol.answer, sol.context, hint=hint,
+                   formulas=list(sol.formulas))
 
 
 def _option_text(value: Any) -> str:

@@ -37,6 +37,7 @@ EXPECTED = {
     "vary_len_expr.yaml": ("check", "vary", "a count (len, rows, cols) of 100000000 is outside 0–100"),
     "matrix_rows_expr.yaml": ("check", "vary", "a count (len, rows, cols) of 10000 is outside 0–100"),
     "escape_sequences.yaml": ("check", "title", "the title holds a control character (\\x1b"),
+    "escapes_everywhere.yaml": ("check", "hint", "the hint holds a control character (\\x9b"),
     "markup_in_text.yaml": ("check", "constraints", "constraint 'x > 1 [/]'"),
     "float_padding.yaml": ("check", "params", "layer.padding must be a whole number (at most 10^15), got 1e+300"),
     "adagrad_overflow.yaml": ("check", "params", "the params overflow floating point"),

@@ -55,7 +55,13 @@ def test_non_utf8_bytes_under_the_c_locale():
 
 def test_crlf_nul_and_a_100kb_line():
     out = no_crash(quiz(b"\x00\r\n" + b"9" * 100_000 + b"\r\n529411\r\n"))
-    assert out.count("could not read") == 2 and "Correct" in out
+    assert out.count("could not read") == 1 and "Correct" in out  # the NUL line; then the long line, refused:
+    assert "That line is 100,000 characters; an answer is at most 10,000. Not read." in out and "9" * 10_001 not in out
+
+
+def test_a_line_at_the_limit_is_read_and_one_over_is_not():
+    out = no_crash(quiz(b" " * 9_995 + b"529411\n" + b" " * 9_994 + b"529411\n"))  # 10,001 then 10,000 characters
+    assert "That line is 10,001 characters" in out and "That line is 10,000" not in out and "Correct" in out
 
 
 def test_control_characters_are_not_echoed_raw():
