@@ -158,12 +158,12 @@ def _formulas(formulas: list) -> list[RenderableType]:
 
     out: list[RenderableType] = []
     for f in formulas:
-        out.append(Text(f"  {visible(shown(f))}", style="bold cyan"))
+        out.append(Text(f"  {shown(f)}", style="bold cyan"))
         table = Table.grid(padding=(0, 2))
         table.add_column(style="cyan", no_wrap=True)
         table.add_column()
         for symbol, meaning in symbol_lines(f, values=False):
-            table.add_row(Text(f"      {visible(symbol)}"), Text(visible(meaning)))
+            table.add_row(Text(f"      {symbol}"), Text(meaning))
         out.append(table)
     return out
 
@@ -184,12 +184,12 @@ def render(w: Walkthrough) -> RenderableType:
     parts += [_heading("What it is"), Text(ex.summary)]
     if ex.conventions:
         parts.append(_heading("Conventions"))
-        parts += [Text(f"  • {visible(c)}") for c in ex.conventions]
+        parts += [Text(f"  • {c}") for c in ex.conventions]
     if w.formulas:
         parts.append(_heading("Formulas"))
         parts += _formulas(w.formulas)
-    parts.append(_heading(f"Worked example · {visible(q.id)} · seed {w.seed}"))
-    prompt: list[RenderableType] = [Text(visible(v.prompt))]
+    parts.append(_heading(f"Worked example · {q.id} · seed {w.seed}"))
+    prompt: list[RenderableType] = [Text(v.prompt)]
     for name in q.placeholders:  # matrices also as tables, as the quiz shows them
         if is_matrix(v.params.get(name)):
             prompt += [Text(""), matrix_table(name, v.params[name])]

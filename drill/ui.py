@@ -187,9 +187,9 @@ def formula_lines(f: Any, *, values: bool = True, indent: int = 2) -> list[Rende
     symbol: its meaning, and with ``values`` its value in this variant."""
     from drill.formulas import shown, symbol_lines
 
-    out: list[RenderableType] = [Text(" " * indent + visible(shown(f)), style="bold cyan")]
+    out: list[RenderableType] = [Text(" " * indent + shown(f), style="bold cyan")]
     for symbol, meaning in symbol_lines(f, values=values):
-        out.append(hanging(Text.assemble(" " * (indent + 4), (visible(symbol), "cyan"), ":"), Text(visible(meaning))))
+        out.append(hanging(Text.assemble(" " * (indent + 4), (symbol, "cyan"), ":"), Text(meaning)))
     return out
 
 

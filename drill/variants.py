@@ -93,6 +93,7 @@ class Variant:
         self.masked = [visible(m) for m in self.masked]
         self.answer = safe_data(self.answer)
         self.concept = visible(self.concept)
+        self.formulas = [_safe_formula(f) for f in self.formulas]
 
     @property
     def example(self) -> str:
@@ -124,6 +125,15 @@ class Variant:
             out["choices"] = self.choices
             out["answer_text"] = self.choices[LETTERS.index(self.answer)]
         return out
+
+
+def _safe_formula(f: Any) -> Any:
+    """A declared formula's texts (its name, expression, symbol names and meanings) made safe."""
+    import dataclasses
+
+    symbols = tuple(dataclasses.replace(sym, name=visible(sym.name), meaning=visible(sym.meaning), value=safe_data(sym.value))
+                    for sym in f.symbols)
+    return dataclasses.replace(f, expr=visible(f.expr), name=visible(f.name), symbols=symbols)
 
 
 def _jsonable(value: Any) -> Any:
