@@ -105,7 +105,13 @@ class FittedPanel:
 
 
 def answer_help(v: Variant) -> str:
-    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint · s skip · q quit[/]"
+    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint (?? two) · {commands_text(v)}[/]"
+
+
+def commands_text(v: Variant, quit_word: str = "quit") -> str:
+    """'s skip · q quit', or on multiple choice (where letters are answers) 'skip · quit'."""
+    skip, quit = session.command_help(v.choices is not None)
+    return f"{skip} · {quit}" if v.choices is not None else f"{skip} skip · {quit} {quit_word}"
 
 
 def answer_prompt(v: Variant) -> str:
@@ -188,13 +194,15 @@ def _formula(explanation: Explanation | None, v: Variant) -> list[RenderableType
     return out
 
 
-def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> None:
+def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> int:
     """Progressive hints: 1 the question's hint (without one, the first worked step — except for
     multiple choice, whose first step may name the answer); 2 the topic's formula with its symbols
-    named; 3 the first checkpoint's value. level 0: a session without hints."""
+    named; 3 the first checkpoint's value. level 0: a session without hints. Returns how many levels
+    there are."""
+    skip, quit = session.command_help(v.choices is not None)
     if level == 0:
-        console.print("[dim]No hints here: answer, s to skip, q to stop.[/]")
-        return
+        console.print(f"[dim]No hints here: answer, {skip} to skip, {quit} to stop.[/]")
+        return 0
     formula = _formula(explanation, v)
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
@@ -211,10 +219,11 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
     if not levels:
         levels.append([Text.from_markup("[cyan]Hint:[/] no hint for this one; rule out the options you know are wrong.")])
     if level > len(levels):
-        console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
-        return
+        console.print(f"[dim]No more hints: answer, {skip} to skip and see the solution.[/]")
+        return len(levels)
     for part in levels[level - 1]:
         console.print(part)
+    return len(levels)
 
 
 def _cp_text(v: Variant, cp: Checkpoint) -> str:
@@ -240,10 +249,10 @@ class QuizView:
         return answer_prompt(v)
 
     def empty(self) -> None:
-        self.console.print("[dim]Type an answer, ? for a hint, s to skip, q to quit.[/]")
+        self.console.print("[dim]Type an answer, ? for a hint, skip, or quit.[/]")
 
-    def hint(self, v: Variant, level: int) -> None:
-        hint(self.console, v, level, self.explanations.get(v.question.topic))
+    def hint(self, v: Variant, level: int) -> int:
+        return hint(self.console, v, level, self.explanations.get(v.question.topic))
 
     def unreadable(self, g: Grade, v: Variant) -> None:
         feedback(self.console, g, v)

@@ -179,7 +179,7 @@ def test_long_output_is_paged_only_on_a_terminal(bank):
 
 
 def test_try_runs_a_short_quiz_of_the_topic(bank):
-    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="s\ns\ns\n")
+    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="skip\nskip\nskip\n")
     assert r.exit_code == 0, r.output
     assert r.output.count("· skip-connection ·") == 3  # three question panels of the topic
     assert "Session summary" in r.output
