@@ -150,7 +150,14 @@ def explain_wrong(console: Console, g: Grade | None, v: Variant) -> None:
         console.print(indented(f"[dim]{escape(note)}[/]"))
     console.print("[bold]Worked solution[/]")
     console.print(steps_text(v.steps))
-    console.print(indented(f"[dim]The whole topic, with pictures: drill explain {escape(v.question.topic)}[/]", 0))
+    console.print(indented(f"[dim]{topic_pointer(v.question.topic)}[/]", 0))
+
+
+def topic_pointer(topic: str) -> str:
+    """'The whole topic, with pictures: drill explain T' — 'with pictures' only when the topic has one."""
+    from drill.pictures import PICTURES
+
+    return f"The whole topic{', with pictures' if topic in PICTURES else ''}: drill explain {escape(topic)}"
 
 
 def near_miss_text(g: Grade) -> str:

@@ -388,3 +388,16 @@ def test_matrix_params_are_shown_as_tables(bank):
     w = ex.Walkthrough("skip-connection", bank.explanations["skip-connection"], v, [], None)
     text = text_of(ex.render(w))
     assert re.search(r"local_grads =\s*│\n│\s+0\.5\s+0\.4\s+│\n│\s+0\.5\s+0\.6", text)
+
+
+def test_the_pointer_to_explain_promises_pictures_only_for_topics_that_have_one(bank):
+    from drill.pictures import PICTURES
+    from drill.ui import topic_pointer
+
+    topics = set(bank.topics())
+    drawn, plain = sorted(topics & set(PICTURES)), sorted(topics - set(PICTURES))
+    assert drawn and plain  # both kinds exist in the built-in bank
+    assert all("with pictures" in topic_pointer(t) for t in drawn)
+    assert all("with pictures" not in topic_pointer(t) and f"drill explain {t}" in topic_pointer(t) for t in plain)
+    r = runner.invoke(app, ["quiz", "-q", "mlp-params", "--seed", "0", "--no-save"], input="1\n", env={"COLUMNS": "200"})
+    assert ("with pictures" in r.output) == ("param-counts" in PICTURES) and "drill explain param-counts" in r.output
