@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through", "checkpoints", "grade_checkpoint",
     "first_wrong", "missed_last_session", "relevant_formula", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
-    "command", "command_help", "is_command",
+    "command", "command_help", "is_command", "work_steps",
 ]
 
 # Commands at the answer prompt. On a multiple-choice question every letter is an option letter (A–H
@@ -257,7 +257,7 @@ def run(
                 else:
                     # a named mistake is its own diagnosis; an unknown slip is worth finding step by step
                     offer = (rules.step_through and interactive and outcome.status == "wrong" and outcome.grade is not None
-                             and outcome.grade.mistake is None and len(checkpoints(v)) >= 2)
+                             and outcome.grade.mistake is None and len(work_steps(v)) >= 1)
                     view.graded(outcome, offer)
                     if offer:
                         ended = _offer_steps(outcome, view, read)
@@ -357,7 +357,7 @@ def step_through(v: Variant, view: View, read: Callable[[str], str | None]) -> l
     ``s`` skips a step (its value is shown), ``q`` stops stepping.
     """
     steps: list[Step] = []
-    cps = checkpoints(v)
+    cps = work_steps(v)
     total = len(cps)
     for i, cp in enumerate(cps, start=1):
         while True:
@@ -400,6 +400,25 @@ def checkpoints(v: Variant) -> list[Checkpoint]:
                 cached = []
         v.__dict__["_checkpoints"] = cached
     return cached
+
+
+def work_steps(v: Variant) -> list[Checkpoint]:
+    """The checkpoints to work through after a wrong answer: those that are not the answer itself
+    (asking for the whole answer again is no step)."""
+    from drill.grading import answer_type
+    from drill.tolerance import Tolerance
+
+    same = Tolerance(rtol=1e-9, atol=1e-12)
+    out = []
+    for cp in checkpoints(v):
+        if cp.answer_type == v.question.answer_type:
+            try:
+                if v.atype.close(answer_type(cp.answer_type, v.question.variables).coerce(cp.value), v.answer, same):
+                    continue
+            except Exception:  # noqa: BLE001 - a value of another shape is not the answer
+                pass
+        out.append(cp)
+    return out
 
 
 def checkpoint_tolerance(v: Variant):

@@ -276,8 +276,8 @@ class QuizView:
         self.console.print(indented(f"[bold red]✗ Not quite.[/] You answered {escape(g.given)}.", 0))
 
     def offer_prompt(self, a: Attempt) -> str:
-        n = len(session.checkpoints(a.variant))
-        return f"[bold]w[/] work it through in {n} steps · [bold]Enter[/] show the answer › "
+        n = len(session.work_steps(a.variant))
+        return f"[bold]w[/] work it through in {n} step{'s' if n != 1 else ''} · [bold]Enter[/] show the answer › "
 
     def step_prompt(self, cp: Checkpoint, index: int, total: int) -> str:
         return f"[dim]step {index}/{total}[/] {escape(cp.label)} ({escape(cp.answer_type)}) › "
@@ -294,7 +294,7 @@ class QuizView:
     def steps_done(self, a: Attempt, steps: list[Step]) -> None:
         wrong = session.first_wrong(steps)
         if wrong is None:
-            if len(steps) == len(session.checkpoints(a.variant)):
+            if len(steps) == len(session.work_steps(a.variant)):
                 self.console.print(indented("[green]Every step right[/]: the slip is in putting them together — compare the last line below.", 0))
             return
         number = steps.index(wrong) + 1
