@@ -305,3 +305,18 @@ def test_a_real_network_written_out_layer_by_layer_loads_and_solves(tmp_path):
     questions, errors = load_file(path)
     assert errors == [] and len(questions) == 1
     assert make_variant(questions[0], 0).answer == 3_504_872
+
+
+def test_an_optional_reference_that_cannot_load_skips_and_says_why(tmp_path, monkeypatch):
+    """torchvision beside a CPU-only torch raises RuntimeError on import: the cross-check skips."""
+    from tests._torch import optional
+
+    (tmp_path / "broken_reference_lib.py").write_text('raise RuntimeError("operator torchvision::nms does not exist")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(pytest.skip.Exception) as info:
+        optional("broken_reference_lib", "broken_reference_lib")
+    assert "cannot be imported (RuntimeError: operator torchvision::nms does not exist)" in str(info.value)
+    with pytest.raises(pytest.skip.Exception) as info:
+        optional("no_such_reference_lib", "no_such_reference_lib")
+    assert "not installed" in str(info.value)
+    assert optional("json", "json").dumps([1]) == "[1]"
