@@ -24,7 +24,7 @@ from drill.textsafe import has_control, visible
 from drill.variants import Variant, VariantError, make_variant
 
 __all__ = ["Failure", "key_value", "check_question", "quality_failures", "check_variant", "check_questions", "problem_rows",
-           "control_failures", "check_checkpoints"]
+           "control_failures", "check_checkpoints", "key_notes"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,31 @@ def _key_agrees(q: Question, v: Variant) -> str | None:
             ok = q.tolerance.accepts(float(key), float(solved))
         else:
             ok = " ".join(str(key).split()) == " ".join(str(solved).split())
-    else:  # an estimate's key is still the exact value (the window is for the learner's answer)
-        ok = v.atype.close(key, v.answer, Tolerance(rtol=1e-9, atol=0.0) if v.tolerance.estimate else v.tolerance)
+    else:  # an estimate's key may be the published figure ("175B"): inside the window around the solver's value
+        ok = v.atype.close(key, v.answer, v.tolerance)
     if not ok:
         shown = v.answer_value if q.answer_type == "choice" else v.atype.format(v.answer)
         return f"solver gives {shown} for the canonical params but the key says {q.answer!r}"
     return None
+
+
+def key_notes(q: Question) -> list[str]:
+    """What ``drill check`` reports beside its verdict: an estimate whose key is not the solver's
+    exact value (a published figure such as "175B") shows both, and how far apart they are."""
+    if q.answer_type == "choice" or not q.tolerance.estimate:
+        return []
+    try:
+        v = make_variant(q, 0)
+        key = key_value(q)
+        if v.atype.close(key, v.answer, Tolerance(rtol=1e-9, atol=0.0)) or not v.atype.close(key, v.answer, q.tolerance):
+            return []
+        off = abs(float(key) - float(v.answer)) / abs(float(v.answer))
+    except (VariantError, KeyError, Unreadable, TypeError, ValueError, ZeroDivisionError):
+        return []  # check_question reports what is wrong with it
+    from drill.solvers._fmt import fmt
+
+    return [f"{q.id}: key {v.atype.format(key)} (published), solver {v.atype.format(v.answer)}, {fmt(off * 100, 2)} % apart, "
+            f"within the ±{fmt((q.tolerance.rtol or 0) * 100)} % estimate"]
 
 
 def check_variant(v: Variant) -> list[str]:

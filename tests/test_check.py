@@ -60,3 +60,28 @@ def test_check_reports_each_quality_issue_once_with_its_seed_and_count(bank):
     assert (f.qid, f.seed, f.field) == ("gru-blend", 0, "prompt") and f.what.startswith("[lint]")
     assert "(also 5 more variants)" in f.what
     assert check_question(cited, variants=5, quality=False) == []
+
+
+def test_an_estimate_key_may_be_the_published_figure_and_check_shows_both(tmp_path):
+    """GPT-3 175B: 96·(12·12288² + 13·12288) + (50257 + 2048)·12288 + 2·12288 = 174,604,259,328 by
+    hand; the published "175B" is 0.23 % from it, inside the ±5 % estimate; 185B (6 % off) is not."""
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from drill.cli import app
+
+    text = (Path(__file__).parents[1] / "question_bank" / "architectures.yaml").read_text()
+    block = text[text.index("  - id: gpt3-params-estimate"):text.index("  - id: vgg16-params-estimate")]
+    run = lambda: CliRunner().invoke(app, ["check", "--bank", str(tmp_path), "-q", "user-gpt3", "--variants", "2"],  # noqa: E731
+                                     env={"COLUMNS": "200"})
+    for key, ok in (("175e9", True), ("185e9", False)):
+        bank_text = block.replace("id: gpt3-params-estimate", "id: user-gpt3").replace("answer: 174604259328", f"answer: {key}")
+        (tmp_path / "gpt3.yaml").write_text("format_version: 1\ntopic: user-estimates\nquestions:\n" + bank_text)
+        r = run()
+        out = " ".join(r.output.split())
+        if ok:
+            assert r.exit_code == 0, r.output
+            assert "user-gpt3: key 175000000000 (published), solver 174604259328, 0.23 % apart, within the ±5 % estimate" in out
+        else:
+            assert r.exit_code != 0 and "solver gives 174604259328" in out and "185e9" in out and "(published)" not in out
