@@ -197,12 +197,15 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
     failures: list[Failure] = []
     fail = lambda seed, what, fld=None: Failure(q.id, seed, what, fld, q.file, q.line)  # noqa: E731
     issues: dict[str, list] = {}
+    lists = ListDraws(q)
     for seed in range(0, variants + 1):
         try:
             v = make_variant(q, seed)
         except (VariantError, KeyError) as exc:
             failures.append(fail(seed, str(exc), getattr(exc, "field", None)))
             break
+        if seed:
+            lists.saw(v.params)
         try:
             if seed == 0:
                 problem = _key_agrees(q, v)
@@ -214,7 +217,61 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
                     issues.setdefault(f"{issue.kind}:{issue.key}", []).append((seed, issue))
         except Exception as exc:  # noqa: BLE001 - report it with the rest, never stop checking the bank
             failures.append(fail(seed, f"checking this variant raised {type(exc).__name__}: {exc}"))
+    failures += [fail(None, what, "vary") for what in lists.never_drawn()]
     return failures + quality_failures(q, issues)
+
+
+LIST_DRAWS_PER_ITEM = 30  # a list of k choices is judged after 30·k draws: a fair entry is missed with p ≈ e^-30
+
+
+class ListDraws:
+    """Which entries of each ``vary`` choice list (``path: [a, b, …]`` or ``{choice: […]}``) the
+    variants drew. An entry never drawn in 30·k draws is always refused (a masked mistake, invalid
+    params): the bank lists a case no learner ever sees."""
+
+    def __init__(self, q: Question) -> None:
+        self.lists = {str(path): spec if isinstance(spec, list) else spec["choice"] for path, spec in q.vary.items()
+                      if isinstance(spec, list) or (isinstance(spec, dict) and isinstance(spec.get("choice"), list))}
+        # keys of a drawn mapping that a later vary path sets again (config, then config.mlp)
+        self.reset = {path: {str(p)[len(path) + 1:].split(".")[0] for p in q.vary if str(p).startswith(path + ".")} for path in self.lists}
+        self.drawn: dict[str, set[int]] = {path: set() for path in self.lists}
+        self.draws = 0
+
+    def saw(self, params: dict) -> None:
+        self.draws += 1
+        for path, options in self.lists.items():
+            node: Any = params
+            try:
+                for part in path.split("."):
+                    node = node[int(part)] if isinstance(node, list) else node[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue
+            self.drawn[path].update(i for i, option in enumerate(options) if self._same(option, node, self.reset[path]))
+
+    @staticmethod
+    def _same(option: Any, value: Any, reset: set[str]) -> bool:
+        if isinstance(option, dict) and isinstance(value, dict):
+            return all(value.get(k) == x for k, x in option.items() if k not in reset)
+        return option == value
+
+    def never_drawn(self) -> list[str]:
+        out = []
+        for path, options in self.lists.items():
+            k = len(options)
+            missing = [i for i in range(k) if i not in self.drawn[path]]
+            if k < 2 or not missing or self.draws < LIST_DRAWS_PER_ITEM * k:
+                continue
+            named = ", ".join(f"#{i + 1} {_entry_name(options[i])}" for i in missing)
+            out.append(f"vary {path}: {named} never drawn in {self.draws} variants (a list of {k}: each should come up about "
+                       f"{self.draws // k} times); every draw of it is refused (a mistake inside the tolerance? invalid params?)")
+        return out
+
+
+def _entry_name(option: Any) -> str:
+    if isinstance(option, dict) and "name" in option:
+        return repr(option["name"])
+    text = repr(option)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def quality_failures(q: Question, issues: dict[str, list]) -> list[Failure]:
