@@ -198,6 +198,7 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
     fail = lambda seed, what, fld=None: Failure(q.id, seed, what, fld, q.file, q.line)  # noqa: E731
     issues: dict[str, list] = {}
     lists = ListDraws(q)
+    reads = ParamReads(q)
     for seed in range(0, variants + 1):
         try:
             v = make_variant(q, seed)
@@ -206,6 +207,8 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
             break
         if seed:
             lists.saw(v.params)
+        if seed <= READ_SEEDS:
+            reads.saw(v.params)
         try:
             if seed == 0:
                 problem = _key_agrees(q, v)
@@ -218,7 +221,47 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
         except Exception as exc:  # noqa: BLE001 - report it with the rest, never stop checking the bank
             failures.append(fail(seed, f"checking this variant raised {type(exc).__name__}: {exc}"))
     failures += [fail(None, what, "vary") for what in lists.never_drawn()]
+    for seed in range(variants + 1, READ_SEEDS + 1):  # a few variants checked: trace a fair sample anyway
+        try:
+            reads.saw(make_variant(q, seed).params)
+        except Exception:  # noqa: BLE001 - a question that makes no variant is reported above
+            break
+    failures += [fail(None, what, "params") for what in reads.unread()]
     return failures + quality_failures(q, issues)
+
+
+READ_SEEDS = 50  # variants (from the canonical one) whose params are traced through the solver, however few are checked
+
+
+class ParamReads:
+    """The params (:func:`drill.param_reads.declared_paths` of each variant's params) the solver
+    never reads in any traced variant: a param it ignores changes nothing, so the prompt lies."""
+
+    def __init__(self, q: Question) -> None:
+        self.q = q
+        self.declared: set[str] = set()
+        self.read: set[str] | None = None
+
+    def saw(self, params: dict) -> None:
+        from drill.param_reads import declared_paths, solver_reads, unread_paths
+        from drill.solvers import get
+
+        try:
+            run = get(self.q.solver).run
+        except KeyError:
+            return
+        declared = declared_paths(params)
+        unread = unread_paths(declared, solver_reads(run, params))
+        self.declared |= declared
+        self.read = (self.read or set()) | (declared - unread)
+
+    def unread(self) -> list[str]:
+        if self.read is None:
+            return []
+        never = sorted(self.declared - self.read)
+        if not never:
+            return []
+        return [f"params the solver never reads: {', '.join(never)} (remove them, or make the solver use them)"]
 
 
 LIST_DRAWS_PER_ITEM = 30  # a list of k choices is judged after 30·k draws: a fair entry is missed with p ≈ e^-30
