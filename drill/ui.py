@@ -105,7 +105,7 @@ class FittedPanel:
 
 
 def answer_help(v: Variant) -> str:
-    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint (?? two) · {commands_text(v)}[/]"
+    return f"[dim]{escape(v.atype.name)} answer, e.g. {escape(v.example)}{escape(precision_note(v.question, v.answer))} · ? hint · {commands_text(v)}[/]"
 
 
 def commands_text(v: Variant, quit_word: str = "quit") -> str:
