@@ -65,8 +65,8 @@ MAX_PROMPT_CHARS = 5_000  # a prompt as written; rendered, see MAX_RENDERED_PROM
 MAX_RENDERED_PROMPT = 20_000
 MAX_INT_DIGITS = 30  # an integer written in a bank (checked in the YAML text, before conversion)
 MAX_PARAM_INT = 10**15  # any whole number in params, canonical or drawn (LLM token counts reach 10^13)
-MAX_PARAM_LIST = 100  # items in any one list in params (the built-in banks: at most 8)
-MAX_PARAM_VALUES = 2_000  # values in all of a question's params (the built-in banks: at most 45)
+MAX_PARAM_LIST = 10_000  # items in any one list in params: a real network written out layer by layer fits
+MAX_PARAM_VALUES = 100_000  # values in all of a question's params (= MAX_YAML_VALUES, what one file may hold)
 MAX_COUNT = 100  # len, rows, cols of a drawn vector or matrix
 MAX_CONSTRAINTS = 50  # constraints of one question (the built-in banks: at most 4); see also drill.variants.MAX_EXPR_NODES
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

@@ -24,7 +24,7 @@ from drill.textsafe import visible
 from drill.variants import Variant, VariantError, make_variant
 
 __all__ = ["Failure", "key_value", "check_question", "quality_failures", "check_variant", "check_questions", "problem_rows",
-           "control_failures", "check_checkpoints"]
+           "control_failures", "check_checkpoints", "key_notes"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,31 @@ def _key_agrees(q: Question, v: Variant) -> str | None:
             ok = q.tolerance.accepts(float(key), float(solved))
         else:
             ok = " ".join(str(key).split()) == " ".join(str(solved).split())
-    else:  # an estimate's key is still the exact value (the window is for the learner's answer)
-        ok = v.atype.close(key, v.answer, Tolerance(rtol=1e-9, atol=0.0) if v.tolerance.estimate else v.tolerance)
+    else:  # an estimate's key may be the published figure ("175B"): inside the window around the solver's value
+        ok = v.atype.close(key, v.answer, v.tolerance)
     if not ok:
         shown = v.answer_value if q.answer_type == "choice" else v.atype.format(v.answer)
         return f"solver gives {shown} for the canonical params but the key says {q.answer!r}"
     return None
+
+
+def key_notes(q: Question) -> list[str]:
+    """What ``drill check`` reports beside its verdict: an estimate whose key is not the solver's
+    exact value (a published figure such as "175B") shows both, and how far apart they are."""
+    if q.answer_type == "choice" or not q.tolerance.estimate:
+        return []
+    try:
+        v = make_variant(q, 0)
+        key = key_value(q)
+        if v.atype.close(key, v.answer, Tolerance(rtol=1e-9, atol=0.0)) or not v.atype.close(key, v.answer, q.tolerance):
+            return []
+        off = abs(float(key) - float(v.answer)) / abs(float(v.answer))
+    except (VariantError, KeyError, Unreadable, TypeError, ValueError, ZeroDivisionError):
+        return []  # check_question reports what is wrong with it
+    from drill.solvers._fmt import fmt
+
+    return [f"{q.id}: key {v.atype.format(key)} (published), solver {v.atype.format(v.answer)}, {fmt(off * 100, 2)} % apart, "
+            f"within the ±{fmt((q.tolerance.rtol or 0) * 100)} % estimate"]
 
 
 def check_variant(v: Variant) -> list[str]:
@@ -177,12 +196,18 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
     failures: list[Failure] = []
     fail = lambda seed, what, fld=None: Failure(q.id, seed, what, fld, q.file, q.line)  # noqa: E731
     issues: dict[str, list] = {}
+    lists = ListDraws(q)
+    reads = ParamReads(q)
     for seed in range(0, variants + 1):
         try:
             v = make_variant(q, seed)
         except (VariantError, KeyError) as exc:
             failures.append(fail(seed, str(exc), getattr(exc, "field", None)))
             break
+        if seed:
+            lists.saw(v.params)
+        if seed <= READ_SEEDS:
+            reads.saw(v.params)
         try:
             if seed == 0:
                 problem = _key_agrees(q, v)
@@ -194,7 +219,101 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
                     issues.setdefault(f"{issue.kind}:{issue.key}", []).append((seed, issue))
         except Exception as exc:  # noqa: BLE001 - report it with the rest, never stop checking the bank
             failures.append(fail(seed, f"checking this variant raised {type(exc).__name__}: {exc}"))
+    failures += [fail(None, what, "vary") for what in lists.never_drawn()]
+    for seed in range(variants + 1, READ_SEEDS + 1):  # a few variants checked: trace a fair sample anyway
+        try:
+            reads.saw(make_variant(q, seed).params)
+        except Exception:  # noqa: BLE001 - a question that makes no variant is reported above
+            break
+    failures += [fail(None, what, "params") for what in reads.unread()]
     return failures + quality_failures(q, issues)
+
+
+READ_SEEDS = 50  # variants (from the canonical one) whose params are traced through the solver, however few are checked
+
+
+class ParamReads:
+    """The params (:func:`drill.param_reads.declared_paths` of each variant's params) the solver
+    never reads in any traced variant: a param it ignores changes nothing, so the prompt lies."""
+
+    def __init__(self, q: Question) -> None:
+        self.q = q
+        self.declared: set[str] = set()
+        self.read: set[str] | None = None
+
+    def saw(self, params: dict) -> None:
+        from drill.param_reads import declared_paths, solver_reads, unread_paths
+        from drill.solvers import get
+
+        try:
+            run = get(self.q.solver).run
+        except KeyError:
+            return
+        declared = declared_paths(params)
+        unread = unread_paths(declared, solver_reads(run, params))
+        self.declared |= declared
+        self.read = (self.read or set()) | (declared - unread)
+
+    def unread(self) -> list[str]:
+        if self.read is None:
+            return []
+        never = sorted(self.declared - self.read)
+        if not never:
+            return []
+        return [f"params the solver never reads: {', '.join(never)} (remove them, or make the solver use them)"]
+
+
+LIST_DRAWS_PER_ITEM = 30  # a list of k choices is judged after 30·k draws: a fair entry is missed with p ≈ e^-30
+
+
+class ListDraws:
+    """Which entries of each ``vary`` choice list (``path: [a, b, …]`` or ``{choice: […]}``) the
+    variants drew. An entry never drawn in 30·k draws is always refused (a masked mistake, invalid
+    params): the bank lists a case no learner ever sees."""
+
+    def __init__(self, q: Question) -> None:
+        self.lists = {str(path): spec if isinstance(spec, list) else spec["choice"] for path, spec in q.vary.items()
+                      if isinstance(spec, list) or (isinstance(spec, dict) and isinstance(spec.get("choice"), list))}
+        # keys of a drawn mapping that a later vary path sets again (config, then config.mlp)
+        self.reset = {path: {str(p)[len(path) + 1:].split(".")[0] for p in q.vary if str(p).startswith(path + ".")} for path in self.lists}
+        self.drawn: dict[str, set[int]] = {path: set() for path in self.lists}
+        self.draws = 0
+
+    def saw(self, params: dict) -> None:
+        self.draws += 1
+        for path, options in self.lists.items():
+            node: Any = params
+            try:
+                for part in path.split("."):
+                    node = node[int(part)] if isinstance(node, list) else node[part]
+            except (KeyError, IndexError, ValueError, TypeError):
+                continue
+            self.drawn[path].update(i for i, option in enumerate(options) if self._same(option, node, self.reset[path]))
+
+    @staticmethod
+    def _same(option: Any, value: Any, reset: set[str]) -> bool:
+        if isinstance(option, dict) and isinstance(value, dict):
+            return all(value.get(k) == x for k, x in option.items() if k not in reset)
+        return option == value
+
+    def never_drawn(self) -> list[str]:
+        out = []
+        for path, options in self.lists.items():
+            k = len(options)
+            missing = [i for i in range(k) if i not in self.drawn[path]]
+            if k < 2 or not missing or self.draws < LIST_DRAWS_PER_ITEM * k:
+                continue
+            named = ", ".join(f"#{i + 1} {_entry_name(options[i])}" for i in missing)
+            out.append(f"vary {path}: {named} never drawn in {self.draws} variants (a list of {k}: each should come up about "
+                       f"{self.draws // k} times); every draw of it is refused (a mistake inside the tolerance? invalid params?)")
+        return out
+
+
+def _entry_name(option: Any) -> str:
+    if isinstance(option, dict) and "name" in option:
+        return repr(option["name"])
+    text = repr(option)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def quality_failures(q: Question, issues: dict[str, list]) -> list[Failure]:

@@ -712,7 +712,7 @@ def check(
     """Prove every question's solver agrees with its answer key, over many random variants."""
     import time
 
-    from drill.checking import check_questions, control_failures, problem_rows
+    from drill.checking import check_questions, control_failures, key_notes, problem_rows
 
     bank = _load(warn=False, banks=bank_dir, solvers=True)
     errors = list(bank.errors)
@@ -731,6 +731,10 @@ def check(
     seconds = time.perf_counter() - start
     console = _console()
     problems = problem_rows(errors, failures)
+    from drill.textsafe import plain
+
+    for note in (n for q in chosen for n in key_notes(q)):
+        console.print(plain(f"note: {note}"))
     if problems:
         _problem_table(console, problems)
         raise typer.Exit(EXIT_FAILED)

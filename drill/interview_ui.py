@@ -8,7 +8,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from drill import ui
+from drill import session, ui
 from drill.session import Attempt
 from drill.tolerance import precision_note
 
@@ -47,7 +47,7 @@ def _stars(difficulty: int) -> str:
 def question(v: Variant, index: int, total: int, remaining: float) -> Group:
     left = f"[bold]⏱ {clock_text(remaining)} left[/]" if remaining > 0 else "[bold red]⏱ time is up: answer this one to finish[/]"
     head = Text.from_markup(f"{left} · difficulty {_stars(v.question.difficulty)}")
-    kind = Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · s skip · q stop", style="dim")
+    kind = Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · {ui.commands_text(v, 'stop')}", style="dim")
     return Group(head, ui.question_panel(v, index, total), kind)
 
 
@@ -57,7 +57,7 @@ def prompt(remaining: float) -> str:
 
 
 def no_hints(console: Console) -> None:
-    console.print("[dim]No hints in an interview: answer, s to skip, q to stop.[/]")
+    console.print("[dim]No hints in an interview: answer, skip, or quit.[/]")
 
 
 def unreadable(console: Console, reason: str) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable
 if TYPE_CHECKING:
     from rich.console import Console
 
-__all__ = ["make_editor", "history_path", "completion_words"]
+__all__ = ["make_editor", "history_path", "completion_words", "answers_only"]
 
 
 def history_path(name: str):
@@ -48,6 +48,17 @@ def _format_chars_shown():
             return Transformation([(f[0], shown(f[1]), *f[2:]) for f in ti.fragments])
 
     return FormatCharsShown()
+def answers_only(history_class: type) -> type:
+    """A prompt_toolkit history class that keeps answers and drops commands (``?``, ``s``, ``w``…),
+    so the up arrow recalls what was answered, not what was asked of drill."""
+    from drill.session import is_command
+
+    class AnswersOnly(history_class):  # type: ignore[misc, valid-type]
+        def append_string(self, string: str) -> None:
+            if not is_command(string):
+                super().append_string(string)
+
+    return AnswersOnly
 
 
 def make_editor(console: Console, history: str | None) -> Callable[[str], str | None]:
@@ -60,13 +71,13 @@ def make_editor(console: Console, history: str | None) -> Callable[[str], str | 
     from prompt_toolkit.formatted_text import ANSI
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-    hist = InMemoryHistory()
+    hist = answers_only(InMemoryHistory)()
     if history:
         path = history_path(history)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.touch(exist_ok=True)
-            hist = FileHistory(str(path))
+            hist = answers_only(FileHistory)(str(path))
         except OSError:
             pass
     from prompt_toolkit.output import create_output

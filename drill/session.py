@@ -33,12 +33,45 @@ if TYPE_CHECKING:
 __all__ = [
     "Attempt", "Rules", "Result", "Step", "View", "plan", "run", "step_through", "checkpoints", "grade_checkpoint",
     "first_wrong", "missed_last_session", "SKIP", "QUIT", "HINT", "WORK", "EXIT_CODES", "Stopped",
+    "command", "command_help", "is_command", "work_steps",
 ]
 
+# Commands at the answer prompt. On a multiple-choice question every letter is an option letter (A–H
+# and beyond), so there only the words and ``?`` are commands; elsewhere the single letters work too.
+# ``?`` repeated (``??``, ``???``) asks that many more hint levels at once.
 SKIP = {"s", "skip"}
 QUIT = {"q", "quit", "exit"}
 HINT = {"?", "h", "hint"}
 WORK = {"w", "work", "y", "yes"}
+_LETTERS = {"s", "q", "h"}  # the command letters that a multiple-choice answer may be
+
+
+def command(text: str, choice: bool = False) -> tuple[str, int] | None:
+    """What a line typed at the answer prompt asks: ("hint", levels) | ("skip", 1) | ("quit", 1),
+    or None when it is an answer. choice: the question is multiple choice (letters are answers)."""
+    word = text.strip().lower()
+    if not word or (choice and word in _LETTERS):
+        return None
+    if set(word) == {"?"}:
+        return ("hint", len(word))
+    if word in HINT:
+        return ("hint", 1)
+    if word in SKIP:
+        return ("skip", 1)
+    if word in QUIT:
+        return ("quit", 1)
+    return None
+
+
+def command_help(choice: bool) -> tuple[str, str]:
+    """How to skip and quit on this kind of question: ("s", "q"), or the words on multiple choice."""
+    return ("skip", "quit") if choice else ("s", "q")
+
+
+def is_command(text: str) -> bool:
+    """Whether a line is a command in any context (kept out of the line editor's history)."""
+    word = text.strip().lower()
+    return bool(word) and (set(word) == {"?"} or word in SKIP | QUIT | HINT | WORK)
 
 EXIT_CODES = {"interrupt": 130, "terminate": 143, "hangup": 129}
 _ENDED_BY = {"SIGINT": "interrupt", "SIGTERM": "terminate", "SIGHUP": "hangup"}
@@ -99,7 +132,7 @@ class View(Protocol):
     def question(self, v: Variant, index: int, total: int) -> None: ...
     def prompt(self, v: Variant) -> str: ...
     def empty(self) -> None: ...
-    def hint(self, v: Variant, level: int) -> None: ...
+    def hint(self, v: Variant, level: int) -> int | None: ...  # how many hint levels there are, if known
     def unreadable(self, g: Grade, v: Variant) -> None: ...
     def near_miss(self, g: Grade, v: Variant) -> None: ...
     def graded(self, a: Attempt, offer_steps: bool) -> None: ...
@@ -224,7 +257,7 @@ def run(
                 else:
                     # a named mistake is its own diagnosis; an unknown slip is worth finding step by step
                     offer = (rules.step_through and interactive and outcome.status == "wrong" and outcome.grade is not None
-                             and outcome.grade.mistake is None and len(checkpoints(v)) >= 2)
+                             and outcome.grade.mistake is None and len(work_steps(v)) >= 1)
                     view.graded(outcome, offer)
                     if offer:
                         ended = _offer_steps(outcome, view, read)
@@ -254,19 +287,26 @@ def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[A
         text = read(view.prompt(v))
         if text is None:
             return "eof"
-        command = text.strip().lower()
-        if not command:
+        if not text.strip():
             idle += 1
             view.empty()
             continue
-        if command in QUIT:
+        asked = command(text, v.choices is not None)
+        if asked is not None and asked[0] == "quit":
             return "quit"
-        if command in HINT:
-            hints += rules.hints
-            view.hint(v, hints if rules.hints else 0)
+        if asked is not None and asked[0] == "hint":
+            if not rules.hints:
+                view.hint(v, 0)
+                continue
+            for _ in range(asked[1]):
+                hints += 1
+                available = view.hint(v, hints)
+                if isinstance(available, int) and hints > available:  # "no more hints" said once
+                    hints = available
+                    break
             continue
         with signals.held():
-            if command in SKIP:
+            if asked is not None and asked[0] == "skip":
                 attempt = Attempt(v, "skipped", "", None, clock() - start, hints)
             else:
                 g = v.grade(text)
@@ -317,7 +357,7 @@ def step_through(v: Variant, view: View, read: Callable[[str], str | None]) -> l
     ``s`` skips a step (its value is shown), ``q`` stops stepping.
     """
     steps: list[Step] = []
-    cps = checkpoints(v)
+    cps = work_steps(v)
     total = len(cps)
     for i, cp in enumerate(cps, start=1):
         while True:
@@ -360,6 +400,25 @@ def checkpoints(v: Variant) -> list[Checkpoint]:
                 cached = []
         v.__dict__["_checkpoints"] = cached
     return cached
+
+
+def work_steps(v: Variant) -> list[Checkpoint]:
+    """The checkpoints to work through after a wrong answer: those that are not the answer itself
+    (asking for the whole answer again is no step)."""
+    from drill.grading import answer_type
+    from drill.tolerance import Tolerance
+
+    same = Tolerance(rtol=1e-9, atol=1e-12)
+    out = []
+    for cp in checkpoints(v):
+        if cp.answer_type == v.question.answer_type:
+            try:
+                if v.atype.close(answer_type(cp.answer_type, v.question.variables).coerce(cp.value), v.answer, same):
+                    continue
+            except Exception:  # noqa: BLE001 - a value of another shape is not the answer
+                pass
+        out.append(cp)
+    return out
 
 
 def checkpoint_tolerance(v: Variant):

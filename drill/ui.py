@@ -109,7 +109,13 @@ class FittedPanel:
 
 
 def answer_help(v: Variant) -> Text:
-    return Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · ? hint · s skip · q quit", style="dim")
+    return Text(f"{v.atype.name} answer, e.g. {v.example}{precision_note(v.question, v.answer)} · ? hint · {commands_text(v)}", style="dim")
+
+
+def commands_text(v: Variant, quit_word: str = "quit") -> str:
+    """'s skip · q quit', or on multiple choice (where letters are answers) 'skip · quit'."""
+    skip, quit = session.command_help(v.choices is not None)
+    return f"{skip} · {quit}" if v.choices is not None else f"{skip} skip · {quit} {quit_word}"
 
 
 def answer_prompt(v: Variant) -> str:
@@ -148,7 +154,14 @@ def explain_wrong(console: Console, g: Grade | None, v: Variant) -> None:
         console.print(indented(Text(note, style="dim")))
     console.print("[bold]Worked solution[/]")
     console.print(steps_text(v.steps))
-    console.print(indented(Text(f"The whole topic, with pictures: drill explain {v.question.topic}", style="dim"), 0))
+    console.print(indented(Text(topic_pointer(v.question.topic), style="dim"), 0))
+
+
+def topic_pointer(topic: str) -> str:
+    """'The whole topic, with pictures: drill explain T' — 'with pictures' only when the topic has one."""
+    from drill.pictures import PICTURES
+
+    return f"The whole topic{', with pictures' if topic in PICTURES else ''}: drill explain {topic}"
 
 
 def near_miss_text(g: Grade) -> str:
@@ -193,15 +206,16 @@ def formula_lines(f: Any, *, values: bool = True, indent: int = 2) -> list[Rende
     return out
 
 
-def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> None:
+def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation | None = None) -> int:
     """Progressive hints: 1 the question's hint (without one, the first worked step — except for
     multiple choice, whose first step may name the answer); 2 the variant's first declared formula
     with each symbol named and its value here (a concept question: its concept hint); 3 the first
     checkpoint's value. level 0: a session without hints. ``explanation`` is no longer used (the
-    formula is the solver's, not the topic's)."""
+    formula is the solver's, not the topic's). Returns how many levels there are."""
+    skip, quit = session.command_help(v.choices is not None)
     if level == 0:
-        console.print("[dim]No hints here: answer, s to skip, q to stop.[/]")
-        return
+        console.print(f"[dim]No hints here: answer, {skip} to skip, {quit} to stop.[/]")
+        return 0
     cps = session.checkpoints(v)
     levels: list[list[RenderableType]] = []
     if v.hint:
@@ -219,10 +233,11 @@ def hint(console: Console, v: Variant, level: int = 1, explanation: Explanation 
         value = _cp_text(v, cp)
         levels.append([hanging(f"[cyan]Hint {len(levels) + 1}, the first step:[/]", Text.assemble(f"{cp.label} = ", (value, "bold")))])
     if level > len(levels):
-        console.print("[dim]No more hints: answer, s to skip and see the solution.[/]")
-        return
+        console.print(f"[dim]No more hints: answer, {skip} to skip and see the solution.[/]")
+        return len(levels)
     for part in levels[level - 1]:
         console.print(part)
+    return len(levels)
 
 
 def _cp_text(v: Variant, cp: Checkpoint) -> str:
@@ -248,10 +263,10 @@ class QuizView:
         return answer_prompt(v)
 
     def empty(self) -> None:
-        self.console.print("[dim]Type an answer, ? for a hint, s to skip, q to quit.[/]")
+        self.console.print("[dim]Type an answer, ? for a hint, skip, or quit.[/]")
 
-    def hint(self, v: Variant, level: int) -> None:
-        hint(self.console, v, level, self.explanations.get(v.question.topic))
+    def hint(self, v: Variant, level: int) -> int:
+        return hint(self.console, v, level, self.explanations.get(v.question.topic))
 
     def unreadable(self, g: Grade, v: Variant) -> None:
         feedback(self.console, g, v)
@@ -268,8 +283,8 @@ class QuizView:
         self.console.print(indented(Text.assemble(("✗ Not quite.", "bold red"), f" You answered {g.given}."), 0))
 
     def offer_prompt(self, a: Attempt) -> str:
-        n = len(session.checkpoints(a.variant))
-        return f"[bold]w[/] work it through in {n} steps · [bold]Enter[/] show the answer › "
+        n = len(session.work_steps(a.variant))
+        return f"[bold]w[/] work it through in {n} step{'s' if n != 1 else ''} · [bold]Enter[/] show the answer › "
 
     def step_prompt(self, cp: Checkpoint, index: int, total: int) -> str:
         return Text.assemble((f"step {index}/{total}", "dim"), f" {cp.label} ({cp.answer_type}) › ")  # type: ignore[return-value]
@@ -286,7 +301,7 @@ class QuizView:
     def steps_done(self, a: Attempt, steps: list[Step]) -> None:
         wrong = session.first_wrong(steps)
         if wrong is None:
-            if len(steps) == len(session.checkpoints(a.variant)):
+            if len(steps) == len(session.work_steps(a.variant)):
                 self.console.print(indented("[green]Every step right[/]: the slip is in putting them together — compare the last line below.", 0))
             return
         number = steps.index(wrong) + 1

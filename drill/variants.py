@@ -160,10 +160,12 @@ def make_variant(q: Question, seed: int) -> Variant:
         return _finish(q, seed, params, solution)
     rng = rng_for(q.id, seed)
     budget = Budget(MAX_EXPR_NODES)
+    first: str | None = None  # why the first refused draw was refused: the real cause when every draw is
     for _ in range(MAX_DRAWS):
         try:
             params = draw_params(q, rng, budget=budget)
-        except InvalidParams:
+        except InvalidParams as exc:
+            first = first or f"drawn params are invalid: {exc}"
             continue
         except VariantError:
             raise
@@ -171,14 +173,19 @@ def make_variant(q: Question, seed: int) -> Variant:
             raise VariantError(f"question {q.id!r}: cannot draw params from vary ({type(exc).__name__}: {exc})", "vary") from None
         try:
             solution = _solve(q, solver, params, canonical=False, budget=budget)
-        except InvalidParams:
+        except InvalidParams as exc:
+            first = first or f"the solver refuses them: {exc}"
             continue
         if solution is None:
+            first = first or "they break one of the constraints"
             continue
         variant = _finish(q, seed, params, solution)
         if not variant.masked:  # a draw where a named mistake is graded correct is redrawn
             return variant
-    raise VariantError(f"question {q.id!r}: vary yields no valid params in {MAX_DRAWS} draws", "vary")
+        first = first or f"a named mistake is graded correct ({', '.join(variant.masked)})"
+    if not q.vary:
+        raise VariantError(f"question {q.id!r}: its params (it has no vary block) make no variant: {first}", "params")
+    raise VariantError(f"question {q.id!r}: vary yields no usable params in {MAX_DRAWS} draws; the first draw was refused: {first}", "vary")
 
 
 def variant_from_params(q: Question, seed: int, params: dict) -> Variant | None:

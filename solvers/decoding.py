@@ -234,6 +234,8 @@ def greedy_sequence(p: dict) -> Solution:
     greedy = first[a] * after[a][b]
     joint = {(x, y): round(first[x] * after[x][y], 12) for x in range(len(first)) for y in range(len(after[x]))}
     best = max(joint, key=lambda s: (joint[s], -s[0], -s[1]))
+    if joint[best] <= round(greedy, 12):  # the classic mistake (the best sequence) would be graded correct
+        raise InvalidParams("greedy finds the most probable sequence here, so the question teaches nothing; draw again")
     steps = [
         f"Step 1: the most probable first token is {a} (p = {fmt(first[a])})",
         f"Step 2: given first = {a}, the most probable second token is {b} (p = {fmt(after[a][b])})",

@@ -157,10 +157,11 @@ def clip_grad_norm(p: dict) -> Solution:
     mistakes = {
         "clipped each tensor by its own norm, not the global norm": _out(per),
         "clipped each entry to ±max_norm (that is clip by value)": _out(np.clip(g, -mx, mx)),
-        "divided by the norm without multiplying by max_norm (unit norm)": _out(g / norm),
         "divided by the squared norm": _out(g * min(1.0, mx / (norm * norm))),
         "used the L1 norm Σ|g|": _out(g * min(1.0, mx / float(np.abs(g).sum()))),
     }
+    if mx != 1:  # with max_norm = 1 the unit-norm slip is the answer itself (max_norm 1.0 was never drawn)
+        mistakes["divided by the norm without multiplying by max_norm (unit norm)"] = _out(g / norm)
     if coef >= 1:
         mistakes["scaled up to max_norm although ‖g‖ ≤ max_norm"] = _out(g * coef)
     syms = {f"g_{i}": (f"entry {i} of the concatenated gradients", float(v)) for i, v in enumerate(g)}

@@ -24,6 +24,14 @@ from .batch_norm import EPS_THAT_MATTERS, _normalize
 from drill.tolerance import round_sig
 
 
+def _exact_zeros(values: np.ndarray, scale: float) -> np.ndarray:
+    """Entries within float noise of zero (1e-12 of ``scale``, the magnitude of the terms that
+    cancelled) set to exactly 0: an answer of 0 is keyed and shown as 0, not 2e-17."""
+    out = np.array(values, dtype=float)
+    out[np.abs(out) <= 1e-12 * abs(scale)] = 0.0
+    return out
+
+
 def _vec(p: dict, key: str, n: int | None = None, *, at_least: int = 2) -> np.ndarray:
     v = np.atleast_1d(np.asarray(p[key], dtype=float))
     if v.ndim != 1 or len(v) < (at_least if n is None else 1):
@@ -177,7 +185,7 @@ def batchnorm_train_then_eval(p: dict) -> Solution:
     b, m, mu, unb, new_m, new_v, steps = _running_update(p)
     x, eps = float(p["x"]), float(p["eps"])
     rm, rv = float(p["running_mean"]), float(p["running_var"])
-    y = (x - new_m) / np.sqrt(new_v + eps)
+    y = float(_exact_zeros(np.array([(x - new_m) / np.sqrt(new_v + eps)]), max(abs(x), abs(new_m)) / np.sqrt(new_v + eps))[0])
     biased_v = (1 - m) * rv + m * float(b.var())
     steps.append(f"Eval: y = (x − running_mean)/√(running_var + ε) = ({fmt(x)} − {fmt(new_m, 5)}) / √({fmt(new_v, 5)} + {fmt(eps)}) = {fmt(float(y), 5)}")
     mistakes = {
@@ -248,7 +256,9 @@ def eps_free_agrees(x: np.ndarray, g: np.ndarray, gamma: float, eps: float, dx: 
     n = len(x)
     sd0 = float(np.sqrt(var))
     xhat0 = (x - x.mean()) / sd0
-    dx0 = gamma / (n * sd0) * (n * g - float(np.sum(g)) - xhat0 * float(np.sum(g * xhat0)))
+    sg, sgx = float(np.sum(g)), float(np.sum(g * xhat0))
+    dx0 = _exact_zeros(gamma / (n * sd0) * (n * g - sg - xhat0 * sgx),
+                       gamma / (n * sd0) * max(float(np.max(np.abs(n * g))), abs(sg), float(np.max(np.abs(xhat0 * sgx)))))
     return _sig(dx0) == _sig(dx)
 
 
@@ -258,7 +268,9 @@ def batchnorm_backward_dx(p: dict) -> Solution:
     x, g, gamma, eps, xhat, sd, steps = _backward(p)
     n = len(x)
     sg, sgx = float(np.sum(g)), float(np.sum(g * xhat))
+    sgx = float(_exact_zeros(np.array([sgx]), float(np.sum(np.abs(g * xhat))))[0])
     dx = gamma / (n * sd) * (n * g - sg - xhat * sgx)
+    dx = _exact_zeros(dx, gamma / (n * sd) * max(float(np.max(np.abs(n * g))), abs(sg), float(np.max(np.abs(xhat * sgx)))))
     if not eps_free_agrees(x, g, gamma, eps, dx):
         raise InvalidParams("ε changes an entry of dL/dx at 3 significant figures (a tiny variance, or an entry that is 0 without ε)")
     steps += [

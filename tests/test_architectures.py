@@ -23,7 +23,7 @@ from drill.bank import load_bank, load_file
 from drill.solvers import InvalidParams, get
 from drill.solvers._graph import MAX_NODES, chain_graph, graph_text, layer_text, walk
 from drill.solvers.architectures import ZOO, network
-from tests._torch import torch_or_skip
+from tests._torch import optional, torch_or_skip
 from tests.conftest import assert_three_figures, variants_of
 
 ZOO_IDS = {  # the published total of each fixed zoo question
@@ -563,7 +563,7 @@ def test_resnet_stage_shapes_by_forward_pass(bank):
 @pytest.fixture(scope="module")
 def hf():
     torch_or_skip()
-    return pytest.importorskip("transformers", reason="transformers not installed (optional cross-check)")
+    return optional("transformers", "transformers")
 
 
 def _meta(fn):

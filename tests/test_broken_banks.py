@@ -54,7 +54,7 @@ EXPECTED = {
     "vary_bad_modifiers.yaml": ("load", 13, "broken-vary-modifiers", "vary", "upstream: decimals must be a whole number from 0 to 12, got 'two'"),
     "vary_path_not_in_params.yaml": ("load", 13, "broken-vary-path", "vary", "upstreem: path not found in params"),
     "vary_step_zero.yaml": ("load", 13, "broken-vary-step", "vary", "upstream: step must be a whole number of at least 1, got 0"),
-    "vary_yields_invalid.yaml": ("check", 4, "broken-vary-invalid", "vary", "vary yields no valid params in 200 draws"),
+    "vary_yields_invalid.yaml": ("check", 4, "broken-vary-invalid", "vary", "vary yields no usable params in 200 draws; the first draw was refused: the solver refuses them: a branch has 1 to 7 functions, got 2"),
     "wrong_answer_type.yaml": ("load", 13, "broken-answer-type", "answer_type", "unknown answer_type 'float'"),
     "wrong_format_version.yaml": ("load", 1, None, None, "format_version must be 1 (found 2)"),
     "yaml_syntax_error.yaml": ("load", 11, "broken-syntax", None, "YAML error: did not find expected ',' or ']'"),
@@ -131,7 +131,7 @@ def test_vary_spec_problems(tmp_path, spec, message):
     [
         ("unknown_solver.yaml", "solver", "unknown solver 'residual-grads'; did you mean residual-grad"),  # was a KeyError
         ("solver_rejects_params.yaml", "params", "solver 'residual-grad' cannot use these params (ValueError"),  # was a ValueError
-        ("vary_yields_invalid.yaml", "vary", "vary yields no valid params in 200 draws"),
+        ("vary_yields_invalid.yaml", "vary", "vary yields no usable params in 200 draws; the first draw was refused: the solver refuses them: a branch has 1 to 7 functions, got 2"),
     ],
 )
 def test_make_variant_raises_only_variant_error(name, field, message):
@@ -269,3 +269,20 @@ def test_one_broken_file_never_takes_a_quiz_down(tmp_path, name):
         assert warnings and all(name in w for w in warnings), warnings
     else:
         assert warnings == []  # a wrong key: the quiz trusts the solver; only `drill check` sees it
+
+
+def test_a_question_without_vary_that_makes_no_variant_is_told_why(tmp_path):
+    """Not 'vary yields no valid params': the real cause, here a named mistake inside a 15 % tolerance
+    (2·(1 + 0.5) = 2.25 against the key 2.5)."""
+    import re
+
+    from drill.variants import VariantError, make_variant
+
+    text = re.sub(r"    vary:\n(      .*\n)+", "", (CORPUS / "good.yaml").read_text())
+    (tmp_path / "novary.yaml").write_text(text.replace("answer_type: number", "answer_type: number\n    tolerance: 0.15"))
+    (q,) = load_bank([tmp_path]).questions.values()
+    assert not q.vary and make_variant(q, 0).answer == 2.5
+    with pytest.raises(VariantError) as info:
+        make_variant(q, 1)
+    assert info.value.field == "params" and "no vary block" in str(info.value) and "vary yields" not in str(info.value)
+    assert "a named mistake is graded correct (did not multiply the branch path by dL/dF)" in str(info.value)

@@ -386,3 +386,29 @@ def test_conv_forward_checkpoints_by_loops(bank):
                 i, j = (int(t) for t in label.split("[")[1].rstrip("]").split(","))
                 want = b + sum(xp[i * sh + u][j * sw + t] * k[u][t] for u in range(kh) for t in range(kw))
                 assert close(value, want), (qid, seed, label)
+
+
+def test_working_through_stops_before_a_step_that_is_the_answer_itself(bank):
+    """avgpool-backward's last checkpoint is dL/dX, the whole answer: it is no step to work through.
+    At seed 0 the key is [[1,1,2,2],[1,1,2,2],[3,3,4,4],[3,3,4,4]]: four window steps (1, 2, 3, 4), then
+    the answer is shown — nothing asks for the whole matrix again."""
+    from drill.ui import QuizView
+
+    q = bank.questions["avgpool-backward"]
+    v = make_variant(q, 0)
+    assert [c.label for c in session.work_steps(v)] == [f"what each input of window ({i},{j}) gets" for i in (0, 1) for j in (0, 1)]
+    prompts = []
+    wrong = "[" + ",".join(["[7,7,7,7]"] * 4) + "]"
+    lines = iter([wrong, "w", "1", "2", "3", "4", wrong])
+
+    def read(prompt):
+        prompts.append(prompt)
+        return next(lines, None)
+
+    read.interactive = True
+    out = io.StringIO()
+    r = session.run([(q, 0)], QuizView(Console(file=out, width=100)), read)
+    text = " ".join(out.getvalue().split())
+    assert [a.status for a in r.attempts] == ["wrong"] and "work it through in 4 steps" in prompts[1]
+    assert [p.split("[/]")[0].split()[-1] for p in prompts[2:]] == ["1/4", "2/4", "3/4", "4/4"]
+    assert not any("dL/dX" in p for p in prompts) and "Every step right" in text and len(prompts) == 6

@@ -254,7 +254,7 @@ def test_export_to_an_empty_file_name_says_so(tmp_path, monkeypatch):
 
 def test_stats_reset_without_an_answer_changes_nothing_and_says_so(tmp_path):
     db = tmp_path / "p.db"
-    assert run("quiz", "--db", str(db), "-q", "residual-grad", "--seed", "0", input="s\n").exit_code == 0
+    assert run("quiz", "--db", str(db), "-q", "residual-grad", "--seed", "0", input="skip\n").exit_code == 0
     r = run("stats", "--reset", "--db", str(db), input="")  # end of input at the question
     assert r.exit_code == 1
     assert r.output.rstrip().splitlines()[-1] == "error: reset cancelled; nothing changed (--yes skips the question)"
@@ -324,7 +324,7 @@ def test_db_naming_another_programs_sqlite_database_leaves_it_alone(tmp_path):
     assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir() if p.name != "drill-home") == ["photos.sqlite"]
     # drill's own database at the same kind of path is used as usual
     mine = tmp_path / "mine.db"
-    assert run("quiz", "-q", "residual-grad", "--seed", "1", "--db", str(mine), input="s\n").exit_code == 0
+    assert run("quiz", "-q", "residual-grad", "--seed", "1", "--db", str(mine), input="skip\n").exit_code == 0
     assert run("stats", "--db", str(mine)).exit_code == 0
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from drill.grading import LETTERS
 from drill.safe_expr import evaluate
-from tests._torch import torch_or_skip
+from tests._torch import optional, torch_or_skip
 from tests.conftest import variants_of
 
 QIDS = ["sobel-vertical-edge", "prewitt-horizontal-edge"]
@@ -28,7 +28,7 @@ def test_matches_naive_loops(bank, qid):
 
 @pytest.mark.parametrize("qid", QIDS)
 def test_matches_scipy_correlate2d(bank, qid):
-    signal = pytest.importorskip("scipy.signal", reason="scipy not installed (optional cross-check)")
+    signal = optional("scipy.signal", "scipy")
     for v in variants_of(bank, qid, 20):
         ref = signal.correlate2d(np.asarray(v.params["input"], float), np.asarray(v.params["weight"], float), mode="valid")
         np.testing.assert_allclose(v.answer, ref, atol=1e-12)

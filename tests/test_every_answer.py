@@ -42,7 +42,7 @@ def test_interview_answers_are_saved_with_their_mode_and_stats_separate_them(ban
 
     items = iv.plan(bank.topics()["param-counts"], 3, 11)
     vs = [make_variant(q, s) for q, s in items]
-    answers = [vs[0].atype.format(vs[0].answer), "s", "1"]
+    answers = [vs[0].atype.format(vs[0].answer), "skip", "1"]
     r = runner.invoke(app, ["interview", "-t", "param-counts", "-n", "3", "--seed", "11"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
     saved = rows()
@@ -64,7 +64,7 @@ def test_the_interview_report_shows_each_missed_questions_key_mistake_and_soluti
     items = iv.plan(bank.topics()["param-counts"], 3, 11)
     vs = [make_variant(q, s) for q, s in items]
     name, wrong = next(iter(vs[1].mistakes.items()))
-    answers = [vs[0].atype.format(vs[0].answer), vs[1].atype.format(wrong), "s"]
+    answers = [vs[0].atype.format(vs[0].answer), vs[1].atype.format(wrong), "skip"]
     r = runner.invoke(app, ["interview", "-t", "param-counts", "-n", "3", "--seed", "11", "--no-save"], input="\n".join(answers) + "\n")
     report = " ".join(r.output.split("Interview report")[1].split())
     assert "Mistakes and solutions" in report
@@ -75,18 +75,18 @@ def test_the_interview_report_shows_each_missed_questions_key_mistake_and_soluti
 
 
 def test_explain_try_answers_are_saved_as_explain(bank):
-    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="s\n1\nq\n")
+    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="skip\n1\nquit\n")
     assert r.exit_code == 0, r.output
     assert [m for *_, m in rows()] == ["explain", "explain"] and [st for _, _, _, st, _ in rows()] == ["skipped", "wrong"]
 
 
 def test_quiz_missed_redoes_exactly_the_variants_missed_last_session(bank):
-    r = runner.invoke(app, ["quiz", "-t", "conv-shapes", "-n", "4", "--seed", "5"], input="s\n1x1\ns\n1x1\n")
+    r = runner.invoke(app, ["quiz", "-t", "conv-shapes", "-n", "4", "--seed", "5"], input="skip\n1x1\nskip\n1x1\n")
     assert r.exit_code == 0, r.output
     last = rows()
     missed = [(q, s) for q, s, _, st, _ in last if st != "correct"]
     assert missed
-    r = runner.invoke(app, ["quiz", "--missed"], input="s\n" * len(missed))
+    r = runner.invoke(app, ["quiz", "--missed"], input="skip\n" * len(missed))
     assert r.exit_code == 0, r.output
     again = rows()[len(last):]
     assert [(q, s) for q, s, *_ in again] == missed
@@ -105,7 +105,7 @@ def test_difficulty_filters_quiz_and_list(bank):
     listed = [json.loads(line) for line in r.output.splitlines()]
     assert listed and {q["difficulty"] for q in listed} == {3}
     assert {q["id"] for q in listed} == {q.id for q in bank.questions.values() if q.difficulty == 3}
-    r = runner.invoke(app, ["quiz", "-d", "1", "-n", "3", "--seed", "2", "--json", "--no-save"], input="s\ns\ns\n")
+    r = runner.invoke(app, ["quiz", "-d", "1", "-n", "3", "--seed", "2", "--json", "--no-save"], input="skip\nskip\nskip\n")
     ids = [a["id"] for a in json.loads(r.stdout.splitlines()[-1])["attempts"]] if r.stdout.strip() else []
     assert len(ids) == 3 and all(bank.questions[i].difficulty == 1 for i in ids)
     r = runner.invoke(app, ["quiz", "-d", "4"])
@@ -129,7 +129,7 @@ def test_interview_answers_visible_in_stats_json_through_a_terminal(bank):
     env.update({"COLUMNS": "100", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
     child = pexpect.spawn(sys.executable, ["-m", "drill", "interview", "-t", "skip-connection", "-n", "3", "--seed", "4"],
                           env=env, cwd=str(ROOT), encoding="utf-8", timeout=30, dimensions=(40, 100))
-    for typed in ("s", "1", "s"):
+    for typed in ("skip", "1", "skip"):
         child.expect("answer.*›")
         child.send(typed + "\r")
     child.expect("Interview report")

@@ -215,7 +215,7 @@ def test_long_output_is_paged_only_on_a_terminal(bank):
 
 
 def test_try_runs_a_short_quiz_of_the_topic(bank):
-    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="s\ns\ns\n")
+    r = runner.invoke(app, ["explain", "skip-connection", "--seed", "3", "--try"], input="skip\nskip\nskip\n")
     assert r.exit_code == 0, r.output
     assert r.output.count("· skip-connection ·") == 3  # three question panels of the topic
     assert "Session summary" in r.output
@@ -424,3 +424,16 @@ def test_matrix_params_are_shown_as_tables(bank):
     w = ex.Walkthrough("skip-connection", bank.explanations["skip-connection"], v, [], None)
     text = text_of(ex.render(w))
     assert re.search(r"local_grads =\s*│\n│\s+0\.5\s+0\.4\s+│\n│\s+0\.5\s+0\.6", text)
+
+
+def test_the_pointer_to_explain_promises_pictures_only_for_topics_that_have_one(bank):
+    from drill.pictures import PICTURES
+    from drill.ui import topic_pointer
+
+    topics = set(bank.topics())
+    drawn, plain = sorted(topics & set(PICTURES)), sorted(topics - set(PICTURES))
+    assert drawn and plain  # both kinds exist in the built-in bank
+    assert all("with pictures" in topic_pointer(t) for t in drawn)
+    assert all("with pictures" not in topic_pointer(t) and f"drill explain {t}" in topic_pointer(t) for t in plain)
+    r = runner.invoke(app, ["quiz", "-q", "mlp-params", "--seed", "0", "--no-save"], input="1\n", env={"COLUMNS": "200"})
+    assert ("with pictures" in r.output) == ("param-counts" in PICTURES) and "drill explain param-counts" in r.output

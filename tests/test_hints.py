@@ -8,6 +8,7 @@ stride 2, padding 1: ⌊(9 + 2 − 3)/2⌋ + 1 = 5, ⌊(13 + 2 − 3)/2⌋ + 1 =
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from drill.cli import app
@@ -58,7 +59,7 @@ def test_the_formula_shown_is_the_one_for_the_question(bank):
 def test_the_third_hint_never_gives_the_answer_away(bank):
     out = quiz("conv-layer-params", "?\n?\n?\nq\n")  # the first step is the weights: 11·11·3·96 = 34848
     assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
-    out = quiz("residual-grad-choice", "?\n?\n?\nq\n")  # multiple choice: no steps to give
+    out = quiz("residual-grad-choice", "?\n?\n?\nquit\n")  # multiple choice: no steps to give
     assert "Hint 3" not in out
 
 
@@ -78,3 +79,50 @@ def test_a_choice_question_without_a_hint_still_gets_the_formula_at_level_2(bank
     ui.hint(console, v, 2)
     text = " ".join(out.getvalue().split())
     assert "rule out the options" in text and "Hint 2, the formula: dL/dx = u·(1 + dG·dH)" in text
+def test_question_marks_in_one_line_ask_that_many_levels(bank):
+    out = quiz("mlp-params", "???\n??\n529411\n")  # ??? : levels 1-3 at once; ?? then: nothing is left
+    q = bank.questions["mlp-params"]
+    assert out.index(" ".join(q.hint.split())) < out.index("Hint 2, the formula") < out.index("Hint 3, the first step")
+    assert out.count("No more hints") == 1 and "could not read" not in out and "Correct" in out
+    out = quiz("mlp-params", "?\n??\n529411\n")  # ? then ?? : levels 1, then 2 and 3
+    assert "Hint 2, the formula" in out and "Hint 3, the first step" in out and "No more hints" not in out
+
+
+def test_on_multiple_choice_letters_choose_options_and_only_question_marks_ask_hints():
+    # 8 options A–H; the answer of this variant is H (residual-grad-choice --seed 699215)
+    for typed in ("H", "h"):
+        r = runner.invoke(app, ["quiz", "-q", "residual-grad-choice", "--seed", "699215", "--no-save"], input=typed + "\n",
+                          env={"COLUMNS": "120"})
+        out = " ".join(r.output.split())
+        assert "Correct" in out and "Answer: H)" in out and "Hint" not in out
+    r = runner.invoke(app, ["quiz", "-q", "residual-grad-choice", "--seed", "699215", "--no-save"], input="??\nskip\n",
+                      env={"COLUMNS": "120"})
+    out = " ".join(r.output.split())
+    assert "Hint" in out and "Skipped" in out and "pick one of" not in out
+    assert "? hint · skip · quit" in out  # the answer line names the commands that are not letters
+
+
+def test_command_syntax_on_choice_and_other_questions():
+    from drill.session import command, is_command
+
+    for letter in "hsqHSQ":
+        assert command(letter, choice=True) is None  # an option letter, always
+    assert command("h", choice=False) == ("hint", 1) and command("s") == ("skip", 1) and command("q") == ("quit", 1)
+    for choice in (True, False):
+        assert command("?", choice) == ("hint", 1) and command(" ??? ", choice) == ("hint", 3)
+        assert command("skip", choice) == ("skip", 1) and command("QUIT", choice) == ("quit", 1)
+        assert command("0.5", choice) is None and command("?1", choice) is None
+    assert all(is_command(c) for c in ("?", "??", "s", "w", "yes", "quit")) and not is_command("42")
+
+
+def test_commands_stay_out_of_the_answer_history(tmp_path):
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    from drill.lineedit import answers_only
+
+    for hist in (answers_only(InMemoryHistory)(), answers_only(FileHistory)(str(tmp_path / "history-answers"))):
+        for typed in ("?", "??", "s", "w", "3072", "skip", "0.25", "q"):
+            hist.append_string(typed)
+        assert list(hist.get_strings()) == ["3072", "0.25"]
+    assert "3072" in (tmp_path / "history-answers").read_text()

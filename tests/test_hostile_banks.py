@@ -223,9 +223,9 @@ def test_checking_unknown_solvers_is_linear(tmp_path):
 def test_params_beyond_the_limits_are_refused_at_load_and_after_a_draw(tmp_path):
     big = {"n": 10**16}
     assert "beyond ±10^15" in bank_mod.param_limit_problem(big)
-    assert "a list of 101 items" in bank_mod.param_limit_problem({"v": [0] * 101})
-    assert "more than 2,000 values" in bank_mod.param_limit_problem({"m": [[0] * 100] * 30})
-    assert bank_mod.param_limit_problem({"n": 10**15, "v": [1.5] * 100, "m": [[1] * 10] * 10, "s": "relu"}) is None
+    assert "a list of 10,001 items" in bank_mod.param_limit_problem({"v": [0] * 10_001})
+    assert "more than 100,000 values" in bank_mod.param_limit_problem({"m": [[0] * 10_000] * 11})
+    assert bank_mod.param_limit_problem({"n": 10**15, "v": [1.5] * 10_000, "m": [[1] * 100] * 100, "s": "relu"}) is None
     from drill.variants import VariantError, make_variant
 
     q = load_bank([GOOD]).questions["user-residual"]

@@ -61,7 +61,7 @@ def test_countdown_no_feedback_and_stop_at_the_answer_after_time_is_up(bank):
     variants = [make_variant(q, s) for q, s in items]
     clock = FakeClock()
     # 2 minutes pass before each line typed; the limit is 10 minutes: the 4th answer comes at 10:00, then stop
-    read, prompts = scripted(["nonsense!", right(variants[0]), "s", right(variants[2]), right(variants[3]), right(variants[4])], clock, 120)
+    read, prompts = scripted(["nonsense!", right(variants[0]), "skip", right(variants[2]), right(variants[3]), right(variants[4])], clock, 120)
     out = io.StringIO()
     o = iv.run(items, Console(file=out, width=100), read, 600, clock=clock)
     text = out.getvalue()
@@ -90,7 +90,7 @@ def test_cli_report_scores_topics_names_mistakes_and_review(bank, monkeypatch):
     items = iv.plan(chosen, 3, seed=11)
     vs = [make_variant(q, s) for q, s in items]
     name, wrong = next(iter(vs[1].mistakes.items()))
-    answers = [right(vs[0]), vs[1].atype.format(wrong), "s"]
+    answers = [right(vs[0]), vs[1].atype.format(wrong), "skip"]
     clock = FakeClock()
     monkeypatch.setattr(iv, "clock", clock)
     real_reader = drill.quiz.line_reader
@@ -130,7 +130,7 @@ def test_cli_quit_and_bad_topic():
 
 def test_the_precision_is_stated_before_answering(bank):
     r = runner.invoke(app, ["interview", "--minutes", "5", "-n", "3", "-t", "skip-connection", "--seed", "4", "--no-save"],
-                      input="s\ns\ns\n", env={"COLUMNS": "200"})
+                      input="skip\nskip\nskip\n", env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
     help_lines = [line for line in r.output.splitlines() if " answer, e.g. " in line]
     assert help_lines and all("3 significant figures are enough" in line or "choice" in line for line in help_lines), help_lines

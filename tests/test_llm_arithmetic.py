@@ -22,7 +22,7 @@ import pytest
 
 from drill.bank import load_bank
 from drill.solvers import InvalidParams, get
-from tests._torch import torch_or_skip
+from tests._torch import optional, torch_or_skip
 from tests.conftest import assert_three_figures, variants_of
 
 TOPIC = "llm-arithmetic"
@@ -266,7 +266,7 @@ def _bank_configs(bank) -> dict[str, dict]:
 def test_real_configs_match_transformers_models(bank):
     """Each real model config in the bank, built with transformers' own class on meta (no weights)."""
     torch = torch_or_skip()
-    transformers = pytest.importorskip("transformers", reason="transformers not installed (optional cross-check)")
+    transformers = optional("transformers", "transformers")
     configs = _bank_configs(bank)
     assert {"Llama-2-7B", "Llama-2-70B", "Mistral-7B-v0.1", "Qwen2.5-3B", "Mixtral-8x7B", "GPT-2 small"} <= set(configs)
     for name, c in configs.items():
@@ -373,8 +373,8 @@ def test_lora_matches_adapters_on_torch_modules(bank, qid):
 
 def test_lora_matches_peft_on_a_small_llama():
     torch = torch_or_skip()
-    transformers = pytest.importorskip("transformers", reason="transformers not installed (optional cross-check)")
-    peft = pytest.importorskip("peft", reason="peft not installed (optional cross-check)")
+    transformers = optional("transformers", "transformers")
+    peft = optional("peft", "peft")
     c = {"vocab_size": 100, "hidden_size": 64, "num_hidden_layers": 3, "num_attention_heads": 8, "num_key_value_heads": 2,
          "intermediate_size": 96, "tie_word_embeddings": False}
     for targets in (["q_proj", "v_proj"], ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]):

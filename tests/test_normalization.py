@@ -234,3 +234,24 @@ def test_grading_right_wrong_unreadable(bank):
     dp = variants_of(bank, "batchnorm-backward-params", 0)[0]
     assert dp.grade("[-0.612, 1.5]").correct
     assert dp.grade("[1.5, -0.612]").mistake == "swapped dL/dγ and dL/dβ"
+
+
+def test_an_answer_of_exactly_zero_is_keyed_as_zero_not_float_noise(bank):
+    """Worked in exact rationals from the bank's decimals (an independent method): at seed 116 the
+    eval input equals the updated running mean, so the output is 0; at seed 348 dL/dy is constant,
+    so N·dy − Σ dy = 0 and Σ dy·x̂ = dy·Σ x̂ = 0: dL/dx = 0. The key is 0, not ±1e-17."""
+    from fractions import Fraction as F
+
+    from drill.variants import make_variant
+
+    v = make_variant(bank.questions["batchnorm-train-then-eval"], 116)
+    p = v.params
+    batch = [F(str(b)) for b in p["batch"]]
+    new_mean = (1 - F(str(p["momentum"]))) * F(str(p["running_mean"])) + F(str(p["momentum"])) * sum(batch) / len(batch)
+    assert F(str(p["x"])) - new_mean == 0
+    assert v.answer == 0.0 and v.expected == "0" and "e-1" not in v.steps[-1]
+
+    v = make_variant(bank.questions["batchnorm-backward-dx"], 348)
+    dy = [F(str(g)) for g in v.params["dy"]]
+    assert len(set(dy)) == 1  # a constant upstream gradient
+    assert v.answer == [0.0] * len(dy) and "e-1" not in " ".join(v.steps)

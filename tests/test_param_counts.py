@@ -265,3 +265,58 @@ def test_skip_with_mismatched_shapes_is_refused():
     p = {"input_shape": [3, 8, 8], "layers": [{"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3}], "skips": [{"from": 0, "to": 0}]}
     with pytest.raises(InvalidParams, match="shapes differ"):
         get("network-params").solve(p)
+
+
+def mobilenet_v2_chain() -> list[dict]:
+    """torchvision's mobilenet_v2 written out module by module (its printed `features` and
+    `classifier`, plus the Flatten its forward does): 143 layers."""
+    conv = lambda cin, cout, k, s=1, p=0, g=1: {"type": "Conv2d", "in_channels": cin, "out_channels": cout,  # noqa: E731
+                                              "kernel_size": k, "stride": s, "padding": p, "groups": g, "bias": False}
+    bn = lambda c: {"type": "BatchNorm2d", "num_features": c}  # noqa: E731
+    relu6 = {"type": "ReLU6"}
+    layers = [conv(3, 32, 3, 2, 1), bn(32), relu6]
+    cin = 32
+    for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for i in range(n):
+            hidden = cin * t
+            if t != 1:
+                layers += [conv(cin, hidden, 1), bn(hidden), relu6]
+            layers += [conv(hidden, hidden, 3, s if i == 0 else 1, 1, hidden), bn(hidden), relu6, conv(hidden, c, 1), bn(c)]
+            cin = c
+    layers += [conv(320, 1280, 1), bn(1280), relu6, {"type": "AdaptiveAvgPool2d", "output_size": 1}, {"type": "Flatten"},
+               {"type": "Dropout", "p": 0.2}, {"type": "Linear", "in_features": 1280, "out_features": 1000}]
+    return layers
+
+
+def test_a_real_network_written_out_layer_by_layer_loads_and_solves(tmp_path):
+    import yaml
+
+    from drill.bank import load_file
+    from drill.variants import make_variant
+
+    layers = mobilenet_v2_chain()
+    assert len(layers) == 143 and reference_count(layers) == 3_504_872  # torchvision's num_params for MobileNet_V2
+    question = {"id": "mobilenet-chain", "title": "MobileNetV2 written out", "difficulty": 3,
+                "prompt": "How many parameters has MobileNetV2 ({_net})?", "solver": "network-params",
+                "params": {"input_shape": [3, 224, 224], "layers": layers}, "answer": 3504872, "answer_type": "integer",
+                "source": "torchvision MobileNet_V2_Weights.IMAGENET1K_V1.meta['num_params'] = 3504872"}
+    path = tmp_path / "chain.yaml"
+    path.write_text(yaml.safe_dump({"format_version": 1, "topic": "user-chain", "questions": [question]}))
+    questions, errors = load_file(path)
+    assert errors == [] and len(questions) == 1
+    assert make_variant(questions[0], 0).answer == 3_504_872
+
+
+def test_an_optional_reference_that_cannot_load_skips_and_says_why(tmp_path, monkeypatch):
+    """torchvision beside a CPU-only torch raises RuntimeError on import: the cross-check skips."""
+    from tests._torch import optional
+
+    (tmp_path / "broken_reference_lib.py").write_text('raise RuntimeError("operator torchvision::nms does not exist")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(pytest.skip.Exception) as info:
+        optional("broken_reference_lib", "broken_reference_lib")
+    assert "cannot be imported (RuntimeError: operator torchvision::nms does not exist)" in str(info.value)
+    with pytest.raises(pytest.skip.Exception) as info:
+        optional("no_such_reference_lib", "no_such_reference_lib")
+    assert "not installed" in str(info.value)
+    assert optional("json", "json").dumps([1]) == "[1]"

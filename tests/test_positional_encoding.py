@@ -11,6 +11,7 @@ import pytest
 
 from drill.solvers import InvalidParams, get
 from tests.conftest import variants_of
+from tests._torch import optional
 
 
 def pe_matrix(n_pos: int, d: int, base: float = 10000.0, *, layout: str = "interleaved") -> np.ndarray:
@@ -47,7 +48,7 @@ def test_vector_matches_the_pe_matrix_row(bank):
 
 
 def test_pe_matrix_matches_torch_construction():
-    torch = pytest.importorskip("torch", reason="PyTorch not installed (optional cross-check)")
+    torch = optional("torch", "PyTorch")
     d, n = 16, 50
     position = torch.arange(n, dtype=torch.float64).unsqueeze(1)
     div_term = torch.exp(torch.arange(0, d, 2, dtype=torch.float64) * (-math.log(10000.0) / d))

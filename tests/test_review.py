@@ -113,7 +113,7 @@ def test_review_asks_the_most_overdue_first_as_a_fresh_variant():
         rec(st, "conv-output-size", "wrong", now - 3 * DAY)  # due since 3 days
         rec(st, "residual-grad", "wrong", now - 1 * DAY)     # due since 1 day
         rec(st, "mlp-params", "correct", now)                # not due
-    r = runner.invoke(app, ["review", "-n", "1"], input="s\n")
+    r = runner.invoke(app, ["review", "-n", "1"], input="skip\n")
     assert r.exit_code == 0, r.output
     assert "1 due template" in r.output
     assert "conv-output-size · seed" in r.output and "residual-grad · seed" not in r.output
@@ -123,7 +123,7 @@ def test_review_asks_the_most_overdue_first_as_a_fresh_variant():
     assert last[:2] == ("conv-output-size", "skipped") and last[3] == "review" and last[2] != 1  # a new variant
     assert _due(_db(), "conv-output-size") > now  # rescheduled
     # next: only residual-grad is still due
-    r = runner.invoke(app, ["review"], input="s\n")
+    r = runner.invoke(app, ["review"], input="skip\n")
     assert "1 due template" in r.output and "residual-grad · seed" in r.output
 
 
@@ -137,7 +137,7 @@ def test_quiz_weak_draws_the_lowest_recent_accuracy():
                 st.record(question_id=q, topic="t", seed=k, answer="", status={"c": "correct", "w": "wrong"}[s], mistake=None,
                           seconds=1, when=now - 100 + k)
     before = sqlite3.connect(_db()).execute("SELECT max(id) FROM attempts").fetchone()[0]
-    r = runner.invoke(app, ["quiz", "--weak", "-n", "4", "--seed", "1"], input="s\n" * 4)
+    r = runner.invoke(app, ["quiz", "--weak", "-n", "4", "--seed", "1"], input="skip\n" * 4)
     assert r.exit_code == 0, r.output
     asked = [q for (q,) in sqlite3.connect(_db()).execute("SELECT question_id FROM attempts WHERE id > ?", (before,))]
     assert sorted(asked) == ["conv-output-size", "conv-output-size", "mlp-params", "mlp-params"]

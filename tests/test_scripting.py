@@ -33,7 +33,7 @@ def test_list_json_stays_light():
 def test_quiz_json_summary_on_stdout_questions_on_stderr(bank):
     wrong = make_variant(bank.questions["conv-layer-params"], 1)
     name, value = next(iter(wrong.mistakes.items()))
-    answers = ["529411", wrong.atype.format(value), "s"]
+    answers = ["529411", wrong.atype.format(value), "skip"]
     r = runner.invoke(app, ["quiz", "-q", "mlp-params", "-q", "conv-layer-params", "-q", "residual-grad", "--seed", "0", "--json"],
                       input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output

@@ -328,7 +328,19 @@ def test_ctrl_c_during_the_write_is_held_until_the_answer_is_committed(tmp_path,
     real = review.schedule
 
     def interrupted(*args, **kw):
-        os.kill(os.getpid(), signal.SIGINT)  # ^C lands mid-transaction
+        # ^C lands mid-transaction: wait until the handler the store installed has seen it (an event,
+        # not a delay), so a signal delivered late under load cannot land after the commit instead
+        holding = signal.getsignal(signal.SIGINT)
+        seen = threading.Event()
+
+        def relay(signum, frame):
+            holding(signum, frame)
+            seen.set()
+
+        signal.signal(signal.SIGINT, relay)
+        os.kill(os.getpid(), signal.SIGINT)
+        while not seen.wait(0.05):  # the wait returns to run Python's handler; the loop ends only on the event
+            pass
         return real(*args, **kw)
 
     monkeypatch.setattr(review, "schedule", interrupted)

@@ -6,7 +6,7 @@ b. Each zoo bank question's canonical key against that torch-built count, and th
    architecture questions (ResNet stages, VGG depths, MobileNetV2 widths, Llama/BERT/GPT-2 configs,
    dense block, Inception module) rebuilt from each variant's numbers with the same builders and
    measured by torch (params, shapes, hook MACs, FlopCounterMode FLOPs, activation elements);
-   each skipped until the bank has it.
+   a missing zoo question fails (it is not skipped).
 c. Every existing bank question whose params hold a ``layers:`` chain, over its canonical variant and
    20 random ones: torch.nn's parameter counts, a meta-device forward's output shape, and (for
    receptive-field questions) torch autograd's receptive field, against drill's key.
@@ -22,9 +22,10 @@ import random
 import pytest
 
 from drill.bank import load_bank
+from tests._torch import optional
 from tests.conftest import variants_of
 
-torch = pytest.importorskip("torch", reason="PyTorch not installed (optional cross-check)")
+torch = optional("torch", "PyTorch", module_level=True)
 
 from tests import _zoo_torch as zoo  # noqa: E402  (imports torch: only after the skip)
 
@@ -196,7 +197,7 @@ def test_stage_shapes_of_resnet18(models):
 
 @pytest.fixture(scope="module")
 def transformers():
-    return pytest.importorskip("transformers", reason="transformers not installed (optional cross-check)")
+    return optional("transformers", "transformers")
 
 
 def _numels(m):
@@ -312,7 +313,7 @@ LLM_QUESTIONS = ["llm-params-llama", "llm-params-gpt2", "llm-params-general"]
 def test_llm_param_questions_against_torch(bank, qid):
     """The llm helper's decoder-count questions: every variant's config, built in torch."""
     if qid not in bank.questions:
-        pytest.skip(f"{qid} is not in the bank yet")
+        pytest.fail(f"{qid} is not in the bank: its zoo cross-check cannot run")
     seen = {}
     for v in variants_of(bank, qid, N_RANDOM_ZOO):
         key = repr(v.params["config"])
@@ -340,7 +341,7 @@ ZOO_QUESTIONS = {
 @pytest.mark.parametrize("qid", sorted(ZOO_QUESTIONS))
 def test_zoo_question_canonical_key_is_torchs_count(bank, models, qid):
     if qid not in bank.questions:
-        pytest.skip(f"{qid} is not in the bank yet")
+        pytest.fail(f"{qid} is not in the bank: its zoo cross-check cannot run")
     v = variants_of(bank, qid, 0)[0]
     assert v.answer == zoo.params(_model(models, ZOO_QUESTIONS[qid])), (qid, v.answer)
 
@@ -518,7 +519,7 @@ RANDOMIZED_ZOO = {
 @pytest.mark.parametrize("qid", sorted(RANDOMIZED_ZOO))
 def test_randomized_zoo_question_against_torch(bank, qid):
     if qid not in bank.questions:
-        pytest.skip(f"{qid} is not in the bank yet")
+        pytest.fail(f"{qid} is not in the bank: its zoo cross-check cannot run")
     seen = {}
     for v in variants_of(bank, qid, N_RANDOM_ZOO):
         key = repr(v.params)
@@ -535,7 +536,7 @@ def test_randomized_zoo_question_against_torch(bank, qid):
 
 def test_vgg_largest_layer_against_torch(bank):
     if "vgg-largest-layer" not in bank.questions:
-        pytest.skip("vgg-largest-layer is not in the bank yet")
+        pytest.fail("vgg-largest-layer is not in the bank: its zoo cross-check cannot run")
     for v in variants_of(bank, "vgg-largest-layer", N_RANDOM_ZOO):
         assert _vgg_largest_layer(v.params, v), (v.seed, v.params, v.answer, v.choices)
 
