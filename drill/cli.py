@@ -893,8 +893,11 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
+    from drill.session import stops_raise
+
     try:
-        app()
+        with stops_raise():
+            app()
     except KeyboardInterrupt as exc:
         sys.exit(_stop_code(exc))
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI

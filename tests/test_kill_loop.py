@@ -160,3 +160,27 @@ def test_sigterm_and_sighup_end_the_session_with_its_summary(tmp_path):
         assert proc.returncode == code, err
         assert "Session summary" in out and "Traceback" not in err
         assert saved(str(tmp_path / "home" / "progress.db"))[-1] == ("mlp-params", "529411", "correct")
+
+
+SUMMARY_KILLED = textwrap.dedent('''
+    import os, signal, sys
+    from drill import cli, ui
+    sig = getattr(signal, sys.argv[1])
+    summary = ui.summary
+    def killed_summary(*args, **kwargs):  # the stop signal arrives while the summary prints
+        os.kill(os.getpid(), sig)
+        return summary(*args, **kwargs)
+    ui.summary = killed_summary
+    sys.argv = ["drill", "quiz", "-q", "mlp-params", "--seed", "0"]
+    cli.main()
+''')
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+@pytest.mark.parametrize("name, code", [("SIGTERM", 143), ("SIGHUP", 129), ("SIGINT", 130)])
+def test_a_stop_signal_while_the_summary_prints_keeps_its_exit_status(tmp_path, name, code):
+    proc = subprocess.run([sys.executable, "-c", SUMMARY_KILLED, name], input="529411\n", capture_output=True, text=True,
+                          env=_env(tmp_path), cwd=ROOT, timeout=60)
+    assert proc.returncode == code, (proc.returncode, proc.stderr)  # not -15 / -1: killed by the raw signal
+    assert "Traceback" not in proc.stderr
+    assert saved(str(tmp_path / "home" / "progress.db")) == [("mlp-params", "529411", "correct")]
