@@ -14,6 +14,8 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
+from drill.paths import HomeError
+
 EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
@@ -58,6 +60,9 @@ class DrillGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except typer.Abort:
             sys.exit(1)
+        except HomeError as exc:
+            _print_error(str(exc))
+            sys.exit(EXIT_USAGE)
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):  # type: ignore[override]

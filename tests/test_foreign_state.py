@@ -1,0 +1,62 @@
+"""drill owns only what is its own and treats its caches, databases and history as untrusted.
+
+Every "foreign" file here is made in a temporary directory; each test runs drill on it and then
+checks the real outcome: the foreign file is present and byte-identical, the planted side effect
+did not happen, what the learner did was really stored, and the refusal is one line naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+POSIX = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX links and FIFOs")
+
+
+def drill(*args: str, home: Path, input: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("DRILL_DEBUG", "DRILL_BANK", "DRILL_NO_CACHE")}
+    env.update({"DRILL_HOME": str(home), "COLUMNS": "100", "OPENBLAS_NUM_THREADS": "1"})
+    return subprocess.run([sys.executable, "-m", "drill", *args], input=input, capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=timeout)
+
+
+def one_line(text: str) -> str:
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "Traceback" not in text, text
+    return lines[0]
+
+
+def attempts(db: Path) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT question_id, answer, status FROM attempts").fetchall()
+    finally:
+        conn.close()
+
+
+QUIZ = ("quiz", "-q", "mlp-params", "--seed", "0")
+RIGHT = "529411\n"  # the key of mlp-params at seed 0
+
+
+# --- DRILL_HOME -------------------------------------------------------------------------------
+
+@POSIX
+@pytest.mark.parametrize("kind", ["file", "fifo"])
+def test_a_drill_home_that_is_not_a_directory_is_one_line_naming_drill_home(tmp_path, kind):
+    home = tmp_path / "home"
+    if kind == "file":
+        home.write_bytes(b"someone's notes\n")
+    else:
+        os.mkfifo(home)
+    r = drill(*QUIZ, home=home, input=RIGHT, timeout=30)
+    assert r.returncode == 2
+    line = one_line(r.stderr)
+    assert "DRILL_HOME" in line and str(home) in line and "must name a directory" in line
+    assert (home.read_bytes() == b"someone's notes\n") if kind == "file" else stat.S_ISFIFO(os.lstat(home).st_mode)
