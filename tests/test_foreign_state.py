@@ -7,6 +7,7 @@ did not happen, what the learner did was really stored, and the refusal is one l
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import stat
@@ -60,3 +61,49 @@ def test_a_drill_home_that_is_not_a_directory_is_one_line_naming_drill_home(tmp_
     line = one_line(r.stderr)
     assert "DRILL_HOME" in line and str(home) in line and "must name a directory" in line
     assert (home.read_bytes() == b"someone's notes\n") if kind == "file" else stat.S_ISFIFO(os.lstat(home).st_mode)
+
+
+# --- the line editor's history ----------------------------------------------------------------
+
+def _quiz_on_a_terminal(home: Path) -> str:
+    """Answer mlp-params right on a pseudo-terminal; everything drill showed. Bounded: a prompt
+    that blocks (a FIFO opened for writing) fails on pexpect's timeout instead of hanging."""
+    pexpect = pytest.importorskip("pexpect")
+    pytest.importorskip("prompt_toolkit")
+    env = {k: v for k, v in os.environ.items() if k not in ("DRILL_DEBUG", "DRILL_BANK")}
+    env.update({"DRILL_HOME": str(home), "COLUMNS": "100", "LINES": "40", "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"})
+    child = pexpect.spawn(sys.executable, ["-m", "drill", *QUIZ], env=env, cwd=str(ROOT), encoding="utf-8", timeout=30,
+                          dimensions=(40, 100))
+    child.logfile_read = shown = io.StringIO()
+    child.expect("answer.*›")
+    child.send("529411\r")
+    child.expect("Correct")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    return shown.getvalue()
+
+
+@POSIX
+def test_a_history_file_that_is_a_link_is_left_alone_and_the_answer_still_counts(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    foreign = tmp_path / "someone-elses.txt"
+    foreign.write_bytes(b"not drill's\n")
+    (home / "history-answers").symlink_to(foreign)
+    shown = _quiz_on_a_terminal(home)
+    assert foreign.read_bytes() == b"not drill's\n"
+    assert os.path.islink(home / "history-answers")
+    assert shown.count("answer history is not saved") == 1 and "history-answers" in shown
+    assert attempts(home / "progress.db") == [("mlp-params", "529411", "correct")]
+
+
+@POSIX
+def test_a_history_file_that_is_a_fifo_never_blocks_the_answer(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / "history-answers")
+    shown = _quiz_on_a_terminal(home)  # before: the first answer blocked forever opening the FIFO
+    assert stat.S_ISFIFO(os.lstat(home / "history-answers").st_mode)
+    assert shown.count("answer history is not saved") == 1
+    assert attempts(home / "progress.db") == [("mlp-params", "529411", "correct")]
