@@ -819,7 +819,7 @@ def new(
     """Write a commented template question that passes 'drill check' once its key is filled in."""
     from pathlib import Path
 
-    from drill.authoring import TemplateError, template
+    from drill.authoring import TemplateError, template, write_template
     from drill.solvers import UnknownSolver
 
     try:
@@ -830,16 +830,10 @@ def new(
         print(text, end="")
         return
     path = Path(out or f"{question_id}.yaml")
-    if path.exists() and not force:
-        raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
-    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
-    if blocker is not None:
-        raise fail(f"cannot write {path}: {blocker} is a file, not a directory")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_template(path, text, force=force)
+    except TemplateError as exc:
+        raise fail(str(exc)) from None
     _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
                      f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 

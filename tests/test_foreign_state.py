@@ -107,3 +107,43 @@ def test_a_history_file_that_is_a_fifo_never_blocks_the_answer(tmp_path):
     assert stat.S_ISFIFO(os.lstat(home / "history-answers").st_mode)
     assert shown.count("answer history is not saved") == 1
     assert attempts(home / "progress.db") == [("mlp-params", "529411", "correct")]
+
+
+# --- drill new --out --------------------------------------------------------------------------
+
+@POSIX
+@pytest.mark.parametrize("kind", ["dangling link", "link to a file", "fifo"])
+@pytest.mark.parametrize("force", [False, True])
+def test_new_out_refuses_a_link_or_a_fifo_and_writes_nothing_anywhere(tmp_path, kind, force):
+    foreign = tmp_path / "elsewhere" / "target.yaml"
+    foreign.parent.mkdir()
+    out = tmp_path / "my-q.yaml"
+    if kind == "dangling link":
+        out.symlink_to(foreign)  # before: drill wrote the template at the link's target
+    elif kind == "link to a file":
+        foreign.write_bytes(b"someone's file\n")
+        out.symlink_to(foreign)
+    else:
+        os.mkfifo(out)
+    r = drill("new", "my-q", "--solver", "network-params", "--out", str(out), *(["--force"] if force else []),
+              home=tmp_path / "home", timeout=30)  # a FIFO opened for writing would block: bounded
+    assert r.returncode == 2
+    assert str(out) in one_line(r.stderr)
+    if kind == "dangling link":
+        assert not os.path.lexists(foreign) and os.readlink(out) == str(foreign)
+    elif kind == "link to a file":
+        assert foreign.read_bytes() == b"someone's file\n" and os.readlink(out) == str(foreign)
+    else:
+        assert stat.S_ISFIFO(os.lstat(out).st_mode)
+    assert sorted(p.name for p in out.parent.iterdir() if p.name != "home") == ["elsewhere", "my-q.yaml"]  # no stray temporary file
+
+
+def test_new_out_writes_a_new_file_and_replaces_a_regular_one_only_with_force(tmp_path):
+    out = tmp_path / "my-q.yaml"
+    r = drill("new", "my-q", "--solver", "network-params", "--out", str(out), home=tmp_path / "home")
+    assert r.returncode == 0 and "solver: network-params" in out.read_text(encoding="utf-8")
+    out.write_bytes(b"mine\n")
+    r = drill("new", "my-q", "--solver", "network-params", "--out", str(out), home=tmp_path / "home")
+    assert r.returncode == 2 and out.read_bytes() == b"mine\n" and "--force" in one_line(r.stderr)
+    r = drill("new", "my-q", "--solver", "network-params", "--out", str(out), "--force", home=tmp_path / "home")
+    assert r.returncode == 0 and not out.is_symlink() and "solver: network-params" in out.read_text(encoding="utf-8")
