@@ -147,3 +147,92 @@ def test_new_out_writes_a_new_file_and_replaces_a_regular_one_only_with_force(tm
     assert r.returncode == 2 and out.read_bytes() == b"mine\n" and "--force" in one_line(r.stderr)
     r = drill("new", "my-q", "--solver", "network-params", "--out", str(out), "--force", home=tmp_path / "home")
     assert r.returncode == 0 and not out.is_symlink() and "solver: network-params" in out.read_text(encoding="utf-8")
+
+
+# --- the progress database --------------------------------------------------------------------
+
+def _answered_once(home: Path) -> Path:
+    r = drill(*QUIZ, home=home, input=RIGHT)
+    assert r.returncode == 0, r.stderr
+    return home / "progress.db"
+
+
+def _plant(db: Path, script: str) -> bytes:
+    """Change drill's database with the sqlite3 module, leave it as one file; its bytes."""
+    conn = sqlite3.connect(db)
+    conn.executescript(script)
+    conn.execute("PRAGMA journal_mode = DELETE")  # the WAL folded in: the whole file is its bytes
+    conn.close()
+    return db.read_bytes()
+
+
+def _moved_aside(home: Path) -> Path:
+    (moved,) = [p for p in home.iterdir() if p.name.startswith("progress.db.damaged-") and not p.name.endswith(("-wal", "-shm"))]
+    return moved
+
+
+def test_a_trigger_planted_in_the_progress_database_never_runs(tmp_path):
+    home = tmp_path / "home"
+    db = _answered_once(home)
+    planted = _plant(db, "CREATE TRIGGER wipe AFTER INSERT ON attempts BEGIN DELETE FROM attempts; END;")
+    r = drill(*QUIZ, home=home, input=RIGHT)
+    assert r.returncode == 0 and "Saved 1 answer" in r.stdout
+    line = one_line(r.stderr)
+    assert str(db) in line and "trigger 'wipe'" in line
+    # before: the trigger emptied attempts on the insert, so stats showed 0 answers
+    assert attempts(db) == [("mlp-params", "529411", "correct")] * 2  # the salvaged answer and the new one
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'").fetchone() == (0,)
+    conn.close()
+    assert _moved_aside(home).read_bytes() == planted  # moved aside untouched, never deleted
+
+
+@pytest.mark.parametrize("command", [("stats",), QUIZ])
+def test_a_recursive_view_named_attempts_does_not_hang_drill(tmp_path, command):
+    home = tmp_path / "home"
+    db = _answered_once(home)
+    cols = "id, session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating, answered_at, mode"
+    planted = _plant(db, f"ALTER TABLE attempts RENAME TO kept; CREATE VIEW attempts AS WITH RECURSIVE r({cols}) AS "
+                         f"(SELECT {cols} FROM kept UNION ALL SELECT {cols} FROM r) SELECT {cols} FROM r;")
+    r = drill(*command, home=home, input=RIGHT, timeout=60)  # before: never returned (TimeoutExpired fails the test)
+    assert r.returncode == 0
+    line = one_line(r.stderr)
+    assert str(db) in line and "view 'attempts'" in line
+    assert _moved_aside(home).read_bytes() == planted
+    assert attempts(db) == ([("mlp-params", "529411", "correct")] if command == QUIZ else [])
+
+
+@pytest.mark.parametrize("planted", [
+    "CREATE TABLE notes (x TEXT);",
+    "CREATE INDEX extra ON attempts (topic);",
+    "ALTER TABLE attempts ADD COLUMN extra TEXT;",
+    "CREATE VIEW recent AS SELECT * FROM attempts;",
+])
+def test_a_progress_database_is_accepted_only_with_exactly_drills_schema(tmp_path, planted):
+    home = tmp_path / "home"
+    db = _answered_once(home)
+    before = _plant(db, planted)
+    r = drill("stats", home=home)
+    assert r.returncode == 0 and "schema is not drill's" in one_line(r.stderr)
+    assert _moved_aside(home).read_bytes() == before
+    assert attempts(db) == [("mlp-params", "529411", "correct")]  # the answer read cleanly: copied over
+
+
+def test_drills_own_database_is_accepted_as_it_is(tmp_path):
+    home = tmp_path / "home"
+    db = _answered_once(home)
+    r = drill(*QUIZ, home=home, input=RIGHT)
+    assert r.returncode == 0 and r.stderr == ""
+    assert attempts(db) == [("mlp-params", "529411", "correct")] * 2 and not list(home.glob("*.damaged-*"))
+
+
+def test_an_explicit_db_that_is_not_drills_is_refused_and_left_alone(tmp_path):
+    other = tmp_path / "other.db"
+    conn = sqlite3.connect(other)
+    conn.executescript("CREATE TABLE t (x); CREATE TRIGGER t1 AFTER INSERT ON t BEGIN DELETE FROM t; END;")
+    conn.close()
+    before = other.read_bytes()
+    r = drill(*QUIZ, "--db", str(other), home=tmp_path / "home", input=RIGHT)
+    assert r.returncode == 2 and str(other) in one_line(r.stderr)
+    assert other.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["other.db"]  # nothing moved aside or added
