@@ -236,3 +236,75 @@ def test_an_explicit_db_that_is_not_drills_is_refused_and_left_alone(tmp_path):
     assert r.returncode == 2 and str(other) in one_line(r.stderr)
     assert other.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name != "home"] == ["other.db"]  # nothing moved aside or added
+
+
+# --- the bank cache ---------------------------------------------------------------------------
+
+def _foreign_folder(folder: Path, n: int) -> dict[str, bytes]:
+    """``n`` files that are not drill's, some named like cache entries; name -> bytes."""
+    folder.mkdir(parents=True)
+    files = {}
+    for i in range(n):
+        name = f"{i:040x}.json" if i % 3 == 0 else f"photo-{i}.jpg"  # a digest-like name, someone else's content
+        files[name] = f"someone's file {i}\n".encode()
+        (folder / name).write_bytes(files[name])
+    return files
+
+
+def _unchanged(folder: Path, files: dict[str, bytes]) -> bool:
+    return {p.name: p.read_bytes() for p in folder.iterdir()} == files
+
+
+@POSIX
+def test_a_cache_folder_that_links_elsewhere_is_never_written_or_evicted(tmp_path):
+    home = tmp_path / "home"
+    elsewhere = tmp_path / "elsewhere"
+    files = _foreign_folder(elsewhere, 300)  # before: eviction kept the newest 256 and deleted the rest (76 of 300)
+    (home / "cache").mkdir(parents=True)
+    (home / "cache" / "bank").symlink_to(elsewhere, target_is_directory=True)
+    r = drill("list", home=home)
+    assert r.returncode == 0 and "mlp-params" in r.stdout
+    assert "bank cache is off" in one_line(r.stderr) and str(home / "cache" / "bank") in r.stderr
+    assert _unchanged(elsewhere, files)
+
+
+def test_eviction_deletes_only_drills_own_entries(tmp_path, monkeypatch):
+    from drill import bank_cache
+
+    folder = tmp_path / "drill-home" / "cache" / "bank"  # the conftest's DRILL_HOME
+    files = _foreign_folder(folder, 30)
+    for i in range(5):  # drill's own entries, oldest first
+        bank_cache.put(f"/banks/{i}.yaml", f"{i}.yaml", b"data", {"questions": [], "errors": [], "explanation": None})
+        os.utime(bank_cache._entry(f"/banks/{i}.yaml", f"{i}.yaml"), (1_000_000 + i, 1_000_000 + i))
+    bank_cache._evict(folder, keep=2)
+    own = sorted(p.name for p in folder.iterdir() if p.name not in files)
+    assert own == sorted(bank_cache._entry(f"/banks/{i}.yaml", f"{i}.yaml").name for i in (3, 4))  # the two newest
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in files} == files
+
+
+def _cached_entries(home: Path) -> list[Path]:
+    return sorted((home / "cache" / "bank").glob("*.json"))
+
+
+def test_a_cache_entry_with_a_bogus_answer_type_is_rebuilt_from_the_bank(tmp_path):
+    import hashlib
+    import json
+
+    home = tmp_path / "home"
+    assert drill("list", home=home).returncode == 0
+    forged = 0
+    for entry in _cached_entries(home):  # a well-formed entry whose checksum matches: only its content is wrong
+        head, payload = entry.read_bytes().split(b"\n", 1)
+        plain = json.loads(payload)
+        for row in plain["questions"]:
+            if row[0] == "mlp-params":
+                row[8] = "bogus"  # answer_type
+                payload = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+                header = json.loads(head)
+                header["sha256"] = hashlib.sha256(payload).hexdigest()
+                entry.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+                forged += 1
+    assert forged == 1
+    r = drill(*QUIZ, home=home, input=RIGHT)  # before: KeyError, exit 70
+    assert r.returncode == 0 and "Correct" in r.stdout and r.stderr == ""
+    assert attempts(home / "progress.db") == [("mlp-params", "529411", "correct")]
