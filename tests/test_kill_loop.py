@@ -131,10 +131,10 @@ def test_every_answer_whose_feedback_was_printed_is_in_the_database(tmp_path):
             shown += 1
             assert saved(r["db"]) == [("mlp-params", "529411", "correct")], r
         code = 128 + r["signal"]
-        if r["exit"] == code and r["signal"] != signal.SIGINT:
-            # SIGTERM/SIGHUP honoured inside the session: the summary came first (a SIGINT landing
-            # in the summary itself is a KeyboardInterrupt, exit 130 as well)
-            assert "Session summary" in r["out"] or "No questions answered." in r["out"], r
+        # a stop signal inside the session ends it after the summary (test_sigterm_and_sighup_end_the_session_with_its_summary);
+        # one landing after the session, in or before the summary, ends drill with the same status
+        # (test_a_stop_signal_while_the_summary_prints_keeps_its_exit_status). The raw signal (-N) only
+        # in the harness's own instant between drill's main() returning and its SIG_IGN.
         assert r["exit"] in (0, code, -r["signal"]), r
     assert 0 < shown < len(results)  # the kills landed both before and after the feedback
 
