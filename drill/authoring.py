@@ -33,6 +33,9 @@ def write_template(path: Path, text: str, *, force: bool = False) -> None:
     anything but a regular file is refused, even with ``force``; an existing regular file is
     replaced only with ``force`` (a fresh file renamed over it, so a link swapped in meanwhile is
     replaced, never followed). Raises TemplateError, with one line naming the file."""
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:
+        raise TemplateError(f"cannot write {path}: {blocker} is a file, not a directory")
     try:
         mode = os.lstat(path).st_mode
     except FileNotFoundError:
@@ -45,9 +48,6 @@ def write_template(path: Path, text: str, *, force: bool = False) -> None:
         raise TemplateError(f"cannot write {path}: it is not a regular file (choose another --out)")
     if mode is not None and not force:
         raise TemplateError(f"{path} exists; use --force to overwrite or --out to choose another file")
-    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
-    if blocker is not None:
-        raise TemplateError(f"cannot write {path}: {blocker} is a file, not a directory")
     data = text.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
