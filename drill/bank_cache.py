@@ -10,7 +10,8 @@ An entry is two lines:
     <the payload: JSON, as drill.bank._to_plain makes it>
 
 It is used only when the key matches the file's current bytes and the checksum matches the
-payload; the caller then checks the payload's structure field by field. JSON is safe to load
+payload; the caller then checks the payload's structure field by field and validates every
+question as if freshly parsed (:func:`drill.bank._revalidated`): an entry is untrusted input. JSON is safe to load
 whatever its bytes (it builds only dicts, lists, strings, numbers), so a damaged entry can only
 be a miss, and a miss is rebuilt. Any problem reading or writing is a miss, never an error. At
 most :data:`MAX_ENTRIES` entries are kept (the least recently written go first).

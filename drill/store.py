@@ -21,6 +21,9 @@ How it stays safe:
   So is a drill database any of whose rows does not read cleanly (a missing table or column,
   text that is not UTF-8, a card that is not JSON, a time outside 1970–3000, a wrong type): every
   row that does read cleanly is copied into the fresh database (:attr:`Recovered.salvaged`).
+* **Exactly drill's schema.** A drill database whose schema is not exactly what :data:`MIGRATIONS`
+  create at its version (a trigger, a view, an extra table, index or column) is moved aside the
+  same way; only its plain tables are read for salvage, so nothing planted in it ever runs.
 * **A bounded WAL.** Checkpointed every :data:`WAL_PAGES` pages and truncated to
   :data:`WAL_BYTES` (and on close), so it cannot grow without bound on a small disk.
 * **A full disk** is one warning per session: :class:`Recorder` keeps the answers it could not
