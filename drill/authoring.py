@@ -9,8 +9,12 @@ This module imports no numpy; the solver registry is loaded only when asked for.
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,7 +25,50 @@ __all__ = ["SolverInfo", "ParamInfo", "solver_catalog", "example_for", "template
 
 
 class TemplateError(ValueError):
-    """A template that cannot be written (bad id, id taken, unknown solver)."""
+    """A template that cannot be written (bad id, id taken, unknown solver, a target that is not a new file)."""
+
+
+def write_template(path: Path, text: str, *, force: bool = False) -> None:
+    """Write ``text`` to ``path`` as a new regular file. A symbolic link (dangling or not) or
+    anything but a regular file is refused, even with ``force``; an existing regular file is
+    replaced only with ``force`` (a fresh file renamed over it, so a link swapped in meanwhile is
+    replaced, never followed). Raises TemplateError, with one line naming the file."""
+    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
+    if blocker is not None:
+        raise TemplateError(f"cannot write {path}: {blocker} is a file, not a directory")
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise TemplateError(f"cannot write {path}: {exc.strerror or exc}") from None
+    if mode is not None and stat.S_ISLNK(mode):
+        raise TemplateError(f"cannot write {path}: it is a symbolic link; drill writes only a new regular file (choose another --out)")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise TemplateError(f"cannot write {path}: it is not a regular file (choose another --out)")
+    if mode is not None and not force:
+        raise TemplateError(f"{path} exists; use --force to overwrite or --out to choose another file")
+    data = text.encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if mode is None:  # O_EXCL|O_NOFOLLOW: a file or link that appeared since is never written through
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            return
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(tmp, stat.S_IMODE(mode))
+            os.replace(tmp, path)
+        finally:
+            if os.path.lexists(tmp):
+                os.unlink(tmp)
+    except FileExistsError:
+        raise TemplateError(f"{path} appeared while drill was writing it; nothing was overwritten") from None
+    except OSError as exc:
+        raise TemplateError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ file's problems rather than stopping at the first. This module imports no numpy/
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -445,7 +446,10 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
                 return None
             row = list(row)
             row[11], row[12], row[15], row[16] = tuple(constraints), Tolerance(None if tol[0] is None else float(tol[0]), float(tol[1]), tol[2], tol[3]), tuple(variables), tuple(tags)
-            questions.append(Question(*row, control=control))
+            q = Question(*row, control=control)
+            if not _revalidated(q):  # found is not trusted: the same checks as a freshly parsed question
+                return None
+            questions.append(q)
         errors = []
         for e in plain["errors"]:
             if not (isinstance(e, list) and len(e) == 5 and isinstance(e[0], str) and isinstance(e[1], str)
@@ -463,9 +467,34 @@ def _from_plain(plain: Any) -> tuple[list[Question], list[BankError], Explanatio
             explanation = Explanation(topic=ex["topic"], summary=ex["summary"], example=ex["example"], conventions=tuple(ex["conventions"]),
                                       formulas=tuple((f[0], dict(f[1])) for f in ex["formulas"]), file=ex["file"],
                                       control=tuple((a, b) for a, b in ex["control"]))
+            raw_ex = {"summary": explanation.summary, "example": explanation.example, "conventions": list(explanation.conventions),
+                      "formulas": [{"formula": f, "where": w} for f, w in explanation.formulas]}
+            problems: list[BankError] = []
+            again = _explanation(raw_ex, explanation.topic, questions, explanation.file, lambda *path: None, problems)
+            # the control characters the loader saw are a record of the raw file (the text is escaped): not re-derivable
+            if again is None or dataclasses.replace(again, control=explanation.control) != explanation or problems:
+                return None
         return questions, errors, explanation
     except (TypeError, ValueError, KeyError):
         return None
+
+
+def _revalidated(q: Question) -> bool:
+    """True when ``q`` (read back from the cache) passes :func:`_question` as bank text would and
+    comes out the same: a cache entry is untrusted input, never trusted for being found."""
+    t = q.tolerance
+    tolerance = ({"estimate": t.rtol} if t.estimate else {"decimals": t.decimals} if t.decimals is not None
+                 else {"rtol": t.rtol, "atol": t.atol} if t.rtol is not None else None)
+    raw = {"id": q.id, "topic": q.topic, "title": q.title, "difficulty": q.difficulty, "prompt": q.prompt, "solver": q.solver,
+           "params": q.params, "answer": q.answer, "answer_type": q.answer_type, "source": q.source, "vary": q.vary,
+           "constraints": list(q.constraints), "hint": q.hint, "n_choices": q.n_choices, "variables": list(q.variables),
+           "tags": list(q.tags), **({"tolerance": tolerance} if tolerance is not None else {})}
+    try:
+        again, errors = _question(raw, 0, q.topic, q.file, lambda *path: q.line)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError, RecursionError):
+        return False
+    # the control characters the loader saw are a record of the raw file (the text is escaped): not re-derivable
+    return not errors and again is not None and dataclasses.replace(again, control=q.control) == q
 
 
 def _load_questions(name: str, raw_bytes: bytes) -> tuple[list[Question], list[BankError], Any, Any, str]:

@@ -10,11 +10,14 @@ An entry is two lines:
     <the payload: JSON, as drill.bank._to_plain makes it>
 
 It is used only when the key matches the file's current bytes and the checksum matches the
-payload; the caller then checks the payload's structure field by field. JSON is safe to load
+payload; the caller then checks the payload's structure field by field and validates every
+question as if freshly parsed (:func:`drill.bank._revalidated`): an entry is untrusted input. JSON is safe to load
 whatever its bytes (it builds only dicts, lists, strings, numbers), so a damaged entry can only
 be a miss, and a miss is rebuilt. Any problem reading or writing is a miss, never an error. At
 most :data:`MAX_ENTRIES` entries are kept (the least recently written go first).
-``DRILL_NO_CACHE=1`` turns the cache off.
+``DRILL_NO_CACHE=1`` turns the cache off; so does a cache folder that is a symbolic link (one
+line on stderr). Eviction deletes only drill's own entries (name and header both match), never
+another file someone keeps in, or links into, that folder.
 
 Imports run one way: :mod:`drill.bank` imports this module, never the reverse.
 """
@@ -24,6 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import stat
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -49,10 +54,28 @@ def _code_key() -> bytes:
     return h.digest()
 
 
+_ENTRY_NAME = re.compile(r"[0-9a-f]{40}\.json")
+_HEADER = re.compile(rb'\{"format": [0-9]{1,9}, "key": "[0-9a-f]{64}", "sha256": "[0-9a-f]{64}"\}\n')
+_warned = False
+
+
 def _dir() -> Path:
+    """``cache_dir()/bank``; OSError when it or ``cache_dir()`` is a symbolic link: the cache then
+    is off (one line on stderr, once), so nothing is read or written through a link to elsewhere."""
     from drill.paths import cache_dir
 
-    return cache_dir() / "bank"
+    top = cache_dir()
+    for place in (top, top / "bank"):
+        if os.path.islink(place):
+            global _warned
+            if not _warned:
+                _warned = True
+                from drill.textsafe import visible
+
+                print(f"warning: the bank cache is off: {visible(str(place))} is a symbolic link; drill keeps its cache only in "
+                      "its own folder", file=sys.stderr)
+            raise OSError(f"{place} is a symbolic link")
+    return top / "bank"
 
 
 def _entry(where: str, name: str) -> Path:
@@ -76,7 +99,10 @@ def get(where: str, name: str, data: bytes) -> Any | None:
     """The cached plain payload for the file at resolved path ``where`` with these bytes, or None."""
     try:
         path = _entry(where, name)
-        with open(path, "rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
             blob = f.read(MAX_ENTRY_BYTES + 1)
         if len(blob) > MAX_ENTRY_BYTES:
             return None
@@ -118,16 +144,39 @@ def put(where: str, name: str, data: bytes, plain: Any) -> None:
         pass
 
 
+def _is_entry(path: Path) -> float | None:
+    """The modification time of ``path`` when it is one of drill's own entries (its name is a
+    digest ``.json``, it is a regular file, not a link, and it starts with an entry's header), else None."""
+    if not _ENTRY_NAME.fullmatch(path.name):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        head = os.read(fd, 256)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return st.st_mtime if _HEADER.match(head) else None
+
+
 def _evict(directory: Path, keep: int | None = None) -> None:
-    """Remove the oldest entries beyond ``keep`` (default :data:`MAX_ENTRIES`)."""
+    """Remove the oldest of drill's own entries beyond ``keep`` (default :data:`MAX_ENTRIES`); any
+    other file in the folder is never counted, read past its first line, or deleted."""
     keep = MAX_ENTRIES if keep is None else keep
     try:
+        if os.path.islink(directory):
+            return
         entries = []
         for p in directory.iterdir():
-            try:
-                entries.append((p.stat().st_mtime, p))
-            except OSError:
-                continue
+            when = _is_entry(p)
+            if when is not None:
+                entries.append((when, p))
         if len(entries) <= keep:
             return
         entries.sort(reverse=True)

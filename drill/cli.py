@@ -14,6 +14,8 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
+from drill.paths import HomeError
+
 EXIT_FAILED = 1  # check found problems
 EXIT_USAGE = 2  # bad input: unknown topic/question, broken bank file
 MAX_SEED = 2**31 - 1  # seeds are whole numbers 0..MAX_SEED (they are stored in SQLite and replayed)
@@ -58,6 +60,9 @@ class DrillGroup(TyperGroup):
             sys.exit(exc.exit_code)
         except typer.Abort:
             sys.exit(1)
+        except HomeError as exc:
+            _print_error(str(exc))
+            sys.exit(EXIT_USAGE)
         sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx):  # type: ignore[override]
@@ -815,7 +820,7 @@ def new(
     """Write a commented template question that passes 'drill check' once its key is filled in."""
     from pathlib import Path
 
-    from drill.authoring import TemplateError, template
+    from drill.authoring import TemplateError, template, write_template
     from drill.solvers import UnknownSolver
 
     try:
@@ -826,16 +831,10 @@ def new(
         print(text, end="")
         return
     path = Path(out or f"{question_id}.yaml")
-    if path.exists() and not force:
-        raise fail(f"{path} exists; use --force to overwrite or --out to choose another file")
-    blocker = next((a for a in path.parents if a.exists() and not a.is_dir()), None)
-    if blocker is not None:
-        raise fail(f"cannot write {path}: {blocker} is a file, not a directory")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"cannot write {path}: {exc.strerror or exc}") from None
+        write_template(path, text, force=force)
+    except TemplateError as exc:
+        raise fail(str(exc)) from None
     _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
                      f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 
@@ -894,8 +893,11 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
             pass
+    from drill.session import stops_raise
+
     try:
-        app()
+        with stops_raise():
+            app()
     except KeyboardInterrupt as exc:
         sys.exit(_stop_code(exc))
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI

@@ -9,6 +9,9 @@ names the answer evaluator accepts (:data:`drill.safe_expr.FUNCTIONS`).
 from __future__ import annotations
 
 import os
+import stat
+import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
@@ -21,6 +24,57 @@ def history_path(name: str):
     from drill.paths import data_dir
 
     return data_dir() / f"history-{name}"
+
+
+def _open_own(path, flags: int) -> tuple[int | None, str]:
+    """A descriptor for ``path`` only when it is a regular file and not a link (never blocks on a
+    FIFO); else None and why ('' for an ordinary failure such as a read-only folder)."""
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0), 0o600)
+    except OSError:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return None, ""
+        if stat.S_ISLNK(mode):
+            return None, "is a symbolic link; drill writes only its own regular file there"
+        return None, "" if stat.S_ISREG(mode) else "is not a regular file"
+    if not stat.S_ISREG(os.fstat(fd).st_mode) or (not hasattr(os, "O_NOFOLLOW") and os.path.islink(path)):
+        os.close(fd)
+        return None, "is not a regular file; drill writes only its own regular file there"
+    return fd, ""
+
+
+def _own_file_history(base):
+    """prompt_toolkit's FileHistory that reads and appends only through :func:`_open_own`: a file
+    swapped for a link or a FIFO after start-up is left alone and the history just is not saved."""
+
+    class OwnFileHistory(base):
+        def load_history_strings(self):
+            fd, _ = _open_own(self.filename, os.O_RDONLY)
+            if fd is None:
+                return []
+            strings, lines = [], []
+            with os.fdopen(fd, "rb") as f:
+                for raw in f:  # FileHistory's format: "# time" lines, then the entry's lines each after "+"
+                    line = raw.decode("utf-8", "replace")
+                    if line.startswith("+"):
+                        lines.append(line[1:])
+                    elif lines:
+                        strings.append("".join(lines)[:-1])
+                        lines = []
+            if lines:
+                strings.append("".join(lines)[:-1])
+            return list(reversed(strings))
+
+        def store_string(self, string: str) -> None:
+            fd, _ = _open_own(self.filename, os.O_WRONLY | os.O_APPEND)
+            if fd is None:
+                return
+            with os.fdopen(fd, "ab") as f:
+                f.write((f"\n# {datetime.now()}\n" + "".join(f"+{line}\n" for line in string.split("\n"))).encode("utf-8"))
+
+    return OwnFileHistory
 
 
 def completion_words() -> list[str]:
@@ -76,10 +130,16 @@ def make_editor(console: Console, history: str | None) -> Callable[[str], str | 
         path = history_path(history)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch(exist_ok=True)
-            hist = answers_only(FileHistory)(str(path))
         except OSError:
             pass
+        fd, refused = _open_own(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+        if fd is not None:
+            os.close(fd)
+            hist = answers_only(_own_file_history(FileHistory))(str(path))
+        elif refused:
+            from drill.textsafe import visible
+
+            print(f"warning: answer history is not saved: {visible(str(path))} {refused}", file=sys.stderr)
     from prompt_toolkit.output import create_output
 
     # Do not ask the terminal where the cursor is (CPR): a one-line prompt needs no answer, and a

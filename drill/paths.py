@@ -12,9 +12,18 @@ import os
 from pathlib import Path
 
 
+class HomeError(ValueError):
+    """``DRILL_HOME`` names something that is not a directory; the message is one line."""
+
+
 def _home() -> Path | None:
     home = os.environ.get("DRILL_HOME")
-    return Path(home).expanduser() if home else None
+    if not home:
+        return None
+    path = Path(home).expanduser()
+    if os.path.lexists(path) and not path.is_dir():  # a file, a FIFO, a link to either or a dangling link
+        raise HomeError(f"DRILL_HOME={home} is not a directory; it must name a directory (drill creates it when missing)")
+    return path
 
 
 def data_dir() -> Path:

@@ -175,6 +175,32 @@ class Stopped(KeyboardInterrupt):
         self.ended = ended
 
 
+@contextlib.contextmanager
+def stops_raise() -> Iterator[None]:
+    """For a whole command: SIGTERM and SIGHUP left at their default raise :class:`Stopped`, as
+    SIGINT raises KeyboardInterrupt, so one arriving outside a session (while its summary prints)
+    still ends drill with 143 / 129, never killed by the raw signal. Main thread only."""
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is not None and signal.getsignal(sig) is signal.SIG_DFL:
+                ended = _ENDED_BY[name]
+
+                def raise_stopped(signum: int, frame: object, ended: str = ended) -> None:
+                    raise Stopped(ended)
+
+                try:
+                    previous[sig] = signal.signal(sig, raise_stopped)
+                except (ValueError, OSError):
+                    pass
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 class _Signals:
     """Turn the stop signals into :class:`Stopped`, held while an attempt is graded and saved."""
 

@@ -21,6 +21,9 @@ How it stays safe:
   So is a drill database any of whose rows does not read cleanly (a missing table or column,
   text that is not UTF-8, a card that is not JSON, a time outside 1970–3000, a wrong type): every
   row that does read cleanly is copied into the fresh database (:attr:`Recovered.salvaged`).
+* **Exactly drill's schema.** A drill database whose schema is not exactly what :data:`MIGRATIONS`
+  create at its version (a trigger, a view, an extra table, index or column) is moved aside the
+  same way; only its plain tables are read for salvage, so nothing planted in it ever runs.
 * **A bounded WAL.** Checkpointed every :data:`WAL_PAGES` pages and truncated to
   :data:`WAL_BYTES` (and on close), so it cannot grow without bound on a small disk.
 * **A full disk** is one warning per session: :class:`Recorder` keeps the answers it could not
@@ -32,6 +35,7 @@ Times are stored as Unix seconds (UTC); FSRS cards as ``fsrs.Card.to_dict()`` JS
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import random
@@ -152,6 +156,52 @@ def _verify(conn: sqlite3.Connection) -> None:
         raise _Unusable("a SQLite database that is not drill's")
     if version > SCHEMA_VERSION:
         raise StoreError(f"the database was written by a newer drill (schema {version}, this drill knows {SCHEMA_VERSION}); upgrade drill")
+    _check_schema(conn, version)
+
+
+def _schema(conn: sqlite3.Connection) -> list[tuple]:
+    """Every object in the file's schema: (type, name, table, SQL text)."""
+    return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall(), key=repr)
+
+
+def _expected_schema(version: int) -> list[tuple]:
+    """The schema drill itself creates at ``version``: its migrations run on an empty database."""
+    return _schema_of(tuple(MIGRATIONS[:version]))
+
+
+@functools.lru_cache(maxsize=4)
+def _schema_of(migrations: tuple[str, ...]) -> list[tuple]:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.text_factory = bytes
+        for script in migrations:
+            for statement in _statements(script):
+                conn.execute(statement)
+        return _schema(conn)
+    finally:
+        conn.close()
+
+
+def _check_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Raise _Unusable unless the schema is exactly drill's at ``version``: its tables, columns
+    and indexes, and nothing else — no trigger (it would run on drill's next write), no view (a
+    recursive one hangs any read), no extra table, index or column. Its rows are salvaged from
+    plain tables only (:func:`_read_all`), so reading them runs nothing planted."""
+    try:
+        found = _schema(conn)
+    except sqlite3.Error as exc:
+        raise _Unusable(f"unreadable schema ({_short(exc, 60)})", salvage=False) from None
+    expected = _expected_schema(version)
+    if found == expected:
+        return
+    extra = sorted((r for r in found if r not in expected), key=lambda r: (r[0] != b"trigger", r[0] != b"view"))  # what runs first
+    missing = [r for r in expected if r not in found]
+    odd = extra[0] if extra else missing[0]
+    kind = odd[0].decode("utf-8", "replace") if isinstance(odd[0], bytes) else str(odd[0])
+    name = odd[1].decode("utf-8", "replace") if isinstance(odd[1], bytes) else str(odd[1])
+    what = (f"a {kind} {name!r} drill does not create" if extra and not any(r[1] == odd[1] for r in expected)
+            else f"its {kind} {name!r} is not as drill creates it" if extra else f"the {kind} {name!r} is missing")
+    raise _Unusable(f"its schema is not drill's: {_short(what, 80)}", salvage=True)  # _read_all reads plain tables only
 
 
 def _is_damage(exc: sqlite3.OperationalError) -> bool:
@@ -332,8 +382,15 @@ def _read_all(conn: sqlite3.Connection) -> tuple[dict[str, list[tuple]], list[st
     rows: dict[str, list[tuple]] = {t: [] for t in COLUMNS}
     seen = {t: 0 for t in COLUMNS}
     problems: list[str] = []
+    try:
+        kinds = {r[0]: r[1] for r in conn.execute("SELECT name, type FROM sqlite_master WHERE name IN ('sessions', 'attempts', 'cards')")}
+    except sqlite3.Error as exc:
+        return rows, [f"unreadable schema ({_short(exc, 60)})"], seen
     for table, cols in COLUMNS.items():
         try:
+            if kinds.get(table.encode(), b"table") != b"table":  # a view could run anything (a recursive one never ends)
+                problems.append(f"{table} is not a table")
+                continue
             have = {(r[1].decode("utf-8", "replace") if isinstance(r[1], bytes) else str(r[1])) for r in conn.execute(f"PRAGMA table_info({table})")}
             if not have:
                 problems.append(f"table {table} is missing")
