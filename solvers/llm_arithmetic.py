@@ -36,18 +36,18 @@ LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down
 
 
 def _n(x: int | float) -> str:
-    """A big count with thousands separators: 6,738,415,616."""
-    return f"{x:,}" if isinstance(x, int) else fmt(x)
+    """A big count with thousands separators: 6,738,415,616 (drill's one number format)."""
+    return fmt(x)
 
 
 def _big(x: float) -> str:
-    """A count as a person reads it in a prompt: 175,000,000,000 (ints), else fmt."""
-    return f"{int(x):,}" if float(x).is_integer() else fmt(x)
+    """A count as a person reads it in a prompt: 175,000,000,000 (drill's one number format)."""
+    return fmt(x)
 
 
 def _sci(x: float) -> str:
-    """A large float in steps: 3.956e+14, not 395600000000000."""
-    return f"{x:.4g}" if abs(x) >= 1e7 else fmt(x)
+    """A large float in steps, to 4 significant figures: 395,600,000,000,000 or 3.956e23 (fmt's rule)."""
+    return fmt(x, 4)
 
 
 def _dtype(p: dict, key: str = "dtype") -> tuple[str, float]:
@@ -152,7 +152,7 @@ class Arch:
             "tie_word_embeddings": "true" if self.tied else "false",
             "num_local_experts": self.E, "num_experts_per_tok": self.k,
         }
-        return ", ".join(f"{n} = {raw[n]}" for n in names)
+        return ", ".join(f"{n} = {_n(raw[n]) if isinstance(raw[n], int) else raw[n]}" for n in names)
 
     def model(self) -> str:
         return f" ({self.name})" if self.name else ""
@@ -424,7 +424,7 @@ def kv_cache(p: dict) -> Solution:
         total, mha = per_tok * seq * batch, per_tok_mha * seq * batch
         answer = (mha - total) / u
         steps = [f"With MHA every head caches K and V: 2 · {a.L} · {a.H} · {a.hd} · {fmt(b)} = {_n(_num(per_tok_mha))} bytes per token", step1,
-                 f"Tokens cached: {seq} · batch {batch} = {seq * batch}",
+                 f"Tokens cached: {_n(seq)} · batch {batch} = {_n(seq * batch)}",
                  f"Saved: ({_n(_num(per_tok_mha))} − {_n(_num(per_tok))}) · {seq * batch} = {_n(_num(mha - total))} bytes = {fmt(answer)} {uname}"]
         m = {
             "gave the GQA cache instead of the saving": total / u,
@@ -604,7 +604,7 @@ def inference_flops(p: dict) -> Solution:
     n, prompt, new = float(p["num_params"]), int(p["prompt_tokens"]), int(p["new_tokens"])
     tokens = prompt + new
     answer = 2 * n * tokens
-    steps = [f"Every token, prompt or generated, passes once through the weights: {prompt} + {new} = {tokens} tokens",
+    steps = [f"Every token, prompt or generated, passes once through the weights: {_n(prompt)} + {_n(new)} = {_n(tokens)} tokens",
              f"C ≈ 2 · N · tokens = 2 · {_sci(n)} · {tokens} = {_sci(answer)} FLOPs  (one multiply-add per parameter per token)"]
     m = {"used the training cost 6·N per token": 6 * n * tokens, "counted multiply-adds, not FLOPs (N per token)": n * tokens,
          "counted only the generated tokens": 2 * n * new, "counted only the prompt": 2 * n * prompt}
