@@ -746,7 +746,8 @@ def _problem_table(console, problems) -> None:
 
     from drill.textsafe import plain
 
-    table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
+    from drill.solvers._fmt import plural
+    table = Table(title=f"{len(problems)} {plural(len(problems), 'problem')}", title_justify="left")
     for col in ("file:line", "question", "field", "seed", "what failed"):
         table.add_column(col, overflow="fold")
     for row in problems:

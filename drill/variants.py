@@ -27,11 +27,11 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
+from drill.bank import MAX_COUNT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, PLURAL_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
 from drill.safe_expr import ExprError, evaluate
 from drill.solvers import InvalidParams, Solution, get as get_solver
-from drill.solvers._fmt import fmt
+from drill.solvers._fmt import fmt, plural
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
 
@@ -385,6 +385,15 @@ def render_text(q: Question, text: str, params: dict, context: dict[str, str], f
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not in params", fld) from None
 
+    def noun(m: re.Match) -> str:
+        path = m.group(3)
+        try:
+            count = context[path] if path.startswith("_") else _get(params, path)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise VariantError(f"question {q.id!r}: {fld} placeholder {{{m.group(0)[1:-1]}}} counts {path!r}, which is not in params", fld) from None
+        return plural(count, m.group(1), m.group(2))
+
+    text = PLURAL_RE.sub(noun, text)
     text = PLACEHOLDER_RE.sub(sub, text).replace("{{", "{").replace("}}", "}")
     if len(text) > MAX_RENDERED_PROMPT:
         raise VariantError(f"question {q.id!r}: the rendered {fld} has {len(text):,} characters; at most {MAX_RENDERED_PROMPT:,}", fld)
