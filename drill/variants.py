@@ -381,7 +381,7 @@ def render_text(q: Question, text: str, params: dict, context: dict[str, str], f
                 raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not provided by solver {q.solver!r}", fld)
             return str(context[path])
         try:
-            return _show(_get(params, path))
+            return _show(_get(params, path), group=not _in_code(m.string, m.start()))
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not in params", fld) from None
 
@@ -400,7 +400,18 @@ def render_text(q: Question, text: str, params: dict, context: dict[str, str], f
     return text
 
 
-def _show(value: Any) -> str:
+_CALL_OPEN = re.compile(r"[A-Za-z0-9_]\((?:[^()\n]*)$")  # "Linear(in_features=" — inside a call, on this line
+
+
+def _in_code(text: str, at: int) -> bool:
+    """True when the placeholder at ``at`` is an argument of a call written as code
+    (``Linear({n}, 3)``, ``in_features={n}``): there a thousands separator would read as
+    another argument, so the number is written plainly."""
+    before = text[max(0, at - 200):at]
+    return before.endswith("=") or bool(_CALL_OPEN.search(before))
+
+
+def _show(value: Any, *, group: bool = True) -> str:
     if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
         return "[" + ", ".join(_show(r) for r in value) + "]"
-    return fmt(value)
+    return fmt(value, group=group)

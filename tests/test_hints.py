@@ -26,7 +26,7 @@ def test_three_question_marks_give_hint_formula_then_first_step(bank):
     hint_at, formula_at, step_at = out.index(" ".join(q.hint.split())), out.index("Hint 2, the formula"), out.index("Hint 3, the first step")
     assert hint_at < formula_at < step_at
     assert "Linear: n·m + m" in out and "n: " in out and "m: " in out  # the symbols named
-    assert "parameters of layer 1, Linear(2, 1024, bias=True) = 3072" in out
+    assert "parameters of layer 1, Linear(2, 1024, bias=True) = 3,072" in out
     assert "No more hints" in out and "Correct" in out
 
 
@@ -37,6 +37,6 @@ def test_the_formula_shown_is_the_one_for_the_question(bank):
 
 def test_the_third_hint_never_gives_the_answer_away(bank):
     out = quiz("conv-layer-params", "?\n?\n?\nq\n")  # the first step is the weights: 11·11·3·96 = 34848
-    assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
+    assert "Hint 3, the first step: weights = 34,848" in out and "34,944" not in out and "34944" not in out
     out = quiz("residual-grad-choice", "?\n?\n?\nq\n")  # multiple choice: no steps to give
     assert "Hint 3" not in out
