@@ -324,7 +324,7 @@ def llm_layer_params(p: dict) -> Solution:
     steps = []
     if block == "attention":
         steps.append(f"head_dim = hidden_size / num_attention_heads = {_n(a.d)} / {_n(a.H)} = {_n(a.hd)}; k and v have num_key_value_heads · head_dim = {_n(a.KV)} · {_n(a.hd)} = {_n(a.kv_out)} outputs")
-    steps += [f"{n}: {_n(lin[n][0])} · {lin[n][1]}" + (f" + {lin[n][1]} (bias)" if lin[n][2] else "") + f" = {_n(sizes[n])}" for n in names]
+    steps += [f"{n}: {_n(lin[n][0])} · {_n(lin[n][1])}" + (f" + {lin[n][1]} (bias)" if lin[n][2] else "") + f" = {_n(sizes[n])}" for n in names]
     steps.append(f"Total = {' + '.join(_n(sizes[n]) for n in names)} = {_n(answer)}")
     m: dict[str, int] = {}
     if block == "attention":
@@ -425,7 +425,7 @@ def kv_cache(p: dict) -> Solution:
         answer = (mha - total) / u
         steps = [f"With MHA every head caches K and V: 2 · {_n(a.L)} · {_n(a.H)} · {_n(a.hd)} · {fmt(b)} = {_n(_num(per_tok_mha))} bytes per token", step1,
                  f"Tokens cached: {_n(seq)} · batch {batch} = {_n(seq * batch)}",
-                 f"Saved: ({_n(_num(per_tok_mha))} − {_n(_num(per_tok))}) · {seq * batch} = {_n(_num(mha - total))} bytes = {fmt(answer)} {uname}"]
+                 f"Saved: ({_n(_num(per_tok_mha))} − {_n(_num(per_tok))}) · {_n(seq * batch)} = {_n(_num(mha - total))} bytes = {fmt(answer)} {uname}"]
         m = {
             "gave the GQA cache instead of the saving": total / u,
             "gave the MHA cache instead of the saving": mha / u,
@@ -699,7 +699,7 @@ def lora_params(p: dict) -> Solution:
     per = {t: r * (lin[t][0] + lin[t][1]) for t in targets}
     layer = sum(per.values())
     answer = layer * a.L
-    steps = [f"{t}: {lin[t][0]} → {lin[t][1]}, A is r×d_in and B is d_out×r: {r} · ({lin[t][0]} + {lin[t][1]}) = {_n(per[t])}" for t in targets]
+    steps = [f"{t}: {lin[t][0]} → {lin[t][1]}, A is r×d_in and B is d_out×r: {r} · ({_n(lin[t][0])} + {_n(lin[t][1])}) = {_n(per[t])}" for t in targets]
     steps.append(f"Per layer: {' + '.join(_n(v) for v in per.values())} = {_n(layer)}")
     steps.append(f"× {_n(a.L)} layers = {_n(answer)}")
     m = {

@@ -109,7 +109,7 @@ def network_params(p: dict) -> Solution:
             slips[name] = slips.get(name, 0) + wrong - (w + b)
         if layer.get("type") == "Flatten" and len(shapes[-2]) == 3 and shapes[-2][0] > 1:
             flattened = shapes[-2]
-            steps[-1] = f"Flatten: {show(flattened)} → {shape[0]} features ({'·'.join(map(str, flattened))}, channels included); no parameters"
+            steps[-1] = f"Flatten: {show(flattened)} → {fmt(shape[0])} features ({'·'.join(map(str, flattened))}, channels included); no parameters"
         elif layer.get("type") == "Linear" and flattened is not None:
             c = flattened[0]
             slips["flattened only H×W (forgot the channels)"] = w // c - w
