@@ -4,6 +4,7 @@ agree with their count, and the grader reading its own format back."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -159,3 +160,28 @@ def test_interview_report_groups_the_answers():
             assert fmt(v.answer) in flat and "," in fmt(v.answer)
             checked += 1
     assert checked  # at least one big answer in this session
+
+
+def test_a_placeholder_in_code_stays_plain_and_in_words_is_grouped():
+    import dataclasses
+
+    q = load_bank().questions["kv-cache-total"]
+    q = dataclasses.replace(q, prompt="Linear({seq_len}, 3), in_features={seq_len}; {seq_len} tokens; {batch} {sequence|batch}")
+    v = make_variant(q, 0)
+    n = v.params["seq_len"]
+    assert n >= 1000
+    assert v.prompt.startswith(f"Linear({n}, 3), in_features={n}; {n:,} tokens; ")
+
+
+def test_a_plural_placeholder_must_count_a_param(tmp_path):
+    from drill.bank import load_file
+
+    text = (Path(__file__).parent / "broken_banks" / "placeholder_not_in_params.yaml").read_text(encoding="utf-8")
+    good = text.replace("upstream {upstream_grad}", "{upstream} {unit|upstream}")
+    bad = text.replace("upstream {upstream_grad}", "{upstream} {unit|upstreem}")
+    (tmp_path / "good.yaml").write_text(good, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(bad, encoding="utf-8")
+    questions, errors = load_file(tmp_path / "good.yaml")
+    assert not errors and "2 units" in make_variant(questions[0], 0).prompt
+    _, errors = load_file(tmp_path / "bad.yaml")
+    assert [e.field for e in errors] == ["prompt"] and "{upstreem}" in errors[0].message
