@@ -72,6 +72,8 @@ MAX_COUNT = 100  # len, rows, cols of a drawn vector or matrix
 MAX_CONSTRAINTS = 50  # constraints of one question (the built-in banks: at most 4); see also drill.variants.MAX_EXPR_NODES
 ID_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 PLACEHOLDER_RE = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
+# {noun|path} or {noun/plural|path}: the noun agreeing with the count at path ("1 sequence", "2 sequences")
+PLURAL_RE = re.compile(r"(?<!\{)\{([A-Za-z][A-Za-z-]*)(?:/([A-Za-z][A-Za-z-]*))?\|([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*)\}(?!\})")
 
 
 @dataclass(frozen=True)
@@ -850,7 +852,7 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
                 err("vary", f"{path}: {problem}", path)
     for key in ("prompt", "hint"):  # a hint is a template over the variant's values, like the prompt
         if isinstance(raw["params"], dict) and isinstance(raw.get(key), str):
-            for ph in PLACEHOLDER_RE.findall(raw[key]):
+            for ph in PLACEHOLDER_RE.findall(raw[key]) + [m[2] for m in PLURAL_RE.findall(raw[key])]:
                 root = ph.split(".")[0]
                 if root not in raw["params"] and not root.startswith("_"):
                     err(key, f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")

@@ -147,7 +147,7 @@ def check_variant(v: Variant) -> list[str]:
     return problems
 
 
-_NUMBER = re.compile(r"[-−]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")
+_NUMBER = re.compile(r"[-−]?(?:[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?|\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?")  # 7,241,732,096 too
 
 
 _SCI = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*[×x·]\s*10\^\(?([-−]?\d+)\)?")
@@ -156,7 +156,7 @@ _SCI = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*[×x·]\s*10\^\(?([-−]?\d+)\)?")
 def _numbers(line: str) -> list[float]:
     """The numbers a step line shows, "2.037×10^-10" included."""
     sci = [float(a.replace("−", "-")) * 10.0 ** int(b.replace("−", "-")) for a, b in _SCI.findall(line)]
-    return sci + [float(m.replace("−", "-")) for m in _NUMBER.findall(line)]
+    return sci + [float(m.replace("−", "-").replace(",", "")) for m in _NUMBER.findall(line)]
 
 
 def _shown(value: Any, line: str) -> bool:

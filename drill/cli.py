@@ -643,7 +643,9 @@ def list_questions(
     # more than the rest of the command: benchmarks/run.py)
     widest = max((len(q.id) for q in chosen), default=2) + 2
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(f"{len(chosen)} questions in {len(topics)} topics\n", style="bold")
+    from drill.solvers._fmt import plural
+
+    out.append(f"{len(chosen)} {plural(len(chosen), 'question')} in {len(topics)} {plural(len(topics), 'topic')}\n", style="bold")
     out.append(f"{'id':<{widest}}  level  title\n", style="dim")
     for name, qs in sorted(topics.items()):
         out.append(f"{name} ({len(qs)})\n", style="bold")
@@ -752,7 +754,8 @@ def _problem_table(console, problems) -> None:
 
     from drill.textsafe import plain
 
-    table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
+    from drill.solvers._fmt import plural
+    table = Table(title=f"{len(problems)} {plural(len(problems), 'problem')}", title_justify="left")
     for col in ("file:line", "question", "field", "seed", "what failed"):
         table.add_column(col, overflow="fold")
     for row in problems:
@@ -774,12 +777,13 @@ def interview(
     from drill import interview as iv
     from drill import interview_ui
     from drill.quiz import line_reader
+    from drill.solvers._fmt import plural
 
     chosen = _by_difficulty(_select(_load(), topic, None), difficulty)
     session_seed = seed if seed is not None else random.randrange(1, 1_000_000)
     n = count or iv.default_count(minutes)
     console = _console()
-    console.print(f"[bold]drill interview[/] · {n} questions · {minutes:g} minutes · seed {session_seed} · no feedback until the end")
+    console.print(f"[bold]drill interview[/] · {n} {plural(n, 'question')} · {minutes:g} {plural(minutes, 'minute')} · seed {session_seed} · no feedback until the end")
     warn = _warner()
     store = None if no_save else _open_store(db)
     recorder = store.recorder("interview", session_seed, warn) if store else None
@@ -858,6 +862,8 @@ def export_anki(
         import genanki  # noqa: F401
     except ImportError:
         raise fail("the Anki export needs genanki: pip install genanki") from None
+    from drill.solvers._fmt import plural
+
     _check_seed_span(seed, count, "-n")
     _writable_file(file)
     chosen = _select(_load(), topic, question)
@@ -865,7 +871,7 @@ def export_anki(
         n = anki.export(file, anki.variants_for(chosen, count, seed, warn=_warner()))
     except OSError as exc:
         raise fail(f"cannot write {file}: {exc.strerror or exc}") from None
-    _console().print(f"wrote {file}: {n} notes from {len(chosen)} questions ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
+    _console().print(f"wrote {file}: {n} {plural(n, 'note')} from {len(chosen)} {plural(len(chosen), 'question')} ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
 
 
 def _writable_file(path: str) -> None:

@@ -6,7 +6,9 @@ Back: the answer, the worked steps, and each classic mistake with the wrong valu
 Re-importing updates instead of duplicating: the note type and the deck have fixed ids
 (:data:`MODEL_ID`, :data:`DECK_ID`; never change them), and each note's guid is
 ``genanki.guid_for(question_id, seed)`` — the same variant always maps to the same note.
-All text is HTML-escaped (prompts contain <, > and &). genanki is imported only here.
+All text is HTML-escaped (prompts contain <, > and &); line structure is kept: a prompt's or a
+step's indented lines (a graph, a table) go in a ``<pre>`` block, each step is its own ``<li>``.
+genanki is imported only here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ BACK = """{{FrontSide}}
 CSS = """.card { font-family: sans-serif; font-size: 18px; text-align: left; color: black; background: white; }
 .options div { margin: 0.2em 0; }
 .steps ol, .mistakes ul { margin-top: 0.3em; }
+pre.block { font-family: monospace; font-size: 15px; white-space: pre-wrap; margin: 0.3em 0; }
 .wrong { font-family: monospace; }
 table.matrix td { padding: 0 0.5em; text-align: right; font-family: monospace; }
 .id { color: #888; font-size: 12px; margin-top: 1em; }"""
@@ -50,6 +53,44 @@ def note_guid(question_id: str, seed: int) -> str:
 
 def _e(text: object) -> str:
     return html.escape(str(text), quote=False)
+
+
+PRE = '<pre class="block" style="white-space: pre-wrap">'  # inline too: an older note type's CSS lacks the rule
+
+
+def _text_html(text: str) -> str:
+    """Plain text as card HTML that keeps its structure: a run of indented lines (a graph, a
+    table) becomes one ``<pre>`` block with its indentation; other lines are separated by
+    ``<br>``. Everything is HTML-escaped."""
+    out: list[str] = []
+    block: list[str] = []
+    plain: list[str] = []
+
+    def flush_plain() -> None:
+        if plain:
+            out.append("<br>".join(_e(line) for line in plain))
+            plain.clear()
+
+    for line in text.split("\n"):
+        if line[:1] in (" ", "\t") and line.strip():
+            flush_plain()
+            block.append(line)
+            continue
+        if block:
+            out.append(PRE + _e("\n".join(block)) + "</pre>")
+            block.clear()
+        plain.append(line)
+    if block:
+        out.append(PRE + _e("\n".join(block)) + "</pre>")
+    flush_plain()
+    return "".join(out)
+
+
+def _step_html(step: str) -> str:
+    """One worked step as a list item: its first line as text, the lines below it (a graph, a
+    table) as a ``<pre>`` block, so they never run together into one paragraph."""
+    first, _, rest = step.partition("\n")
+    return "<li>" + _e(first) + (PRE + _e(rest) + "</pre>" if rest else "") + "</li>"
 
 
 def _matrix(name: str, rows: list[list]) -> str:
@@ -68,7 +109,7 @@ def note_fields(v: Variant) -> dict[str, str]:
     """The note's fields as HTML, every piece of text escaped."""
     from drill.tolerance import precision_text
 
-    question = _e(v.prompt).replace("\n", "<br>")
+    question = _text_html(v.prompt)
     precision = precision_text(v.question, v.answer)  # the words the quiz shows before answering
     for name in v.question.placeholders:
         value = v.params.get(name)
@@ -77,7 +118,7 @@ def note_fields(v: Variant) -> dict[str, str]:
     options = ""
     if v.choices is not None:
         options = "".join(f"<div><b>{LETTERS[i]})</b> {_e(c)}</div>" for i, c in enumerate(v.choices))
-    steps = "<ol>" + "".join(f"<li>{_e(s)}</li>" for s in v.steps) + "</ol>"
+    steps = "<ol>" + "".join(_step_html(s) for s in v.steps) + "</ol>"
     mistakes = ""
     if v.mistakes:
         items = []

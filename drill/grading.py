@@ -119,8 +119,10 @@ class AnswerType:
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return given == key
 
-    def format(self, value: Any) -> str:
-        return fmt(value)
+    def format(self, value: Any, *, group: bool = True) -> str:
+        """``value`` as drill shows it (:func:`~drill.solvers._fmt.fmt`); ``group=False`` without
+        thousands separators, for machine output."""
+        return fmt(value, group=group)
 
     def nudge(self, key: Any, tol: Tolerance) -> Any:
         """A value just outside the tolerance of ``key`` (for ``drill check``)."""
@@ -145,7 +147,19 @@ def _near_number(given: float, key: float, tol: Tolerance) -> NearMiss | None:
     return NearMiss(abs(given - key) / abs(key) if key else None, tol.width(key) / abs(key) if key else None)
 
 
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?")  # 7,241,732,096 or 12,345.6
+_LITERAL = re.compile(r"[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?")  # a number as typed, no operator
+
+
+def _ungroup(text: str) -> str:
+    """``'7,241,732,096'`` -> ``'7241732096'``: the thousands separators drill itself prints are read
+    back (a first group never starts with 0, so ``0,5`` stays unreadable rather than becoming 5)."""
+    t = text.strip()
+    return t.replace(",", "") if _GROUPED.fullmatch(t) else t
+
+
 def _number(text: str) -> float | int:
+    text = _ungroup(text)
     try:
         value = evaluate(text)
     except ExprError as exc:
@@ -193,10 +207,7 @@ class IntegerAnswer(AnswerType):
     malformed = "12abc"
 
     def parse(self, text: str, choices: Sequence[str] | None = None) -> int | float:
-        t = text.strip()
-        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", t):
-            t = t.replace(",", "")
-        value = _number(t)
+        value = _number(text)
         if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
             return int(value)
         return value
@@ -210,8 +221,8 @@ class IntegerAnswer(AnswerType):
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return isinstance(given, int) and given == key
 
-    def format(self, value: Any) -> str:
-        return str(int(value)) if isinstance(value, int) else fmt(value)
+    def format(self, value: Any, *, group: bool = True) -> str:
+        return fmt(int(value) if isinstance(value, int) else value, group=group)
 
     def nudge(self, key: Any, tol: Tolerance) -> int:
         return key + 1
@@ -296,7 +307,7 @@ class ShapeAnswer(AnswerType):
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return tuple(given) == tuple(key)
 
-    def format(self, value: Any) -> str:
+    def format(self, value: Any, *, group: bool = True) -> str:
         return fmt_shape(value)
 
     def nudge(self, key: Any, tol: Tolerance) -> tuple[int, ...]:
@@ -419,7 +430,7 @@ class MatrixAnswer(VectorAnswer):
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         return len(given) == len(key) and all(VectorAnswer.close(self, g, k, tol) for g, k in zip(given, key))
 
-    def format(self, value: Any) -> str:
+    def format(self, value: Any, *, group: bool = True) -> str:
         return "[" + ", ".join(fmt(row) for row in value) + "]"
 
     def nudge(self, key: Any, tol: Tolerance) -> list[list[float]]:
@@ -466,7 +477,7 @@ class ChoiceAnswer(AnswerType):
                 return LETTERS[i]
         raise Unreadable(f"type a letter {LETTERS[0]}–{LETTERS[max(len(choices), 1) - 1]} or a choice's exact text")
 
-    def format(self, value: Any) -> str:
+    def format(self, value: Any, *, group: bool = True) -> str:
         return str(value)
 
     def nudge(self, key: Any, tol: Tolerance) -> str:
@@ -509,7 +520,7 @@ class ExpressionAnswer(AnswerType):
         except ExprError:
             return False
 
-    def format(self, value: Any) -> str:
+    def format(self, value: Any, *, group: bool = True) -> str:
         return str(value)
 
     def nudge(self, key: Any, tol: Tolerance) -> str:
@@ -519,6 +530,15 @@ class ExpressionAnswer(AnswerType):
 ANSWER_TYPES: dict[str, type[AnswerType]] = {
     t.name: t for t in (IntegerAnswer, NumberAnswer, ShapeAnswer, VectorAnswer, MatrixAnswer, ChoiceAnswer, ExpressionAnswer)
 }
+
+
+def _echo(atype: AnswerType, text: str, given: Any) -> str:
+    """The learner's answer as feedback repeats it: a number typed as a literal in their own form
+    (``3.2e9`` stays ``3.2e9``, never ``3200000000``), anything else in drill's one format."""
+    t = text.strip()
+    if isinstance(atype, (IntegerAnswer, NumberAnswer)) and _LITERAL.fullmatch(t) and len(t) <= 40:
+        return t
+    return atype.format(given)
 
 
 def answer_type(name: str, variables: Sequence[str] | None = None) -> AnswerType:
@@ -568,7 +588,7 @@ def grade_value(
     return Grade(
         "correct" if correct else "wrong",
         expected,
-        given=atype.format(given),
+        given=_echo(atype, text, given),
         mistake=mistake,
         notes=notes,
         near_miss=near,

@@ -238,7 +238,7 @@ def _solved_layers(node: Any) -> Iterator[dict]:
 
 
 def _arg_text(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else fmt(value)
+    text = repr(value) if isinstance(value, str) else fmt(value, group=False)  # code: Linear(1024, …), never 1,024
     return re.sub(r"[\s()\[\]'\"]", "", text)
 
 

@@ -37,12 +37,17 @@ def by_topic(attempts: Sequence[Attempt]) -> list[TopicTally]:
     ]
 
 
+def _machine(v) -> str:
+    """The key as machine output writes it: no thousands separators (7241732096, not 7,241,732,096)."""
+    return v.expected if v.choices is not None else v.atype.format(v.answer, group=False)
+
+
 def attempt_json(a: Attempt) -> dict:
     """One attempt as plain data; ``replay`` is the command that asks exactly this variant again."""
     q, v = a.variant.question, a.variant
     return {
         "id": q.id, "topic": q.topic, "difficulty": q.difficulty, "seed": v.seed, "status": a.status,
-        "answer": a.answer, "expected": v.expected, "mistake": a.grade.mistake if a.grade else None,
+        "answer": a.answer, "expected": _machine(v), "mistake": a.grade.mistake if a.grade else None,
         "seconds": round(a.seconds, 3), "hints": a.hints, "replay": f"drill quiz --question {q.id} --seed {v.seed}",
     }
 

@@ -173,6 +173,7 @@ def render(console, report: dict, db: str) -> None:
     from rich.markup import escape as _escape
     from rich.table import Table
 
+    from drill.solvers._fmt import fmt
     from drill.textsafe import visible
 
     escape = lambda text: _escape(visible(text))  # noqa: E731 - stored text is shown, never interpreted
@@ -186,9 +187,9 @@ def render(console, report: dict, db: str) -> None:
                       ("accuracy", "right"), ("median time", "right")):
         table.add_column(col, justify=just)
     for t in report["topics"]:
-        table.add_row(escape(t["topic"]), str(t["answered"]), str(t["correct"]), str(t["skipped"]), _pct(t["accuracy"]),
+        table.add_row(escape(t["topic"]), fmt(t["answered"]), fmt(t["correct"]), fmt(t["skipped"]), _pct(t["accuracy"]),
                       _secs(t["median_seconds"]))
-    table.add_row("[bold]all[/]", f"[bold]{total['answered']}[/]", f"[bold]{total['correct']}[/]", f"[bold]{total['skipped']}[/]",
+    table.add_row("[bold]all[/]", f"[bold]{fmt(total['answered'])}[/]", f"[bold]{fmt(total['correct'])}[/]", f"[bold]{fmt(total['skipped'])}[/]",
                   f"[bold]{_pct(total['accuracy'])}[/]", f"[bold]{_secs(total['median_seconds'])}[/]")
     console.print(table)
     modes = report.get("modes", {})

@@ -109,11 +109,16 @@ class Tolerance:
         return round_sig(float(key))
 
     def describe(self, key: float) -> str:
-        """Plain words with the window: '3 significant figures are enough, i.e. between 0.1 and 0.102'."""
+        """Plain words with the window: '3 significant figures are enough, i.e. between 0.1 and 0.102';
+        for a key of 0, 'exactly 0 (…)' or '…, i.e. within ±0.005 of 0'."""
         w = self.width(key)
         text = precision_text(self, key)
         if self.mode == "rtol" and not self.estimate and self.rtol * abs(key) < self.atol:
             text = f"to within ±{fmt(self.atol)}"
+        if key == 0:  # a window around 0 in words: no "between -1e-15 and 1e-15"
+            if w <= NOISE:
+                return "exactly 0 (float noise within ±1e-15 is ignored)"
+            return f"{text}, i.e. within ±{fmt(w)} of 0"
         return f"{text}, i.e. between {fmt(key - w)} and {fmt(key + w)}"
 
 

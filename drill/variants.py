@@ -31,12 +31,12 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from drill.bank import MAX_COUNT, MAX_PARAM_INT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, Question, param_limit_problem
+from drill.bank import MAX_COUNT, MAX_PARAM_INT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, PLURAL_RE, Question, param_limit_problem
 from drill.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
 from drill.safe_expr import Budget, ExprError, evaluate
 from drill.solvers import (MAX_ANSWER_DIGITS, MAX_ANSWER_VALUES, MAX_SOLUTION_CHARS, MAX_STEP_CHARS, MAX_STEPS, InvalidParams, Solution,
                            get as get_solver)
-from drill.solvers._fmt import fmt
+from drill.solvers._fmt import fmt, plural
 from drill.textsafe import safe_data, visible
 
 __all__ = ["Variant", "VariantError", "make_variant", "draw_params", "render_prompt", "render_text", "variant_from_params", "MAX_DRAWS"]
@@ -488,17 +488,37 @@ def render_text(q: Question, text: str, params: dict, context: dict[str, str], f
                 raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not provided by solver {q.solver!r}", fld)
             return str(context[path])
         try:
-            return _show(_get(params, path))
+            return _show(_get(params, path), group=not _in_code(m.string, m.start()))
         except (KeyError, IndexError, ValueError, TypeError):
             raise VariantError(f"question {q.id!r}: {fld} placeholder {{{path}}} is not in params", fld) from None
 
+    def noun(m: re.Match) -> str:
+        path = m.group(3)
+        try:
+            count = context[path] if path.startswith("_") else _get(params, path)
+        except (KeyError, IndexError, ValueError, TypeError):
+            raise VariantError(f"question {q.id!r}: {fld} placeholder {{{m.group(0)[1:-1]}}} counts {path!r}, which is not in params", fld) from None
+        return plural(count, m.group(1), m.group(2))
+
+    text = PLURAL_RE.sub(noun, text)
     text = PLACEHOLDER_RE.sub(sub, text).replace("{{", "{").replace("}}", "}")
     if len(text) > MAX_RENDERED_PROMPT:
         raise VariantError(f"question {q.id!r}: the rendered {fld} has {len(text):,} characters; at most {MAX_RENDERED_PROMPT:,}", fld)
     return text
 
 
-def _show(value: Any) -> str:
+_CALL_OPEN = re.compile(r"[A-Za-z0-9_]\((?:[^()\n]*)$")  # "Linear(in_features=" — inside a call, on this line
+
+
+def _in_code(text: str, at: int) -> bool:
+    """True when the placeholder at ``at`` is an argument of a call written as code
+    (``Linear({n}, 3)``, ``in_features={n}``): there a thousands separator would read as
+    another argument, so the number is written plainly."""
+    before = text[max(0, at - 200):at]
+    return before.endswith("=") or bool(_CALL_OPEN.search(before))
+
+
+def _show(value: Any, *, group: bool = True) -> str:
     if isinstance(value, list) and value and all(isinstance(r, list) for r in value):
         return "[" + ", ".join(_show(r) for r in value) + "]"
-    return fmt(value)
+    return fmt(value, group=group)

@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import InvalidParams
+from ._fmt import fmt
 
 __all__ = [
     "pair", "conv_out", "conv_transpose_out", "conv_padding", "layer_repr", "layer_params", "layer_output_shape",
@@ -202,8 +203,8 @@ def layer_params(layer: dict) -> tuple[int, int, str]:
         aw, ab, _ = _mha_params(e, h, bias)
         fw, fb = 2 * e * f, (f + e if bias else 0)
         nw, nb = 2 * e, (2 * e if bias else 0)
-        formula = (f"attention {aw + ab} (4·{e}²" + (f" + 4·{e}" if bias else "") + f") + feed-forward {fw + fb} ({e}·{f}"
-                   + (f" + {f}" if bias else "") + f" + {f}·{e}" + (f" + {e}" if bias else "") + f") + two LayerNorms {nw + nb} (2·"
+        formula = (f"attention {fmt(aw + ab)} (4·{e}²" + (f" + 4·{e}" if bias else "") + f") + feed-forward {fmt(fw + fb)} ({e}·{f}"
+                   + (f" + {f}" if bias else "") + f" + {f}·{e}" + (f" + {e}" if bias else "") + f") + two LayerNorms {fmt(nw + nb)} (2·"
                    + (f"2·{e}" if bias else f"{e}") + ")")
         return aw + fw + nw, ab + fb + nb, formula
     if kind in PARAMETERLESS:

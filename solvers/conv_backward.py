@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
-from ._fmt import fmt
+from ._fmt import fmt, plural
 from .conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
 
 
@@ -141,7 +141,7 @@ def conv_backward_dx_entry(p: dict) -> Solution:
         raise InvalidParams(f"({r}, {c}) is outside the {x.shape[0]}×{x.shape[1]} input")
     line, total, users = _dx_entry_line(w, dy, r, c)
     if len(users) < 2:
-        raise InvalidParams(f"X[{r},{c}] is used by only {len(users)} output(s)")
+        raise InvalidParams(f"X[{r},{c}] is used by only {len(users)} {plural(len(users), 'output')}")
     kh = w.shape[0]
     steps = [FORWARD_NOTE,
              f"X[{r},{c}] lies in the windows of outputs {', '.join(f'Y[{i},{j}]' for i, j in users)}; "

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
-from ._fmt import fmt
+from ._fmt import fmt, plural
 from ._layers import conv_out, pair
 
 MAX_SIDE = 7  # inputs beyond 7×7 are not a by-hand question
@@ -175,7 +175,7 @@ def _steps(s: dict, checks: list[Checkpoint] | None = None) -> list[str]:
              "multiply entry by entry and add."]
     if ph or pw:
         shown = matrix_text(xp[0]) if c == 1 else "; ".join(f"channel {i}: {matrix_text(xp[i])}" for i in range(c))
-        steps.append(f"Zero-pad {ph} row(s) and {pw} column(s) on each side: {shown}")
+        steps.append(f"Zero-pad {ph} {plural(ph, 'row')} and {pw} {plural(pw, 'column')} on each side: {shown}")
     steps.append(f"Output size: ⌊({h} + 2·{ph} − {kh})/{sh}⌋ + 1 = {y.shape[0]} rows, "
                  f"⌊({w} + 2·{pw} − {kw})/{sw}⌋ + 1 = {y.shape[1]} columns"
                  + (f"; window (i, j) starts at row {sh}·i, column {sw}·j of the padded input" if (sh, sw) != (1, 1) else ""))

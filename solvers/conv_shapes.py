@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
-from ._fmt import shape as show
+from ._fmt import fmt, shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
 
@@ -262,7 +262,7 @@ def flatten_size(p: dict) -> Solution:
     if len(out) != 3:
         raise InvalidParams("flatten-size needs a stack ending in a (C, H, W) feature map")
     answer = out[0] * out[1] * out[2]
-    steps = sol.steps[:-1] + [f"Last feature map {show(out)}; Flatten gives C·H·W = {out[0]}·{out[1]}·{out[2]} = {answer} features"]
+    steps = sol.steps[:-1] + [f"Last feature map {show(out)}; Flatten gives C·H·W = {out[0]}·{out[1]}·{out[2]} = {fmt(answer)} features"]
     checks = sol.checkpoints + [Checkpoint("features after Flatten, C·H·W", answer, "integer", len(steps) - 1)]
     mistakes: dict[str, int] = {}
     for name, shape in sol.mistakes.items():
@@ -299,12 +299,12 @@ def conv_macs(p: dict) -> Solution:
     steps = [
         f"{layer_repr(layer)} on {show(shape)} → output {cout}×{oh}×{ow}",
         f"Each output value is a dot product of K·K·C_in/groups = {kh}·{kw}·{cin // g} = {per_output} multiply-accumulates",
-        f"MACs = H'·W'·C_out·{per_output} = {oh}·{ow}·{cout}·{per_output} = {macs}",
+        f"MACs = H'·W'·C_out·{per_output} = {oh}·{ow}·{cout}·{per_output} = {fmt(macs)}",
     ]
     checks = [Checkpoint("output shape C_out×H'×W'", (cout, oh, ow), "shape", 0),
               Checkpoint("multiply-accumulates per output value", per_output, "integer", 1), Checkpoint("MACs", macs, "integer", 2)]
     if count == "FLOPs":
-        steps.append(f"FLOPs = 2·MACs (one multiply + one add each) = {answer}")
+        steps.append(f"FLOPs = 2·MACs (one multiply + one add each) = {fmt(answer)}")
         checks.append(Checkpoint("FLOPs", answer, "integer", 3))
     mistakes = {
         "used the input's H·W instead of the output's H'·W'": factor * shape[1] * shape[2] * cout * per_output,

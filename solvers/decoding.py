@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from . import Formula, InvalidParams, Solution, formula, solver
-from ._fmt import fmt
+from ._fmt import fmt, plural
 from .softmax_ce import softmax
 
 
@@ -146,7 +146,7 @@ def top_p_nucleus(p: dict) -> Solution:
     steps = [
         f"Sort by probability, descending (ties: lower id first): {_show(h, order)}",
         f"Cumulative sums in that order: {', '.join(cum)}",
-        f"The first time the sum is ≥ {fmt(tp)} is after {len(kept)} token(s): keep tokens {sorted(kept)} (mass {fmt(mass / 100)})",
+        f"The first time the sum is ≥ {fmt(tp)} is after {len(kept)} {plural(len(kept), 'token')}: keep tokens {sorted(kept)} (mass {fmt(mass / 100)})",
         f"Renormalize by {fmt(mass / 100)}: {fmt(ans, 4)}",
     ]
     mistakes = {"did not renormalize the kept probabilities": _keep(h, kept, renormalize=False)}

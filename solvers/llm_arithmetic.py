@@ -36,18 +36,18 @@ LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down
 
 
 def _n(x: int | float) -> str:
-    """A big count with thousands separators: 6,738,415,616."""
-    return f"{x:,}" if isinstance(x, int) else fmt(x)
+    """A big count with thousands separators: 6,738,415,616 (drill's one number format)."""
+    return fmt(x)
 
 
 def _big(x: float) -> str:
-    """A count as a person reads it in a prompt: 175,000,000,000 (ints), else fmt."""
-    return f"{int(x):,}" if float(x).is_integer() else fmt(x)
+    """A count as a person reads it in a prompt: 175,000,000,000 (drill's one number format)."""
+    return fmt(x)
 
 
 def _sci(x: float) -> str:
-    """A large float in steps: 3.956e+14, not 395600000000000."""
-    return f"{x:.4g}" if abs(x) >= 1e7 else fmt(x)
+    """A large float in steps, to 4 significant figures: 395,600,000,000,000 or 3.956e23 (fmt's rule)."""
+    return fmt(x, 4)
 
 
 def _dtype(p: dict, key: str = "dtype") -> tuple[str, float]:
@@ -152,7 +152,7 @@ class Arch:
             "tie_word_embeddings": "true" if self.tied else "false",
             "num_local_experts": self.E, "num_experts_per_tok": self.k,
         }
-        return ", ".join(f"{n} = {raw[n]}" for n in names)
+        return ", ".join(f"{n} = {_n(raw[n]) if isinstance(raw[n], int) else raw[n]}" for n in names)
 
     def model(self) -> str:
         return f" ({self.name})" if self.name else ""
@@ -238,23 +238,23 @@ def _param_steps(a: Arch, parts: dict[str, int]) -> list[str]:
     lin = a.linears()
     line = lambda n: f"{n} {lin[n][0]}×{lin[n][1]}" + (f" + {lin[n][1]} bias" if lin[n][2] else "")  # noqa: E731
     attn_l, mlp_l = parts["attention"] // a.L, parts["mlp"] // a.L
-    steps = [f"Token embedding: vocab_size · hidden_size = {a.V} · {a.d} = {_n(parts['embed'])}"]
+    steps = [f"Token embedding: vocab_size · hidden_size = {_n(a.V)} · {_n(a.d)} = {_n(parts['embed'])}"]
     if parts["pos"]:
-        steps.append(f"Learned positions: max_position_embeddings · hidden_size = {a.P} · {a.d} = {_n(parts['pos'])}")
+        steps.append(f"Learned positions: max_position_embeddings · hidden_size = {_n(a.P)} · {_n(a.d)} = {_n(parts['pos'])}")
     steps.append(
-        f"Attention per layer (head_dim = {a.hd}; k_proj and v_proj have {a.KV} heads · {a.hd} = {a.kv_out} outputs): "
+        f"Attention per layer (head_dim = {_n(a.hd)}; k_proj and v_proj have {_n(a.KV)} heads · {_n(a.hd)} = {_n(a.kv_out)} outputs): "
         + ", ".join(line(n) for n in LINEARS[:4]) + f" = {_n(attn_l)}"
     )
     mlp_names = [n for n in LINEARS[4:] if n in lin]
     steps.append(f"MLP per layer ({a.mlp}): " + ", ".join(line(n) for n in mlp_names) + f" = {_n(mlp_l)}")
-    steps.append(f"Norms: (2 per layer · {a.L} + 1 final) · {a.norm_size} ({a.norm}) = {_n(parts['norms'])}")
+    steps.append(f"Norms: (2 per layer · {_n(a.L)} + 1 final) · {_n(a.norm_size)} ({a.norm}) = {_n(parts['norms'])}")
     steps.append(
         f"LM head: tied to the embedding, 0 new parameters" if a.tied else
         f"LM head (untied): vocab_size · hidden_size = {_n(parts['head'])}"
     )
     steps.append(
-        f"Total = embeddings {_n(parts['embed'] + parts['pos'])} + {a.L} layers · {_n(attn_l + mlp_l + 2 * a.norm_size)}"
-        f" + final norm {a.norm_size} + head {_n(parts['head'])} = {_n(sum(parts.values()))}"
+        f"Total = embeddings {_n(parts['embed'] + parts['pos'])} + {_n(a.L)} layers · {_n(attn_l + mlp_l + 2 * a.norm_size)}"
+        f" + final norm {_n(a.norm_size)} + head {_n(parts['head'])} = {_n(sum(parts.values()))}"
     )
     return steps
 
@@ -337,8 +337,8 @@ def llm_layer_params(p: dict) -> Solution:
     biases = sum(lin[n][1] for n in names if lin[n][2])
     steps = []
     if block == "attention":
-        steps.append(f"head_dim = hidden_size / num_attention_heads = {a.d} / {a.H} = {a.hd}; k and v have num_key_value_heads · head_dim = {a.KV} · {a.hd} = {a.kv_out} outputs")
-    steps += [f"{n}: {lin[n][0]} · {lin[n][1]}" + (f" + {lin[n][1]} (bias)" if lin[n][2] else "") + f" = {_n(sizes[n])}" for n in names]
+        steps.append(f"head_dim = hidden_size / num_attention_heads = {_n(a.d)} / {_n(a.H)} = {_n(a.hd)}; k and v have num_key_value_heads · head_dim = {_n(a.KV)} · {_n(a.hd)} = {_n(a.kv_out)} outputs")
+    steps += [f"{n}: {_n(lin[n][0])} · {_n(lin[n][1])}" + (f" + {lin[n][1]} (bias)" if lin[n][2] else "") + f" = {_n(sizes[n])}" for n in names]
     steps.append(f"Total = {' + '.join(_n(sizes[n]) for n in names)} = {_n(answer)}")
     m: dict[str, int] = {}
     if block == "attention":
@@ -376,7 +376,7 @@ def llm_rule_of_thumb(p: dict) -> Solution:
     answer = total / rule
     emb = parts["embed"] + parts["pos"] + parts["head"]
     steps = [
-        f"Rule of thumb: 12 · L · d² = 12 · {a.L} · {a.d}² = {_n(rule)}  (4d² attention + 8d² MLP per layer; no embeddings, norms or biases)",
+        f"Rule of thumb: 12 · L · d² = 12 · {_n(a.L)} · {_n(a.d)}² = {_n(rule)}  (4d² attention + 8d² MLP per layer; no embeddings, norms or biases)",
         *_param_steps(a, parts)[:-1],
         f"Exact total = {_n(total)}, of which embeddings and head {_n(emb)}",
         f"Exact / estimate = {_n(total)} / {_n(rule)} = {fmt(answer)}",
@@ -413,7 +413,7 @@ def kv_cache(p: dict) -> Solution:
     ask = p["ask"]
     per_tok = _kv(a, b)
     per_tok_mha = _kv(a, b, a.H)
-    step1 = f"Per token: 2 (K and V) · {a.L} layers · {a.KV} kv heads · {a.hd} head_dim · {_bytes(b)} per element = {_n(_num(per_tok))} bytes"
+    step1 = f"Per token: 2 (K and V) · {_n(a.L)} layers · {_n(a.KV)} kv heads · {_n(a.hd)} head_dim · {_bytes(b)} per element = {_n(_num(per_tok))} bytes"
     ctx = _ctx(a, _config=_kv_fields(a), _dtype=_dtype_words(dname, b))
     no2 = per_tok / 2
     kv = dict(L=("layers", a.L), KV=("key/value heads", a.KV), d_head=("head dim", a.hd), b=("bytes per element", b))
@@ -437,7 +437,7 @@ def kv_cache(p: dict) -> Solution:
     if ask == "total":
         total = per_tok * seq * batch
         answer = total / u
-        steps = [step1, f"Total: {_n(_num(per_tok))} · {seq} tokens · batch {batch} = {_n(_num(total))} bytes",
+        steps = [step1, f"Total: {_n(_num(per_tok))} · {_n(seq)} tokens · batch {batch} = {_n(_num(total))} bytes",
                  f"In {uname}: {_n(_num(total))} / {_n(u)} = {fmt(answer)} {uname}"]
         m = {
             f"divided by {_n(UNITS[other])} ({other}) instead of {_n(u)}": total / UNITS[other],
@@ -450,9 +450,9 @@ def kv_cache(p: dict) -> Solution:
     if ask == "gqa_saving":
         total, mha = per_tok * seq * batch, per_tok_mha * seq * batch
         answer = (mha - total) / u
-        steps = [f"With MHA every head caches K and V: 2 · {a.L} · {a.H} · {a.hd} · {fmt(b)} = {_n(_num(per_tok_mha))} bytes per token", step1,
-                 f"Tokens cached: {seq} · batch {batch} = {seq * batch}",
-                 f"Saved: ({_n(_num(per_tok_mha))} − {_n(_num(per_tok))}) · {seq * batch} = {_n(_num(mha - total))} bytes = {fmt(answer)} {uname}"]
+        steps = [f"With MHA every head caches K and V: 2 · {_n(a.L)} · {_n(a.H)} · {_n(a.hd)} · {fmt(b)} = {_n(_num(per_tok_mha))} bytes per token", step1,
+                 f"Tokens cached: {_n(seq)} · batch {batch} = {_n(seq * batch)}",
+                 f"Saved: ({_n(_num(per_tok_mha))} − {_n(_num(per_tok))}) · {_n(seq * batch)} = {_n(_num(mha - total))} bytes = {fmt(answer)} {uname}"]
         m = {
             "gave the GQA cache instead of the saving": total / u,
             "gave the MHA cache instead of the saving": mha / u,
@@ -467,9 +467,9 @@ def kv_cache(p: dict) -> Solution:
         answer = int(budget * u // per_seq)
         if answer < 1:
             raise InvalidParams("not even one sequence fits in the budget")
-        steps = [step1, f"Per sequence of {seq} tokens: {_n(_num(per_tok))} · {seq} = {_n(_num(per_seq))} bytes",
+        steps = [step1, f"Per sequence of {_n(seq)} tokens: {_n(_num(per_tok))} · {_n(seq)} = {_n(_num(per_seq))} bytes",
                  f"Budget: {fmt(budget)} {uname} = {_n(_num(budget * u))} bytes",
-                 f"Sequences: floor({_n(_num(budget * u))} / {_n(_num(per_seq))}) = {answer}"]
+                 f"Sequences: floor({_n(_num(budget * u))} / {_n(_num(per_seq))}) = {_n(answer)}"]
         m = {
             f"took the budget in {other} instead of {uname}": int(budget * UNITS[other] // per_seq),
             "forgot the factor 2 (cached K but not V)": int(budget * u // (per_seq / 2)),
@@ -485,7 +485,7 @@ def kv_cache(p: dict) -> Solution:
         weights = n * b
         answer = math.ceil(weights / per_tok)
         steps = [step1, f"Weights in {dname}: {_n(n)} · {_bytes(b)} = {_n(_num(weights))} bytes",
-                 f"Tokens: ceil({_n(_num(weights))} / {_n(_num(per_tok))}) = {answer}  (the cache grows by one token's bytes per token)"]
+                 f"Tokens: ceil({_n(_num(weights))} / {_n(_num(per_tok))}) = {_n(answer)}  (the cache grows by one token's bytes per token)"]
         m = {
             "forgot the factor 2 (cached K but not V)": math.ceil(weights / no2),
             "used num_attention_heads instead of num_key_value_heads": math.ceil(weights / per_tok_mha),
@@ -648,8 +648,8 @@ def inference_flops(p: dict) -> Solution:
     n, prompt, new = float(p["num_params"]), int(p["prompt_tokens"]), int(p["new_tokens"])
     tokens = prompt + new
     answer = 2 * n * tokens
-    steps = [f"Every token, prompt or generated, passes once through the weights: {prompt} + {new} = {tokens} tokens",
-             f"C ≈ 2 · N · tokens = 2 · {_sci(n)} · {tokens} = {_sci(answer)} FLOPs  (one multiply-add per parameter per token)"]
+    steps = [f"Every token, prompt or generated, passes once through the weights: {_n(prompt)} + {_n(new)} = {_n(tokens)} tokens",
+             f"C ≈ 2 · N · tokens = 2 · {_sci(n)} · {_n(tokens)} = {_sci(answer)} FLOPs  (one multiply-add per parameter per token)"]
     m = {"used the training cost 6·N per token": 6 * n * tokens, "counted multiply-adds, not FLOPs (N per token)": n * tokens,
          "counted only the generated tokens": 2 * n * new, "counted only the prompt": 2 * n * prompt}
     f = formula("2*N*(T_prompt + T_new)", name="C", N=("parameters", n), T_prompt=("prompt tokens", prompt), T_new=("generated tokens", new))
@@ -664,9 +664,9 @@ def forward_flops(p: dict) -> Solution:
     dense, attn = 2 * N, 2 * L * n_ctx * dm
     total = dense + attn
     ask = p.get("ask", "flops")
-    steps = [f"N = 12 · n_layer · d_model² = 12 · {L} · {dm}² = {_n(N)} non-embedding parameters",
+    steps = [f"N = 12 · n_layer · d_model² = 12 · {L} · {_n(dm)}² = {_n(N)} non-embedding parameters",
              f"Weights: 2N = {_n(dense)} FLOPs per token (one multiply-add per parameter)",
-             f"Attention over the context: 2 · n_layer · n_ctx · d_attn = 2 · {L} · {n_ctx} · {dm} = {_n(attn)}"]
+             f"Attention over the context: 2 · n_layer · n_ctx · d_attn = 2 · {L} · {_n(n_ctx)} · {_n(dm)} = {_n(attn)}"]
     ctx = {"_N": _n(N)}
     sy = dict(n_layer=("layers", L), d_model=("model width (= d_attn)", dm), n_ctx=("context length", n_ctx))
     if ask == "flops":
@@ -748,9 +748,9 @@ def lora_params(p: dict) -> Solution:
     per = {t: r * (lin[t][0] + lin[t][1]) for t in targets}
     layer = sum(per.values())
     answer = layer * a.L
-    steps = [f"{t}: {lin[t][0]} → {lin[t][1]}, A is r×d_in and B is d_out×r: {r} · ({lin[t][0]} + {lin[t][1]}) = {_n(per[t])}" for t in targets]
+    steps = [f"{t}: {lin[t][0]} → {lin[t][1]}, A is r×d_in and B is d_out×r: {r} · ({_n(lin[t][0])} + {_n(lin[t][1])}) = {_n(per[t])}" for t in targets]
     steps.append(f"Per layer: {' + '.join(_n(v) for v in per.values())} = {_n(layer)}")
-    steps.append(f"× {a.L} layers = {_n(answer)}")
+    steps.append(f"× {_n(a.L)} layers = {_n(answer)}")
     m = {
         "forgot to multiply by the layers": layer,
         "counted only one of the two LoRA matrices (r·d_in)": r * sum(lin[t][0] for t in targets) * a.L,
@@ -785,26 +785,26 @@ def moe_params(p: dict) -> Solution:
     ask = p["ask"]
     shared = total - parts["mlp"]
     steps = [
-        f"One expert (SwiGLU, 3 matrices): 3 · {a.d} · {a.ff} = {_n(expert)}",
+        f"One expert (SwiGLU, 3 matrices): 3 · {_n(a.d)} · {_n(a.ff)} = {_n(expert)}",
         f"Shared parts: embeddings {_n(parts['embed'])} + head {_n(parts['head'])} + attention {_n(parts['attention'])}"
-        f" (GQA: 2·d² + 2·d·{a.kv_out} per layer) + routers {_n(parts['router'])} ({a.d}·{a.E} per layer) + norms {_n(parts['norms'])} = {_n(shared)}",
+        f" (GQA: 2·d² + 2·d·{_n(a.kv_out)} per layer) + routers {_n(parts['router'])} ({_n(a.d)}·{_n(a.E)} per layer) + norms {_n(parts['norms'])} = {_n(shared)}",
     ]
     dense_equiv = shared - parts["router"] + parts["mlp"] // a.E
     if ask == "total":
-        steps.append(f"Experts: {a.L} layers · {a.E} experts · {_n(expert)} = {_n(parts['mlp'])}")
+        steps.append(f"Experts: {_n(a.L)} layers · {_n(a.E)} experts · {_n(expert)} = {_n(parts['mlp'])}")
         steps.append(f"Total = {_n(shared)} + {_n(parts['mlp'])} = {_n(total)}")
         m = {"counted only the top-k experts (the active count)": active,
-             f"multiplied a whole dense model by {a.E} (experts share attention and embeddings)": a.E * dense_equiv,
+             f"multiplied a whole dense model by {_n(a.E)} (experts share attention and embeddings)": a.E * dense_equiv,
              "forgot the untied LM head" if not a.tied else "counted a separate LM head": total - parts["embed"] if not a.tied else total + parts["embed"],
              "forgot the attention blocks": total - parts["attention"]}
         answer = total
     elif ask == "active":
-        steps.append(f"Active experts: {a.L} layers · top-{a.k} · {_n(expert)} = {_n(a.L * a.k * expert)}")
+        steps.append(f"Active experts: {_n(a.L)} layers · top-{_n(a.k)} · {_n(expert)} = {_n(a.L * a.k * expert)}")
         steps.append(f"Active = {_n(shared)} + {_n(a.L * a.k * expert)} = {_n(active)}")
         steps.append(f"Forward FLOPs per token ≈ 2 · active = {fmt(2 * active)}, against 2 · total = {fmt(2 * total)} if every expert ran:"
                      f" {fmt(total / active, 3)}× fewer")
         m = {"counted every expert (the total)": total,
-             f"scaled the total by k/E = {a.k}/{a.E}": total * a.k // a.E,
+             f"scaled the total by k/E = {_n(a.k)}/{_n(a.E)}": total * a.k // a.E,
              "counted one expert per token (top-1)": shared + a.L * expert,
              "counted only the experts' parameters": a.L * a.k * expert}
         answer = active
@@ -833,8 +833,8 @@ def attention_cost(p: dict) -> Solution:
     if ask == "qk_flops":
         macs_head = n * n * a.hd
         answer = 2 * batch * a.H * macs_head
-        steps = [f"Per head: Q (n×head_dim) · Kᵀ (head_dim×n) is n² dot products of length head_dim = {n}² · {a.hd} = {_n(macs_head)} multiply-adds",
-                 f"All heads and the batch: {batch} · {a.H} · {_n(macs_head)} = {_n(batch * a.H * macs_head)} multiply-adds",
+        steps = [f"Per head: Q (n×head_dim) · Kᵀ (head_dim×n) is n² dot products of length head_dim = {_n(n)}² · {_n(a.hd)} = {_n(macs_head)} multiply-adds",
+                 f"All heads and the batch: {batch} · {_n(a.H)} · {_n(macs_head)} = {_n(batch * a.H * macs_head)} multiply-adds",
                  f"FLOPs = 2 · multiply-adds = {_n(answer)}"]
         m = {"counted multiply-adds, not FLOPs": answer // 2, "counted one head only": 2 * batch * macs_head,
              "used hidden_size per head instead of head_dim": 2 * batch * a.H * n * n * a.d,
@@ -850,7 +850,7 @@ def attention_cost(p: dict) -> Solution:
         total = elems * b
         answer = total / u
         other = "GB" if uname == "GiB" else "GiB"
-        steps = [f"Scores: one n×n matrix per head and sequence: {batch} · {a.H} · {n}² = {_n(elems)} elements",
+        steps = [f"Scores: one n×n matrix per head and sequence: {batch} · {_n(a.H)} · {_n(n)}² = {_n(elems)} elements",
                  f"Bytes: {_n(elems)} · {fmt(b)} = {_n(_num(total))} = {fmt(answer)} {uname}"]
         m = {"counted one head only": total / a.H / u, f"divided by {_n(UNITS[other])} ({other}) instead of {_n(u)}": total / UNITS[other],
              "used n·head_dim (the size of Q) instead of n²": batch * a.H * n * a.hd * b / u,
@@ -894,8 +894,8 @@ def flash_attention_choice(p: dict) -> Solution:
     })
     sol.context = _ctx(a, _config=a.fields("num_attention_heads", "head_dim"), _dtype=_dtype_words(dname, b))
     sol.steps = [
-        f"Standard attention per layer: QKᵀ and PV are 2 · {a.H} · {n}² · {a.hd} multiply-adds = {g} GFLOP (2 FLOPs each)",
-        f"It also writes the scores to GPU memory: {a.H} · {n}² · {_bytes(b)} = {s} GiB",
+        f"Standard attention per layer: QKᵀ and PV are 2 · {_n(a.H)} · {_n(n)}² · {_n(a.hd)} multiply-adds = {g} GFLOP (2 FLOPs each)",
+        f"It also writes the scores to GPU memory: {_n(a.H)} · {_n(n)}² · {_bytes(b)} = {s} GiB",
         *sol.steps,
     ]
     return sol

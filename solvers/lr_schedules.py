@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
-from ._fmt import fmt
+from ._fmt import fmt, plural
 
 
 def cosine(lo: float, hi: float, frac: float) -> float:
@@ -165,7 +165,7 @@ def multistep_lr(p: dict) -> Solution:
     lr = lr0 * g**drops
     passed = [m for m in ms if m <= e]
     steps = [
-        f"Milestones reached by epoch {e} (a milestone m counts once epoch ≥ m): {fmt(passed) if passed else 'none'} → {drops} drop(s)",
+        f"Milestones reached by epoch {e} (a milestone m counts once epoch ≥ m): {fmt(passed) if passed else 'none'} → {drops} {plural(drops, 'drop')}",
         f"lr = lr0·γ^{drops} = {fmt(lr0)}·{fmt(g)}^{drops} = {fmt(lr)}",
     ]
     mistakes = {

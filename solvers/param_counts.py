@@ -103,14 +103,14 @@ def network_params(p: dict) -> Solution:
         shapes.append(shape)
         w, b, formula = layer_params(layer)
         rows.append((layer, w, b))
-        steps.append(f"{layer_repr(layer)}: {formula} = {w + b}")
+        steps.append(f"{layer_repr(layer)}: {formula} = {fmt(w + b)}")
         if w + b:
             layer_checks.append(Checkpoint(f"parameters of layer {i + 1}, {layer_repr(layer)}", w + b, "integer", len(steps) - 1))
         for name, wrong in layer_slips(layer, w, b).items():
             slips[name] = slips.get(name, 0) + wrong - (w + b)
         if layer.get("type") == "Flatten" and len(shapes[-2]) == 3 and shapes[-2][0] > 1:
             flattened = shapes[-2]
-            steps[-1] = f"Flatten: {show(flattened)} → {shape[0]} features ({'·'.join(map(str, flattened))}, channels included); no parameters"
+            steps[-1] = f"Flatten: {show(flattened)} → {fmt(shape[0])} features ({'·'.join(map(str, flattened))}, channels included); no parameters"
         elif layer.get("type") == "Linear" and flattened is not None:
             c = flattened[0]
             slips["flattened only H×W (forgot the channels)"] = w // c - w
@@ -130,11 +130,11 @@ def network_params(p: dict) -> Solution:
         raise InvalidParams("a network with no parameters and no pooling makes no question")
     learned = [(layer, w, b) for layer, w, b in rows if w + b]
     if len(learned) > 1:
-        steps.append("Total = " + " + ".join(str(w + b) for _, w, b in learned) + f" = {total}")
+        steps.append("Total = " + " + ".join(fmt(w + b) for _, w, b in learned) + f" = {fmt(total)}")
     elif biases:
-        steps.append(f"Total = {weights} weights + {biases} biases = {total}")
+        steps.append(f"Total = {fmt(weights)} weights + {fmt(biases)} biases = {fmt(total)}")
     else:
-        steps.append(f"Total = {total}")
+        steps.append(f"Total = {fmt(total)}")
 
     mistakes = {name: total + delta for name, delta in slips.items() if delta}
     if len(learned) >= 2:
@@ -155,7 +155,7 @@ def image_fc_params(p: dict) -> Solution:
     """network-params for a fully-connected layer on a whole image; the prompt gets its megapixels."""
     c, h, w = (int(d) for d in p["input_shape"])
     sol = network_params(p)
-    sol.steps.insert(0, f"{h}×{w} = {h * w} pixels ({fmt(h * w / 1e6, 4)} MP) × {c} channels = {c * h * w} input numbers")
+    sol.steps.insert(0, f"{h}×{w} = {fmt(h * w)} pixels ({fmt(h * w / 1e6, 4)} MP) × {c} channels = {fmt(c * h * w)} input numbers")
     sol.checkpoints = [Checkpoint("input numbers (pixels × channels)", c * h * w, "integer", 0)] + [
         replace(cp, step=cp.step + 1) for cp in sol.checkpoints]
     sol.formulas = layer_formulas(p["layers"], first=1)
@@ -187,11 +187,11 @@ def separable_conv_ratio(p: dict) -> Solution:
     ratio = standard / separable
     kh, kw = pair(std["kernel_size"])
     steps = [
-        f"Standard {layer_repr(std)}: {s_formula} = {standard}",
-        f"Depthwise {layer_repr(dw)}: {d_formula} = {depth} (one {kh}×{kw} filter per channel)",
-        f"Pointwise {layer_repr(pw)}: {p_formula} = {point}",
-        f"Separable total = {depth} + {point} = {separable}",
-        f"Ratio = {standard} / {separable} = {fmt(ratio, 5)}",
+        f"Standard {layer_repr(std)}: {s_formula} = {fmt(standard)}",
+        f"Depthwise {layer_repr(dw)}: {d_formula} = {fmt(depth)} (one {kh}×{kw} filter per channel)",
+        f"Pointwise {layer_repr(pw)}: {p_formula} = {fmt(point)}",
+        f"Separable total = {fmt(depth)} + {fmt(point)} = {fmt(separable)}",
+        f"Ratio = {fmt(standard)} / {fmt(separable)} = {fmt(ratio, 5)}",
     ]
     full_depthwise = kh * kw * cin * cin + dw_b
     mistakes = {
@@ -240,8 +240,8 @@ def dense_after_flatten_params(p: dict) -> Solution:
     bias = units if dense.get("bias", True) else 0
     answer = flat * units + bias
     steps = shapes.steps[:-1] + [
-        f"Flatten: {show(fm)} → {'·'.join(map(str, fm))} = {flat} features",
-        f"{layer_repr(dense)}: {flat}·{units}" + (f" + {units}" if bias else "") + f" = {answer}",
+        f"Flatten: {show(fm)} → {'·'.join(map(str, fm))} = {fmt(flat)} features",
+        f"{layer_repr(dense)}: {flat}·{units}" + (f" + {units}" if bias else "") + f" = {fmt(answer)}",
     ]
     mistakes: dict[str, int] = {}
     for name, wrong in shapes.mistakes.items():

@@ -18,11 +18,8 @@ from .softmax_ce import sigmoid
 
 
 def _sci(x: float) -> str:
-    """2.03704e-10 → '2.037×10^-10'."""
-    if x == 0 or not math.isfinite(x):
-        return fmt(x)
-    e = math.floor(math.log10(abs(x)))
-    return f"{x / 10**e:.4g}×10^{e}"
+    """2.03704e-10 → '2.037e-10': 4 significant figures in drill's one number format."""
+    return fmt(x, 4)
 
 
 def _factor_n(p: dict) -> tuple[float, int]:

@@ -663,7 +663,7 @@ def test_estimate_questions(bank):
     v = variants_of(bank, "gpt3-params-estimate", 0)[0]
     assert "to within 5 %" in v.prompt
     g = v.grade("175e9")
-    assert g.correct and g.expected == "174604259328"
+    assert g.correct and g.expected == "174,604,259,328"
     assert any("an estimate within ±5 %" in n for n in g.notes)
     rule = 96 * 12 * 12288**2  # 12·L·d²: a named slip inside the window, graded correct and named in a note
     assert v.mistakes["counted only the layers' weight matrices (12·L·d²: no embeddings, biases or norms)"] == rule

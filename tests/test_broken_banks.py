@@ -241,7 +241,7 @@ def test_drill_check_reports_every_problem_of_a_bank_at_once(monkeypatch):
     r = CliRunner().invoke(app, ["check", "--bank", "tests/broken_banks", "--variants", "3", "--workers", "1"], env={"COLUMNS": "400", "DRILL_BANK": ""})
     assert r.exit_code == 1
     rows = [l for l in r.output.splitlines() if l.startswith("│")]
-    assert f"{len(EXPECTED)} problem(s)" in r.output and len(rows) == len(EXPECTED), r.output
+    assert f"{len(EXPECTED)} problems" in r.output and len(rows) == len(EXPECTED), r.output
     for name, (stage, line, qid, field, message) in EXPECTED.items():
         row = next((l for l in rows if f"tests/broken_banks/{name}:{line} " in l), None)
         assert row is not None, name

@@ -27,7 +27,7 @@ def test_check_catches_a_wrong_key(bank):
     q = dataclasses.replace(bank.questions["mlp-params"], answer=529412)
     failures = check_question(q, variants=2)
     assert [f.seed for f in failures] == [0]
-    assert "529411" in failures[0].what and "529412" in failures[0].what
+    assert "529,411" in failures[0].what and "529412" in failures[0].what
 
 
 def test_check_catches_a_mistake_inside_the_tolerance(bank):

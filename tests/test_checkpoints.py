@@ -146,7 +146,7 @@ def test_a_step_through_names_the_first_wrong_step(bank):
     text = " ".join(out.getvalue().split())
     assert [a.status for a in r.attempts] == ["wrong"]
     assert "The first step that went wrong: step 2, parameters of layer 3, Linear(1024, 512, bias=True)" in text
-    assert "you said 524288; it is 524800" in text and "The answer is 529411" in text and "Worked solution" in text
+    assert "you said 524288; it is 524,800" in text and "The answer is 529,411" in text and "Worked solution" in text
 
 
 def _single(v, key, default):

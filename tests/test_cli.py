@@ -37,7 +37,7 @@ def test_quiz_names_the_mistake_and_shows_the_solution():
     r = run("quiz", "-q", "conv-layer-params", "--seed", "0", input="34848\n")
     assert "✗ Not quite." in r.output
     assert "Likely mistake: forgot the biases" in r.output
-    assert "Worked solution" in r.output and "= 34944" in r.output
+    assert "Worked solution" in r.output and "= 34,944" in r.output
     assert "drill explain param-counts" in r.output
 
 

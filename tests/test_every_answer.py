@@ -116,7 +116,7 @@ def test_list_shows_titles_and_difficulty_by_topic(bank):
     r = runner.invoke(app, ["list", "--topic", "skip-connection"], env={"COLUMNS": "120"})
     assert r.exit_code == 0
     qs = bank.topics()["skip-connection"]
-    assert f"{len(qs)} questions in 1 topics" in r.output
+    assert f"{len(qs)} questions in 1 topic" in r.output
     for q in qs:
         assert q.id in r.output and q.title in r.output and "★" * q.difficulty + "☆" * (3 - q.difficulty) in r.output
     assert "conv-output-size" not in r.output

@@ -7,6 +7,9 @@ import html
 import json
 import sqlite3
 import zipfile
+from html.parser import HTMLParser
+
+import pytest
 
 import genanki
 from typer.testing import CliRunner
@@ -39,6 +42,58 @@ def read_notes(path, tmp_path) -> tuple[list[dict], dict]:
     return notes, ids
 
 
+class _Card(HTMLParser):
+    """Card HTML read the way a browser lays it out: ``lines`` (a ``<br>``, a block element or a
+    newline inside ``<pre>`` ends a line; outside ``<pre>`` runs of whitespace collapse), the text
+    of each ``<li>`` and ``<pre>``, and every tag seen."""
+
+    BLOCKS = {"div", "li", "ol", "ul", "pre", "hr", "table", "tr"}
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.lines, self.items, self.pres, self.tags = [""], [], [], []
+        self._pre = self._li = None
+        self.feed(text)
+        self.close()
+        self.lines = [line for line in self.lines if line.strip()]
+
+    def _newline(self) -> None:
+        if self.lines[-1].strip():
+            self.lines.append("")
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "br" or tag in self.BLOCKS:
+            self._newline()
+        if tag == "pre":
+            self._pre = ""
+            if self._li:  # the block below a step's first line
+                self._li += "\n"
+        if tag == "li":
+            self._li = ""
+
+    def handle_endtag(self, tag):
+        if tag == "pre":
+            self.pres.append(self._pre)
+            self._pre = None
+        if tag == "li":
+            self.items.append(self._li)
+            self._li = None
+        if tag in self.BLOCKS:
+            self._newline()
+
+    def handle_data(self, data):
+        if self._li is not None:
+            self._li += data
+        if self._pre is not None:
+            self._pre += data
+            parts = data.split("\n")
+            self.lines[-1] += parts[0]
+            self.lines.extend(parts[1:])
+        else:
+            self.lines[-1] += " ".join(data.split("\n"))
+
+
 def test_export_topic_notes_fields_and_stable_guids(bank, tmp_path):
     qs = bank.topics()["param-counts"]
     out = []
@@ -60,9 +115,9 @@ def test_export_topic_notes_fields_and_stable_guids(bank, tmp_path):
         for s in (0, 1):
             v = make_variant(q, s)
             n = by_guid[genanki.guid_for(q.id, s)]
-            prompt = html.escape(v.prompt, quote=False).replace("\n", "<br>")
             words = precision_text(v.question, v.answer)  # what the quiz shows on its answer line
-            assert n["fields"]["Question"] == prompt + (f'<div class="precision">({words})</div>' if words else "")
+            shown = _Card(n["fields"]["Question"])
+            assert shown.lines == v.prompt.split("\n") + ([f"({words})"] if words else [])
             assert n["fields"]["Answer"] == html.escape(v.expected, quote=False)
             assert n["fields"]["Options"] == ""
             assert n["fields"]["Steps"].count("<li>") == len(v.steps)
@@ -71,7 +126,7 @@ def test_export_topic_notes_fields_and_stable_guids(bank, tmp_path):
             assert f"drill quiz -q {q.id} --seed {s}" in n["fields"]["Id"]
             assert set(n["tags"]) == {"drill", "param-counts", q.id}
     # the canonical variant carries the hand-worked key
-    assert by_guid[genanki.guid_for("conv-layer-params", 0)]["fields"]["Answer"] == "34944"
+    assert by_guid[genanki.guid_for("conv-layer-params", 0)]["fields"]["Answer"] == "34,944"
 
 
 def test_multiple_choice_has_options_on_the_front_and_why_not_on_the_back(bank, tmp_path):
@@ -121,3 +176,60 @@ def test_the_card_states_the_precision_the_quiz_states(bank):
     assert "(3 significant figures are enough)" in note_fields(number)["Question"]
     assert "(exact integer)" in note_fields(make_variant(bank.questions["mlp-params"], 0))["Question"]
     assert "precision" not in note_fields(make_variant(bank.questions["residual-grad-choice"], 0))["Question"]
+
+
+GRAPH_QUESTION = "zoo-gpt2-small-params"
+
+
+def _assert_graph_card_structure(question_html: str, steps_html: str, v) -> None:
+    q = _Card(question_html)
+    graph = [line for line in v.prompt.split("\n") if line.startswith(" ")]
+    assert len(q.pres) == 1 and q.pres[0].split("\n") == graph  # every graph line, indentation kept
+    assert "    ln_1: LayerNorm(768)" in q.lines and "  h: repeat 12 × [" in q.lines  # nested 4 deep, block 2 deep
+    s = _Card(steps_html)
+    assert len(s.items) == len(v.steps) == 3  # each step its own item
+    for item, step in zip(s.items, v.steps):
+        assert item == step  # its lines (a graph, a table) kept line by line
+    assert all(line in s.lines for line in v.steps[1].split("\n"))  # the share table is one line per row
+
+
+def test_graph_card_keeps_the_graph_indentation_and_one_line_per_step(bank):
+    # issue 20 item 5: a graph prompt and its worked solution read as one paragraph in Anki
+    v = make_variant(bank.questions[GRAPH_QUESTION], 0)
+    f = note_fields(v)
+    _assert_graph_card_structure(f["Question"], f["Steps"], v)
+    assert _Card(f["Answer"]).lines == ["124,439,808"]
+
+
+def test_card_text_is_escaped_in_blocks_too(bank):
+    v = make_variant(bank.questions[GRAPH_QUESTION], 0)
+    v.prompt = "Intro <script>alert(1)</script> &amp;\n  <b>x</b>: Linear(2, 3)\n    \\x1b[31m nested\nDone?"
+    v.steps = ["first <i>\n  <script>x</script>\n    deeper &lt;"]
+    f = note_fields(v)
+    q, s = _Card(f["Question"]), _Card(f["Steps"])
+    assert set(q.tags) <= {"pre", "br", "div"} and set(s.tags) <= {"ol", "li", "pre"}  # no tag came from the text
+    assert q.lines[:4] == ["Intro <script>alert(1)</script> &amp;", "  <b>x</b>: Linear(2, 3)", "    \\x1b[31m nested", "Done?"]
+    assert q.pres == ["  <b>x</b>: Linear(2, 3)\n    \\x1b[31m nested"]
+    assert s.items == v.steps
+
+
+def test_anki_itself_renders_the_graph_card(bank, tmp_path):
+    """Render the card with Anki's own Python package (not a drill dependency: skipped without it)."""
+    try:
+        from anki.collection import Collection, ImportAnkiPackageRequest
+    except ImportError as exc:
+        pytest.skip(f"Anki's Python package (PyPI 'anki') is not installed: {exc}")
+    v = make_variant(bank.questions[GRAPH_QUESTION], 0)
+    path = tmp_path / "graph.apkg"
+    assert export(str(path), [v]) == 1
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=str(path)))
+        (cid,) = col.find_cards("")
+        card = col.get_card(cid)
+        front, back = card.question(), card.answer()
+    finally:
+        col.close()
+    prompt = front.split('<div class="prompt">', 1)[1]
+    steps = back.split('<div class="steps"><b>Worked solution</b>', 1)[1].split("</div>", 1)[0]
+    _assert_graph_card_structure(prompt, steps, v)

@@ -58,7 +58,7 @@ def test_the_formula_shown_is_the_one_for_the_question(bank):
 
 def test_the_third_hint_never_gives_the_answer_away(bank):
     out = quiz("conv-layer-params", "?\n?\n?\nq\n")  # the first step is the weights: 11·11·3·96 = 34848
-    assert "Hint 3, the first step: weights = 34848" in out and "34944" not in out
+    assert "Hint 3, the first step: weights = 34,848" in out and "34,944" not in out and "34944" not in out
     out = quiz("residual-grad-choice", "?\n?\n?\nquit\n")  # multiple choice: no steps to give
     assert "Hint 3" not in out
 

@@ -23,6 +23,7 @@ import pytest
 from drill.bank import load_bank
 from drill.solvers import InvalidParams, get
 from tests._torch import optional, torch_or_skip
+from drill.solvers._fmt import fmt
 from tests.conftest import assert_three_figures, variants_of
 
 TOPIC = "llm-arithmetic"
@@ -542,7 +543,7 @@ def test_flash_attention_choice(bank):
         c = p["config"]
         hd = c["hidden_size"] // c["num_attention_heads"]
         gflop = 2 * 2 * c["num_attention_heads"] * p["seq_len"] ** 2 * hd / 1e9  # QKᵀ and PV, 2 FLOPs per MAC
-        assert f"{gflop:.4g}" in right
+        assert fmt(gflop, 4) in right
 
 
 def test_invalid_configs_are_refused():

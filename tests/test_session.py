@@ -115,7 +115,7 @@ def test_work_it_through_is_offered_for_an_unknown_slip_not_a_named_mistake(bank
     q = bank.questions["mlp-params"]
     v = make_variant(q, 0)
     named = v.atype.format(v.mistakes["counted one bias per layer instead of one per output unit/filter"])
-    assert named == "527875"  # 529411 − 1539 biases + 3, one per layer
+    assert named == "527,875"  # 529411 − 1539 biases + 3, one per layer
     log = Log()
     session.run([(q, 0)], log, reader([named], interactive=True))
     assert ("offer_prompt" not in [e[0] for e in log.events]) and [e[2] for e in log.events if e[0] == "graded"] == [False]
