@@ -470,7 +470,7 @@ def _with_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint]
     if found is None:
         return [], []
     n, f = found
-    steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)}: {n.formula} = {n.params}")
+    steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)}: {n.formula} = {fmt(n.params)}")
     return [Checkpoint(f"parameters of {n.path}", n.params, "integer", len(steps) - 2)], [f]
 
 
@@ -492,7 +492,7 @@ def _macs_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint]
             syms = dict(O=("output values (positions × out_features)", _prod(n.shape)), n=("input features", int(n.spec["in_features"])))
             expr = "O*n"
         f = formula(expr, name=f"{n.kind} MACs ({n.path})", target="checkpoint:0", **syms)
-        steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)} → {show(n.shape)}: {n.macs} MACs")
+        steps.insert(len(steps) - 1, f"For example, {n.path}: {layer_text(n.spec)} → {show(n.shape)}: {fmt(n.macs)} MACs")
         return [Checkpoint(f"MACs of {n.path}", n.macs, "integer", len(steps) - 2)], [f]
     return [], []
 

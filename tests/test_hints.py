@@ -53,7 +53,7 @@ def test_the_formula_shown_is_the_one_for_the_question(bank):
     assert "params = K·K·C_in·C_out + C_out" in out and "K: kernel size = 11" in out and "C_out: output channels (filters) = 96" in out
     assert "n·m + m" not in out
     out = quiz("mlp-params", "?\n?\nq\n")  # a network: the first learned layer's formula, for its checkpoint
-    assert "Linear params = n·m + m n: input features = 2 m: output features = 1024" in out
+    assert "Linear params = n·m + m n: input features = 2 m: output features = 1,024" in out
 
 
 def test_the_third_hint_never_gives_the_answer_away(bank):
