@@ -1,10 +1,11 @@
 """The variant RNG in pure Python: ``numpy.random.default_rng(entropy)``, bit for bit, for drill's draws.
 
 Variant ``seed`` of a question is drawn from ``default_rng([seed & 0xFFFFFFFF, seed >> 32,
-crc32(question id)])`` (``drill.variants.rng_for``). Only three scalar calls are ever made on it
-(``drill/variants.py``, ``drill/quality.py``), and this module reproduces exactly those, so a question
-that never needs numpy is drawn without importing it, and every stored seed and replay line still
-gives the same question::
+crc32(question id)])`` (``drill.variants.rng_for``). drill makes three scalar calls on it
+(``drill/variants.py``, ``drill/quality.py``): ``integers(n)``, ``integers(lo, hi)``, ``uniform(lo, hi)``.
+This module reproduces exactly those (and ``random()``, the float ``uniform`` is built on), so a
+question that never needs numpy is drawn without importing it, and every stored seed and replay line
+still gives the same question::
 
     g = Generator([seed & 0xFFFFFFFF, seed >> 32, zlib.crc32(qid.encode())])
     g.integers(n)          # int in [0, n)        numpy: Generator.integers(n)
@@ -28,6 +29,8 @@ Each piece mirrors the numpy source named beside it (numpy 2.x, ``numpy/random/`
   ``distributions.c`` ``random_uniform`` — ``low + (high − low)·next_double``, with numpy's checks.
 
 Errors are numpy's own (type and message), so a bank range that numpy rejects is rejected the same way.
+``uniform`` rounds twice (``span·u``, then ``low +``), as numpy's C does unless a compiler fuses it into
+one FMA; tests/test_rng.py compares against the installed numpy, so such a platform would show.
 """
 
 from __future__ import annotations
