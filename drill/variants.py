@@ -141,9 +141,10 @@ def _jsonable(value: Any) -> Any:
 
 
 def rng_for(question_id: str, seed: int):
-    import numpy as np
+    """The RNG of variant ``seed``: numpy's ``default_rng`` of these words, drawn without numpy (drill/rng.py)."""
+    from drill.rng import Generator
 
-    return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(seed) >> 32, zlib.crc32(question_id.encode())])
+    return Generator([int(seed) & 0xFFFFFFFF, int(seed) >> 32, zlib.crc32(question_id.encode())])
 
 
 def make_variant(q: Question, seed: int) -> Variant:
