@@ -623,6 +623,33 @@ class Recorder:
         self.session_id, _ = self.store.record(**entry, session_id=self.session_id, session=(self.command, self.seed), mode=self.command)
 
 
+def _create_whole(path: Path) -> None:
+    """Make a new, migrated database at ``path`` in one step, unless another process makes one
+    there first: it is built under a temporary name in the same folder and linked into place (a
+    link never replaces a file). Another drill starting at the same moment therefore never reads a
+    half-written file, which would look damaged and be moved aside with the first one's answers."""
+    tmp = path.with_name(f".{path.name}.new-{os.getpid()}-{random.getrandbits(32):08x}")
+    try:
+        conn = _connect(tmp)
+        try:
+            _migrate(conn)
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        except OSError:  # a file system without hard links: the plain way
+            if not path.exists():
+                os.replace(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(f"{tmp}{suffix}")
+            except OSError:
+                pass
+
+
 def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
     """Open (creating or upgrading) the progress database at ``path``.
 
@@ -670,6 +697,8 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
                     recovered = Recovered(moved, _short(exc))
             finally:
                 check.close()
+        if not path.exists():
+            _create_whole(path)
         conn = _connect(path)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open {path}: {exc}") from None

@@ -365,3 +365,27 @@ def test_a_failed_write_warns_and_the_quiz_goes_on(bank, tmp_path):
     recorder(Attempt(v, "correct", "529411", v.grade("529411"), 3.0))
     assert recorder.saved == 1
     assert len(warnings) == 1 and warnings[0].startswith(f"could not save this answer to {tmp_path / 'p.db'}")
+
+
+def test_a_new_database_appears_whole_never_half_written(tmp_path, monkeypatch):
+    """A new progress database is built under a temporary name and linked into place, so another
+    drill starting at the same moment never reads a half-written file (which would look damaged and
+    be moved aside, taking the first one's answers with it: seen once under load)."""
+    import drill.store as store
+
+    db = tmp_path / "progress.db"
+    seen = []
+    real = store._migrate
+
+    def migrate(conn):
+        seen.append(db.exists())  # is the real name visible while the schema is being written?
+        return real(conn)
+
+    monkeypatch.setattr(store, "_migrate", migrate)
+    st = store.open_store(db)
+    st.record(question_id="q", topic="t", seed=1, answer="1", status="correct", mistake=None, seconds=1.0,
+              session_id=None, session=("quiz", None))
+    st.close()
+    assert seen[0] is False  # the first migration ran on the temporary file, before the name existed
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("progress.db")) == []  # no temporary left
+    assert rows(db, "SELECT count(*) FROM attempts") == [(1,)]
