@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import argparse
 
-from drill import bank, formulas, variants
+from drill.core import bank
+
+from drill.core import formulas
+
+from drill.core import variants
 
 
 def main() -> None:

@@ -48,8 +48,8 @@ def first_question(runs: int) -> float:
 
 def grading(n: int = 400) -> tuple[float, str, float]:
     """Milliseconds to grade one answer: the median over all cases, and the slowest case's median."""
-    from drill.bank import load_bank
-    from drill.variants import make_variant
+    from drill.core.bank import load_bank
+    from drill.core.variants import make_variant
 
     bank = load_bank()
     cases = [("residual-grad", "0.1*(1+0.1**2)"), ("sigmoid-bce-grad", "sigmoid(2) - 1"),
@@ -74,7 +74,7 @@ def synthetic_bank(directory: Path, n: int = 1000, per_file: int = 100) -> None:
     """Write ``n`` templates (the built-in ones, renamed and repeated) into ``directory``."""
     import yaml
 
-    from drill.bank import builtin_dir
+    from drill.core.bank import builtin_dir
 
     source = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(builtin_dir().glob("*.yaml"))]
     questions = [dict(q, topic=q.get("topic", d["topic"])) for d in source for q in d["questions"]]
@@ -93,7 +93,7 @@ def bank_load(runs: int) -> tuple[float, float]:
         directory.mkdir()
         synthetic_bank(directory)
         code = (
-            "import sys, time; from pathlib import Path; from drill.bank import load_bank; "
+            "import sys, time; from pathlib import Path; from drill.core.bank import load_bank; "
             "t = time.perf_counter(); b = load_bank([Path(sys.argv[1])]); "
             "assert len(b.questions) == 1000, len(b.questions); print(time.perf_counter() - t)"
         )
@@ -108,7 +108,7 @@ def check_seconds(variants: int = 100) -> tuple[float, int]:
     start = time.perf_counter()
     subprocess.run([PY, "-m", "drill", "check", "--variants", str(variants)], capture_output=True, text=True)
     seconds = time.perf_counter() - start
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     return seconds, len(load_bank().questions) if out.returncode == 0 else -1
 

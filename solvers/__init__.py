@@ -29,7 +29,7 @@ class InvalidParams(ValueError):
     """Params that do not make a valid question (e.g. a conv output size below 1)."""
 
 
-# What a person can read, checked on every Solution by drill.variants; a solver whose output
+# What a person can read, checked on every Solution by drill.core.variants; a solver whose output
 # grows with a param (a vector of d_model values) checks the param against these *before* working.
 MAX_ANSWER_VALUES = 1_000  # numbers in a vector or matrix answer (the built-in banks: at most 25)
 MAX_ANSWER_DIGITS = 30  # digits of a whole-number answer (the built-in banks: at most 24)
@@ -75,7 +75,7 @@ class Symbol:
 class Formula:
     """The formula a solution uses, declared as data so ``drill check`` can prove it.
 
-    expr:    an expression in drill's own expression syntax (drill.safe_expr: + - * / // ** and
+    expr:    an expression in drill's own expression syntax (drill.core.safe_expr: + - * / // ** and
              the functions there, e.g. ``floor``, ``sqrt``, ``exp``, ``log``), over the symbols' names,
              e.g. ``"K*K*C_in*C_out + C_out"``. Never parsed by eval or sympify.
     symbols: every name the expression uses, with its meaning and this variant's value.

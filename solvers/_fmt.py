@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["fmt", "shape", "plural", "E_LARGE", "E_SMALL"]
+__all__ = ["fmt", "shape", "plural", "round_sig", "E_LARGE", "E_SMALL"]
 
 E_LARGE = 1e15  # floats at or above this size are written in e-notation
 E_SMALL = 1e-4  # nonzero floats below this size are written in e-notation
@@ -93,3 +93,10 @@ def plural(n: Any, noun: str, plural_form: str | None = None) -> str:
     if noun.endswith(("s", "x", "ch", "sh")):
         return noun + "es"
     return noun + "s"
+
+
+def round_sig(x: float, sig: int = 3) -> float:
+    """``x`` correctly rounded to ``sig`` significant figures (0 stays 0); drill's default policy is 3."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    return round(x, sig - 1 - math.floor(math.log10(abs(x))))

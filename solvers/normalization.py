@@ -19,9 +19,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
-from ._fmt import fmt
+from ._fmt import fmt, round_sig
 from .batch_norm import EPS_THAT_MATTERS, _normalize
-from drill.tolerance import round_sig
 
 
 def _exact_zeros(values: np.ndarray, scale: float) -> np.ndarray:

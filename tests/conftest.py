@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +21,7 @@ def bank():
 
 def variants_of(bank, qid: str, n: int = 30):
     """Canonical variant plus ``n`` random ones of question ``qid``."""
-    from drill.variants import make_variant
+    from drill.core.variants import make_variant
 
     q = bank.questions[qid]
     return [make_variant(q, seed) for seed in range(n + 1)]

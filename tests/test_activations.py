@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from drill.safe_expr import evaluate
+from drill.core.safe_expr import evaluate
 from drill.solvers.activations import ACTIVATIONS, SELU_ALPHA, SELU_LAMBDA
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of
@@ -92,7 +92,7 @@ def test_derivatives_match_sympy(bank, qid):
 def test_variants_at_the_kink_state_pytorchs_convention(bank):
     """x = 0 is drawn; a piecewise derivative there states its convention in the prompt and
     the key is PyTorch's (issue 13: activation variants may include x = 0)."""
-    from drill.variants import variant_from_params
+    from drill.core.variants import variant_from_params
 
     q = bank.questions["activation-derivative"]
     seen = 0

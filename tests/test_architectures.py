@@ -19,7 +19,7 @@ import random
 
 import pytest
 
-from drill.bank import load_bank, load_file
+from drill.core.bank import load_bank, load_file
 from drill.solvers import InvalidParams, get
 from drill.solvers._graph import MAX_NODES, chain_graph, graph_text, layer_text, walk
 from drill.solvers.architectures import ZOO, network
@@ -682,7 +682,7 @@ def test_estimate_questions(bank):
 
 
 def test_estimate_validation_and_check(tmp_path):
-    from drill.checking import check_question
+    from drill.authoring.check import check_question
 
     base = """format_version: 1
 topic: t
@@ -836,7 +836,7 @@ def test_graph_text_and_lazy_layers():
 
 
 def test_explain_walkthrough_shows_the_graph_and_the_table(bank):
-    from drill.explain import build
+    from drill.tui.explain_page import build
 
     w = build(bank, "architectures", 0)
     steps = "\n".join(w.variant.steps)

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from drill.authoring import example_for, solver_catalog, template
-from drill.bank import load_bank
-from drill.checking import check_questions
+from drill.authoring.templates import example_for, solver_catalog, template
+from drill.core.bank import load_bank
+from drill.authoring.check import check_questions
 from drill.cli import app
 
 runner = CliRunner()

@@ -7,8 +7,8 @@ import shutil
 import pytest
 import yaml
 
-from drill import bank_cache
-from drill.bank import _Locator, _scan, builtin_dir, load_bank
+from drill.core import bank_cache
+from drill.core.bank import _Locator, _scan, builtin_dir, load_bank
 
 
 def fresh(dirs=None, monkeypatch=None):
@@ -186,7 +186,7 @@ def test_the_cache_stores_plain_data_and_imports_no_bank_code():
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
         a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
     assert "marshal" not in imported and "pickle" not in imported
-    assert not any(m and m.startswith("drill.bank") and m != "drill.bank_cache" for m in imported)
-    out = subprocess.run([sys.executable, "-c", "import sys, drill.bank_cache; print('drill.bank' in sys.modules)"],
+    assert not any(m and m.startswith("drill.core.bank") and m != "drill.core.bank_cache" for m in imported)
+    out = subprocess.run([sys.executable, "-c", "import sys, drill.core.bank_cache; print('drill.core.bank' in sys.modules)"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

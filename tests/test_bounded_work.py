@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from drill.bank import MAX_CONSTRAINTS, load_bank
-from drill.variants import VariantError, make_variant
+from drill.core.bank import MAX_CONSTRAINTS, load_bank
+from drill.core.variants import VariantError, make_variant
 
 ROOT = Path(__file__).parents[1]
 GOOD = Path(__file__).parent / "broken_banks" / "good.yaml"
@@ -137,7 +137,7 @@ def test_the_picture_of_a_kernel_of_ten_to_the_fifteen_is_never_drawn(tmp_path):
 
 
 def test_pictures_refuse_a_drawing_before_building_it():
-    from drill.pictures import MAX_PICTURE_CELLS, window_strip
+    from drill.tui.pictures import MAX_PICTURE_CELLS, window_strip
 
     assert "3 window positions" in window_strip(5, 3, 1, 0).plain  # a real one still draws
     with pytest.raises(ValueError, match="too big to draw"):

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill.bank import load_bank
-from drill.checking import check_question
+from drill.core.bank import load_bank
+from drill.authoring.check import check_question
 from drill.cli import app
 
 CORPUS = Path(__file__).parent / "broken_banks"
@@ -135,7 +135,7 @@ def test_vary_spec_problems(tmp_path, spec, message):
     ],
 )
 def test_make_variant_raises_only_variant_error(name, field, message):
-    from drill.variants import VariantError, make_variant
+    from drill.core.variants import VariantError, make_variant
 
     (q,) = load_bank([CORPUS / name]).questions.values()
     with pytest.raises(VariantError) as info:
@@ -146,7 +146,7 @@ def test_make_variant_raises_only_variant_error(name, field, message):
 
 def test_a_draw_the_sampler_cannot_make_is_a_variant_error(tmp_path):
     # a bound written as text is an expression: "1e30" passes the loader, then numpy refused the range
-    from drill.variants import VariantError, make_variant
+    from drill.core.variants import VariantError, make_variant
 
     text = (CORPUS / "good.yaml").read_text().replace("upstream: {float: [0.1, 2.0], decimals: 1}", 'upstream: {int: [1, "1e30"]}')
     (tmp_path / "q.yaml").write_text(text)
@@ -276,7 +276,7 @@ def test_a_question_without_vary_that_makes_no_variant_is_told_why(tmp_path):
     (2·(1 + 0.5) = 2.25 against the key 2.5)."""
     import re
 
-    from drill.variants import VariantError, make_variant
+    from drill.core.variants import VariantError, make_variant
 
     text = re.sub(r"    vary:\n(      .*\n)+", "", (CORPUS / "good.yaml").read_text())
     (tmp_path / "novary.yaml").write_text(text.replace("answer_type: number", "answer_type: number\n    tolerance: 0.15"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from drill.bank import load_bank
-from drill.checking import check_question
+from drill.core.bank import load_bank
+from drill.authoring.check import check_question
 
 QUESTIONS = sorted(load_bank().questions.values(), key=lambda q: q.id)
 
@@ -33,7 +33,7 @@ def test_check_catches_a_wrong_key(bank):
 def test_check_catches_a_mistake_inside_the_tolerance(bank):
     import dataclasses
 
-    from drill.grading import Tolerance
+    from drill.core.grading import Tolerance
 
     q = dataclasses.replace(bank.questions["residual-grad"], tolerance=Tolerance(rtol=0.05))
     failures = check_question(q, variants=0)
@@ -48,7 +48,7 @@ def test_every_topic_has_a_walkthrough(bank):
 
 
 def test_check_reports_each_quality_issue_once_with_its_seed_and_count(bank):
-    """drill check runs drill/quality.py on every variant: one failure per distinct issue, at
+    """drill check runs drill/authoring/quality.py on every variant: one failure per distinct issue, at
     its first seed, with how many other variants share it (issue 13)."""
     import dataclasses
 
@@ -111,7 +111,7 @@ def test_check_names_a_param_the_solver_never_reads(tmp_path):
     says something the key does not honour."""
     from pathlib import Path
 
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     text = (Path(__file__).parents[1] / "question_bank" / "initialization.yaml").read_text()
     block = text[text.index("  - id: xavier-uniform-bound"):text.index("  - id: xavier-normal-std-conv")]
@@ -125,7 +125,7 @@ def test_check_names_a_param_the_solver_never_reads(tmp_path):
 
 
 def test_the_recording_sees_reads_through_helpers_copies_and_defaults():
-    from drill.param_reads import declared_paths, solver_reads, unread_paths
+    from drill.authoring.param_reads import declared_paths, solver_reads, unread_paths
 
     params = {"a": 1, "cfg": {"d": 2, "e": 3, "deep": {"x": 1, "y": 2}}, "whole": {"p": 1, "q": 2}, "opt": 0, "xs": [{"k": 1}], "dead": 5}
 

@@ -15,10 +15,10 @@ import math
 import pytest
 from rich.console import Console
 
-from drill import session
-from drill.checking import check_checkpoints
+from drill.practice import session
+from drill.authoring.check import check_checkpoints
 from drill.solvers import Checkpoint
-from drill.variants import make_variant
+from drill.core.variants import make_variant
 
 FAMILIES = ["param-counts", "conv-shapes", "skip-connection", "softmax-ce", "optimizers", "attention", "backprop-mlp",
             "receptive-field", "batch-norm", "linear-regression", "rnn-cells", "regularization", "losses", "pooling", "conv-backward", "perceptron", "vanishing-gradients"]
@@ -132,7 +132,7 @@ def test_drill_check_rejects_a_checkpoint_missing_from_its_step(bank):
 
 
 def test_a_step_through_names_the_first_wrong_step(bank):
-    from drill.ui import QuizView
+    from drill.tui.quiz_view import QuizView
 
     q = bank.questions["mlp-params"]
     lines = iter(["529410", "w", "3072", "524288", "1539", "529411"])  # step 2 forgot the biases
@@ -392,7 +392,7 @@ def test_working_through_stops_before_a_step_that_is_the_answer_itself(bank):
     """avgpool-backward's last checkpoint is dL/dX, the whole answer: it is no step to work through.
     At seed 0 the key is [[1,1,2,2],[1,1,2,2],[3,3,4,4],[3,3,4,4]]: four window steps (1, 2, 3, 4), then
     the answer is shown — nothing asks for the whole matrix again."""
-    from drill.ui import QuizView
+    from drill.tui.quiz_view import QuizView
 
     q = bank.questions["avgpool-backward"]
     v = make_variant(q, 0)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.variants import make_variant
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 
@@ -112,7 +112,7 @@ def test_hint_never_reveals_a_choice_answer(bank):
 
     from rich.console import Console
 
-    from drill import ui
+    from drill.tui import quiz_view as ui
 
     q = dataclasses.replace(bank.questions["residual-grad-choice"], hint="")
     v = make_variant(q, 0)

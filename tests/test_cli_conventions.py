@@ -279,7 +279,7 @@ def test_a_title_names_no_size_that_a_variant_changes(bank):
     in all of them (one that no prompt states, such as "a 2×2 table", is a fixed fact of the template)."""
     import re
 
-    from drill.variants import make_variant
+    from drill.core.variants import make_variant
 
     bad = []
     for q in bank.questions.values():
@@ -330,7 +330,7 @@ def test_db_naming_another_programs_sqlite_database_leaves_it_alone(tmp_path):
 
 def test_endless_input_that_answers_nothing_ends_the_session():
     # `yes 1 | drill quiz` on a multiple-choice question asked again forever (minutes of CPU)
-    from drill.session import MAX_UNREADABLE
+    from drill.practice.session import MAX_UNREADABLE
 
     r = run("quiz", "-q", "residual-grad-choice", "-q", "mlp-params", "--seed", "0", "--no-save", input="zzz\n" * (3 * MAX_UNREADABLE))
     assert r.exit_code == 0, r.output
@@ -342,12 +342,12 @@ def test_endless_input_that_answers_nothing_ends_the_session():
 def test_a_stop_signal_outside_the_session_keeps_its_exit_status(monkeypatch, ended, code):
     # a SIGTERM landing just after the session (its handler raises Stopped) left through typer's
     # KeyboardInterrupt handling as exit 130 (seen once in the kill loop)
-    import drill.quiz
-    from drill.session import Stopped
+    import drill.tui.quiz
+    from drill.practice.session import Stopped
 
     def stopped(*args, **kwargs):
         raise Stopped(ended)
 
-    monkeypatch.setattr(drill.quiz, "run", stopped)
+    monkeypatch.setattr(drill.tui.quiz, "run", stopped)
     r = run("quiz", "-q", "residual-grad", "--seed", "1", "--no-save", input="1\n")
     assert r.exit_code == code and "Traceback" not in r.output

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pytest
 
-from drill.grading import LETTERS
+from drill.core.grading import LETTERS
 from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of

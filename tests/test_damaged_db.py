@@ -2,7 +2,7 @@
 notice, a fresh database started, every row that reads cleanly copied over. A full disk is one
 warning per session; the WAL stays bounded; ``stats --reset`` checks it can write first.
 
-Rows are written and read back with plain sqlite3, not through drill.store, so the store is not
+Rows are written and read back with plain sqlite3, not through drill.store.progress, so the store is not
 checking itself. The byte-flip corpus is generated with a fixed seed.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill import store as store_mod
+from drill.store import progress as store_mod
 from drill.cli import app
-from drill.store import StoreError, open_store
+from drill.store.progress import StoreError, open_store
 
 runner = CliRunner()
 ANSWERS = 24
@@ -143,7 +143,7 @@ def fast_dir(tmp_path):
 def test_two_hundred_byte_flipped_databases_never_crash_drill(fast_dir):
     from datetime import datetime, timezone
 
-    from drill import stats
+    from drill.practice import stats
 
     clean = make_db(fast_dir / "clean.db", n=40)
     original = clean.read_bytes()
@@ -203,7 +203,7 @@ class Attempt:
 
 
 def test_a_full_disk_is_one_warning_and_the_answers_are_written_when_space_returns(tmp_path, monkeypatch, bank):
-    from drill.variants import make_variant
+    from drill.core.variants import make_variant
 
     v = make_variant(bank.questions["mlp-params"], 0)
     st = open_store(tmp_path / "progress.db")

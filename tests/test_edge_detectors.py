@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from drill.grading import LETTERS
-from drill.safe_expr import evaluate
+from drill.core.grading import LETTERS
+from drill.core.safe_expr import evaluate
 from tests._torch import optional, torch_or_skip
 from tests.conftest import variants_of
 

@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.variants import make_variant
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +38,7 @@ def rows(sql: str = "SELECT question_id, seed, answer, status, mode FROM attempt
 def test_interview_answers_are_saved_with_their_mode_and_stats_separate_them(bank):
     r = runner.invoke(app, ["quiz", "-q", "mlp-params", "--seed", "0"], input="529411\n")
     assert r.exit_code == 0, r.output
-    from drill import interview as iv
+    from drill.practice import interview as iv
 
     items = iv.plan(bank.topics()["param-counts"], 3, 11)
     vs = [make_variant(q, s) for q, s in items]
@@ -59,7 +59,7 @@ def test_interview_answers_are_saved_with_their_mode_and_stats_separate_them(ban
 
 
 def test_the_interview_report_shows_each_missed_questions_key_mistake_and_solution(bank):
-    from drill import interview as iv
+    from drill.practice import interview as iv
 
     items = iv.plan(bank.topics()["param-counts"], 3, 11)
     vs = [make_variant(q, s) for q, s in items]
@@ -142,7 +142,7 @@ def test_interview_answers_visible_in_stats_json_through_a_terminal(bank):
 
 
 def test_a_version_1_database_gets_the_mode_of_each_answers_session(tmp_path):
-    from drill import store as store_mod
+    from drill.store import progress as store_mod
 
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)

@@ -13,13 +13,13 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from drill import explain as ex
-from drill.bank import Question, SelectionError
+from drill.tui import explain_page as ex
+from drill.core.bank import Question, SelectionError
 from drill.cli import app
-from drill.formulas import pretty
-from drill.grading import answer_type
-from drill.pictures import PICTURES, activation_plots, picture_for, residual_graph, window_strip
-from drill.variants import Variant, make_variant
+from drill.core.formulas import pretty
+from drill.core.grading import answer_type
+from drill.tui.pictures import PICTURES, activation_plots, picture_for, residual_graph, window_strip
+from drill.core.variants import Variant, make_variant
 from drill.solvers import get
 from drill.solvers._fmt import fmt
 from tests.test_startup import modules_after
@@ -71,7 +71,7 @@ def test_a_topic_without_declared_formulas_has_no_formulas_section(bank):
 
 
 def test_an_old_user_bank_with_hand_written_formulas_still_loads_and_shows_none_of_them(tmp_path):
-    from drill.bank import builtin_dir, load_bank
+    from drill.core.bank import builtin_dir, load_bank
 
     text = (builtin_dir() / "skip_connection.yaml").read_text()
     text = text.replace("explain:\n", "explain:\n  formulas:\n    - formula: \"made up = 42\"\n      where: {x: nothing}\n", 1)
@@ -398,7 +398,7 @@ def test_terminal_session_pages_then_offers_a_question():
 
 
 def test_a_topic_without_an_explain_section_still_gets_a_walkthrough(tmp_path):
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     (tmp_path / "extra.yaml").write_text(
         "format_version: 1\ntopic: residual-extra\nquestions:\n"
@@ -427,8 +427,8 @@ def test_matrix_params_are_shown_as_tables(bank):
 
 
 def test_the_pointer_to_explain_promises_pictures_only_for_topics_that_have_one(bank):
-    from drill.pictures import PICTURES
-    from drill.ui import topic_pointer
+    from drill.tui.pictures import PICTURES
+    from drill.tui.quiz_view import topic_pointer
 
     topics = set(bank.topics())
     drawn, plain = sorted(topics & set(PICTURES)), sorted(topics - set(PICTURES))

@@ -15,9 +15,9 @@ import genanki
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.export_anki import DECK_ID, FIELDS, MODEL_ID, export, note_fields
-from drill.tolerance import precision_text
-from drill.variants import make_variant
+from drill.tui.anki import DECK_ID, FIELDS, MODEL_ID, export, note_fields
+from drill.core.tolerance import precision_text
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 
@@ -168,8 +168,8 @@ def test_unknown_topic_is_usage_error(tmp_path):
 
 
 def test_the_card_states_the_precision_the_quiz_states(bank):
-    # issue 16: one place (drill.tolerance.precision_text) words the precision for quiz, interview and Anki
-    from drill.tolerance import precision_text
+    # issue 16: one place (drill.core.tolerance.precision_text) words the precision for quiz, interview and Anki
+    from drill.core.tolerance import precision_text
 
     number = make_variant(bank.questions["residual-grad"], 0)
     assert precision_text(number.question, number.answer) == "3 significant figures are enough"

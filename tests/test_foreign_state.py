@@ -269,7 +269,7 @@ def test_a_cache_folder_that_links_elsewhere_is_never_written_or_evicted(tmp_pat
 
 
 def test_eviction_deletes_only_drills_own_entries(tmp_path, monkeypatch):
-    from drill import bank_cache
+    from drill.core import bank_cache
 
     folder = tmp_path / "drill-home" / "cache" / "bank"  # the conftest's DRILL_HOME
     files = _foreign_folder(folder, 30)

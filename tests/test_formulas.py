@@ -1,4 +1,4 @@
-"""Declared formulas: drill.formulas evaluates a formula at its bound symbols and proves it
+"""Declared formulas: drill.core.formulas evaluates a formula at its bound symbols and proves it
 computes its target (the answer, an entry of it, or a checkpoint)."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from drill import formulas
-from drill.bank import load_bank
+from drill.core import formulas
+from drill.core.bank import load_bank
 from drill.solvers import formula
-from drill.safe_expr import evaluate
-from drill.variants import make_variant
+from drill.core.safe_expr import evaluate
+from drill.core.variants import make_variant
 
 
 def _variant(qid: str, seed: int = 0):
@@ -45,7 +45,7 @@ def test_a_formula_may_compute_one_entry_of_the_answer():
     assert formulas.problems(dataclasses.replace(v, formulas=[dataclasses.replace(f, target=5)]))  # no such entry
 
 
-# --- the contract drill check proves (drill.formulas.issues) ---------------------------------
+# --- the contract drill check proves (drill.core.formulas.issues) ---------------------------------
 
 
 def _keys(v) -> set[str]:
@@ -78,7 +78,7 @@ def test_a_computed_question_without_a_formula_and_a_concept_question_with_one_a
 
 
 def test_drill_check_reports_a_formula_problem_in_the_formula_field_at_its_first_seed(bank, monkeypatch):
-    from drill import checking
+    from drill.authoring import check as checking
 
     def forgot_the_plus_one(q, seed):
         v = make_variant(q, seed)

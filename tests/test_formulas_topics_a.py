@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from drill import formulas
+from drill.core import formulas
 from tests.conftest import variants_of
 
 TOPICS = ["activations", "attention", "backprop-mlp", "batch-norm", "conv-backward", "conv-forward", "decoding",

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from drill import formulas
+from drill.core import formulas
 from tests.conftest import variants_of
 
 TOPICS = ["llm-arithmetic", "lr-schedules", "metrics", "normalization", "optimizers", "rnn-cells", "similarity",

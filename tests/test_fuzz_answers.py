@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drill.grading import ANSWER_TYPES, LETTERS, Grade, Tolerance, answer_type, grade_value
-from drill.safe_expr import FUNCTIONS
+from drill.core.grading import ANSWER_TYPES, LETTERS, Grade, Tolerance, answer_type, grade_value
+from drill.core.safe_expr import FUNCTIONS
 
 # Distinct generated texts each answer type must grade. Every text is graded as all seven types:
 # generating text costs hypothesis far more than grading it.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drill.grading import Tolerance, Unreadable, answer_type, grade_value
+from drill.core.grading import Tolerance, Unreadable, answer_type, grade_value
 
 
 def grade(kind: str, text: str, key, tol=Tolerance(), mistakes=None, choices=None):

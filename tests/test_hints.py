@@ -69,8 +69,8 @@ def test_a_choice_question_without_a_hint_still_gets_the_formula_at_level_2(bank
 
     from rich.console import Console
 
-    from drill import ui
-    from drill.variants import make_variant
+    from drill.tui import quiz_view as ui
+    from drill.core.variants import make_variant
 
     v = make_variant(dataclasses.replace(bank.questions["residual-grad-choice"], hint=""), 0)
     out = io.StringIO()
@@ -103,7 +103,7 @@ def test_on_multiple_choice_letters_choose_options_and_only_question_marks_ask_h
 
 
 def test_command_syntax_on_choice_and_other_questions():
-    from drill.session import command, is_command
+    from drill.practice.session import command, is_command
 
     for letter in "hsqHSQ":
         assert command(letter, choice=True) is None  # an option letter, always
@@ -119,7 +119,7 @@ def test_commands_stay_out_of_the_answer_history(tmp_path):
     pytest.importorskip("prompt_toolkit")
     from prompt_toolkit.history import FileHistory, InMemoryHistory
 
-    from drill.lineedit import answers_only
+    from drill.tui.lineedit import answers_only
 
     for hist in (answers_only(InMemoryHistory)(), answers_only(FileHistory)(str(tmp_path / "history-answers"))):
         for typed in ("?", "??", "s", "w", "3072", "skip", "0.25", "q"):

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill import bank as bank_mod
-from drill.bank import load_bank
+from drill.core import bank as bank_mod
+from drill.core.bank import load_bank
 from drill.cli import app
 from drill.solvers import all_solvers
 
@@ -226,7 +226,7 @@ def test_params_beyond_the_limits_are_refused_at_load_and_after_a_draw(tmp_path)
     assert "a list of 10,001 items" in bank_mod.param_limit_problem({"v": [0] * 10_001})
     assert "more than 100,000 values" in bank_mod.param_limit_problem({"m": [[0] * 10_000] * 11})
     assert bank_mod.param_limit_problem({"n": 10**15, "v": [1.5] * 10_000, "m": [[1] * 100] * 100, "s": "relu"}) is None
-    from drill.variants import VariantError, make_variant
+    from drill.core.variants import VariantError, make_variant
 
     q = load_bank([GOOD]).questions["user-residual"]
     from dataclasses import replace

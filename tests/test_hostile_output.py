@@ -65,7 +65,7 @@ def run(args, hostile, input=None, home=None):
 
 
 def loaded_ids(hostile) -> list[str]:
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     return sorted(load_bank([hostile]).questions)
 
@@ -81,7 +81,7 @@ def test_the_corpus_plants_every_kind_of_payload(hostile):
 def test_a_cache_entry_holding_escapes_is_made_safe_when_read():
     """The bank cache is a file on disk: what it holds is escaped again when a Question is rebuilt,
     and the control characters the loader saw travel with it for drill check."""
-    from drill import bank as bank_mod
+    from drill.core import bank as bank_mod
 
     questions, errors, explanation = bank_mod._load_file(CORPUS / "escapes_everywhere.yaml")
     plain = bank_mod._to_plain(questions, errors, explanation)
@@ -219,7 +219,7 @@ def test_a_pty_gets_none_of_the_planted_sequences(hostile, tmp_path):
 
 
 def test_the_json_writer_escapes_c1_and_bidi_and_reads_back_the_same():
-    from drill.textsafe import json_line
+    from drill.core.textsafe import json_line
 
     data = {"answer": "1 \x9b31m \u202eevil \x1b]52;c;eA==\x07", "tab\tnew\nline": ["\x85"]}
     line = json_line(data)

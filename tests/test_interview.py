@@ -8,10 +8,12 @@ import re
 from rich.console import Console
 from typer.testing import CliRunner
 
-import drill.interview as iv
-import drill.quiz
+import drill.practice.interview as iv
+
+from drill.tui import interview as tui_interview
+import drill.tui.quiz
 from drill.cli import app
-from drill.variants import make_variant
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 
@@ -63,7 +65,7 @@ def test_countdown_no_feedback_and_stop_at_the_answer_after_time_is_up(bank):
     # 2 minutes pass before each line typed; the limit is 10 minutes: the 4th answer comes at 10:00, then stop
     read, prompts = scripted(["nonsense!", right(variants[0]), "skip", right(variants[2]), right(variants[3]), right(variants[4])], clock, 120)
     out = io.StringIO()
-    o = iv.run(items, Console(file=out, width=100), read, 600, clock=clock)
+    o = tui_interview.run(items, Console(file=out, width=100), read, 600, clock=clock)
     text = out.getvalue()
     assert o.ended == "time" and [a.status for a in o.attempts] == ["correct", "skipped", "correct", "correct"]
     assert [a.seconds for a in o.attempts] == [240, 120, 120, 120]  # the unreadable answer's time counts
@@ -81,7 +83,7 @@ def test_the_question_in_progress_when_time_runs_out_still_counts(bank):
     v = make_variant(*items[0])
     clock = FakeClock()
     read, _ = scripted([right(v)], clock, 3600)  # an hour on the first question
-    o = iv.run(items, Console(file=io.StringIO()), read, 60, clock=clock)
+    o = tui_interview.run(items, Console(file=io.StringIO()), read, 60, clock=clock)
     assert o.ended == "time" and [a.status for a in o.attempts] == ["correct"] and o.attempts[0].seconds == 3600
 
 
@@ -93,7 +95,7 @@ def test_cli_report_scores_topics_names_mistakes_and_review(bank, monkeypatch):
     answers = [right(vs[0]), vs[1].atype.format(wrong), "skip"]
     clock = FakeClock()
     monkeypatch.setattr(iv, "clock", clock)
-    real_reader = drill.quiz.line_reader
+    real_reader = drill.tui.quiz.line_reader
 
     def timed_reader(console):
         read = real_reader(console)
@@ -104,7 +106,7 @@ def test_cli_report_scores_topics_names_mistakes_and_review(bank, monkeypatch):
 
         return r
 
-    monkeypatch.setattr(drill.quiz, "line_reader", timed_reader)
+    monkeypatch.setattr(drill.tui.quiz, "line_reader", timed_reader)
     r = runner.invoke(app, ["interview", "--minutes", "20", "-t", "param-counts", "-n", "3", "--seed", "11"], input="\n".join(answers) + "\n")
     assert r.exit_code == 0, r.output
     before, report = r.output.split("Interview report")

@@ -27,9 +27,15 @@ PARENT = textwrap.dedent('''
     import json, os, random, signal, sys, time
     import typer.main
     from drill import cli
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
     from drill.solvers import all_solvers
-    from drill import quiz, ui, session, store, review, grading, variants  # noqa: F401 - warm imports
+    from drill.tui import quiz
+    from drill.tui import quiz_view as ui
+    from drill.practice import session
+    from drill.store import progress as store
+    from drill.store import scheduling as review
+    from drill.core import grading
+    from drill import variants  # noqa: F401 - warm imports
     import fsrs  # noqa: F401
 
     all_solvers(); load_bank()
@@ -164,7 +170,8 @@ def test_sigterm_and_sighup_end_the_session_with_its_summary(tmp_path):
 
 SUMMARY_KILLED = textwrap.dedent('''
     import os, signal, sys
-    from drill import cli, ui
+    from drill import cli
+    from drill.tui import quiz_view as ui
     sig = getattr(signal, sys.argv[1])
     summary = ui.summary
     def killed_summary(*args, **kwargs):  # the stop signal arrives while the summary prints

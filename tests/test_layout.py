@@ -13,11 +13,11 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from drill import ui
-from drill.interview import Outcome
-from drill.interview_ui import report
-from drill.session import Attempt
-from drill.variants import make_variant
+from drill.tui import quiz_view as ui
+from drill.practice.interview import Outcome
+from drill.tui.interview_view import report
+from drill.practice.session import Attempt
+from drill.core.variants import make_variant
 
 WIDTHS = (60, 80, 120)
 

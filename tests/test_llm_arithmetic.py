@@ -20,7 +20,7 @@ import math
 
 import pytest
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 from drill.solvers import InvalidParams, get
 from tests._torch import optional, torch_or_skip
 from drill.solvers._fmt import fmt
@@ -568,7 +568,7 @@ def test_flop_counts_are_graded_at_three_figures(bank, qid, exact):
 
 def test_gpt2_params_hint_has_no_number_of_another_variant(bank):
     """The hint said 12·d², true only when intermediate_size = 4·hidden_size and never shown."""
-    from drill.quality import hint_issues
+    from drill.authoring.quality import hint_issues
 
     for v in variants_of(bank, "llm-params-gpt2", 30):
         assert not hint_issues(v), (v.seed, v.hint)

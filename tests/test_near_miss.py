@@ -1,4 +1,4 @@
-"""Near misses and format errors, classified by the grader (drill/grading.py).
+"""Near misses and format errors, classified by the grader (drill/core/grading.py).
 
 Oracle: the tolerance arithmetic done by hand on each case (|given − key| against
 rtol·|key| and 10× that), and rounding the key by hand to a few significant figures.
@@ -6,7 +6,7 @@ rtol·|key| and 10× that), and rounding the key by hand to a few significant fi
 
 from __future__ import annotations
 
-from drill.grading import NEAR_FACTOR, Tolerance, answer_type, grade_value
+from drill.core.grading import NEAR_FACTOR, Tolerance, answer_type, grade_value
 
 
 def grade(kind, text, key, tol=Tolerance(), mistakes=None):

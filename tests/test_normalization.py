@@ -242,7 +242,7 @@ def test_an_answer_of_exactly_zero_is_keyed_as_zero_not_float_noise(bank):
     so N·dy − Σ dy = 0 and Σ dy·x̂ = dy·Σ x̂ = 0: dL/dx = 0. The key is 0, not ±1e-17."""
     from fractions import Fraction as F
 
-    from drill.variants import make_variant
+    from drill.core.variants import make_variant
 
     v = make_variant(bank.questions["batchnorm-train-then-eval"], 116)
     p = v.params

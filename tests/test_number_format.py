@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 from drill.cli import app
-from drill.grading import answer_type, grade_value
+from drill.core.grading import answer_type, grade_value
 from drill.solvers._fmt import fmt, plural
-from drill.tolerance import Tolerance
-from drill.variants import make_variant
+from drill.core.tolerance import Tolerance
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 
@@ -174,7 +174,7 @@ def test_a_placeholder_in_code_stays_plain_and_in_words_is_grouped():
 
 
 def test_a_plural_placeholder_must_count_a_param(tmp_path):
-    from drill.bank import load_file
+    from drill.core.bank import load_file
 
     text = (Path(__file__).parent / "broken_banks" / "placeholder_not_in_params.yaml").read_text(encoding="utf-8")
     good = text.replace("upstream {upstream_grad}", "{upstream} {unit|upstream}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 from drill.solvers import InvalidParams, get
 from tests._torch import build, torch_or_skip
 from tests.conftest import variants_of
@@ -291,8 +291,8 @@ def mobilenet_v2_chain() -> list[dict]:
 def test_a_real_network_written_out_layer_by_layer_loads_and_solves(tmp_path):
     import yaml
 
-    from drill.bank import load_file
-    from drill.variants import make_variant
+    from drill.core.bank import load_file
+    from drill.core.variants import make_variant
 
     layers = mobilenet_v2_chain()
     assert len(layers) == 143 and reference_count(layers) == 3_504_872  # torchvision's num_params for MobileNet_V2

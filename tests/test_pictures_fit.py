@@ -7,8 +7,8 @@ import io
 import pytest
 from rich.console import Console
 
-from drill import pictures
-from drill.variants import make_variant
+from drill.tui import pictures
+from drill.core.variants import make_variant
 
 
 def render(renderable, width: int) -> list[str]:
@@ -40,7 +40,7 @@ def test_the_compact_skip_connection_picture_keeps_every_number(bank):
 
 
 def test_explain_cuts_a_long_panel_title_with_an_ellipsis(bank):
-    from drill import explain as ex
+    from drill.tui import explain_page as ex
 
     w = ex.build(bank, "llm-arithmetic", 0)
     lines = render(ex.render(w), 30)

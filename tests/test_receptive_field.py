@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 from drill.solvers import InvalidParams, get
 from tests._torch import torch_or_skip
 from tests.conftest import variants_of

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill import review
+from drill.store import scheduling as review
 from drill.cli import app
-from drill.store import open_store
+from drill.store.progress import open_store
 
 runner = CliRunner()
 DAY = 86400.0

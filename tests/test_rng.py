@@ -1,10 +1,10 @@
-"""drill.rng draws what ``numpy.random.default_rng`` draws, bit for bit, so every stored seed and
+"""drill.core.rng draws what ``numpy.random.default_rng`` draws, bit for bit, so every stored seed and
 replay line still gives the same question; and drawing a variant no longer imports numpy.
 
 The reference is numpy itself (a runtime dependency of the solvers, so it is always there):
 (a) every call drill makes, with every argument shape, on many seeds and question ids, interleaved
 in random order (the 32-bit draws keep half a 64-bit word between calls), compared draw by draw;
-(b) the whole bank: ``make_variant`` with the RNG numpy gave before and with drill.rng, seeds 0..N
+(b) the whole bank: ``make_variant`` with the RNG numpy gave before and with drill.core.rng, seeds 0..N
 (N = 30; set DRILL_RNG_SEEDS for a longer run).
 """
 
@@ -19,7 +19,7 @@ import zlib
 
 import pytest
 
-from drill.rng import Generator
+from drill.core.rng import Generator
 
 np = pytest.importorskip("numpy")
 
@@ -42,7 +42,7 @@ CALLS = [
 
 
 def numpy_rng_for(question_id: str, seed: int):
-    """The variant RNG as drill built it before drill.rng: numpy's own generator."""
+    """The variant RNG as drill built it before drill.core.rng: numpy's own generator."""
     return np.random.default_rng([int(seed) & 0xFFFFFFFF, int(seed) >> 32, zlib.crc32(question_id.encode())])
 
 
@@ -121,13 +121,13 @@ N_SEEDS = int(os.environ.get("DRILL_RNG_SEEDS", "30"))
 
 
 def _bank_ids():
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     return sorted(load_bank().questions)
 
 
 def _outcome(q, seed):
-    from drill.variants import VariantError, make_variant
+    from drill.core.variants import VariantError, make_variant
 
     try:
         v = make_variant(q, seed)
@@ -138,11 +138,11 @@ def _outcome(q, seed):
 
 @pytest.mark.parametrize("qid", _bank_ids())
 def test_every_bank_variant_is_the_question_numpy_drew(bank, qid, monkeypatch):
-    import drill.variants
+    import drill.core.variants
 
     q = bank.questions[qid]
     ours = [_outcome(q, seed) for seed in range(N_SEEDS + 1)]
-    monkeypatch.setattr(drill.variants, "rng_for", numpy_rng_for)
+    monkeypatch.setattr(drill.core.variants, "rng_for", numpy_rng_for)
     before = [_outcome(q, seed) for seed in range(N_SEEDS + 1)]
     for seed, (x, y) in enumerate(zip(before, ours)):
         assert x == y, (qid, seed, x, y)
@@ -152,8 +152,8 @@ def test_every_bank_variant_is_the_question_numpy_drew(bank, qid, monkeypatch):
 def test_drawing_a_variant_does_not_import_numpy():
     probe = (
         "import sys\n"
-        "from drill.bank import load_bank\n"
-        "from drill.variants import draw_params, rng_for\n"
+        "from drill.core.bank import load_bank\n"
+        "from drill.core.variants import draw_params, rng_for\n"
         "q = load_bank().questions['conv-layer-params']\n"
         "print(draw_params(q, rng_for(q.id, 3)))\n"
         "print('numpy' in sys.modules)\n"

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from drill.safe_expr import ExprError, evaluate
+from drill.core.safe_expr import ExprError, evaluate
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import re
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.variants import make_variant
+from drill.core.variants import make_variant
 from tests.test_startup import modules_after
 
 runner = CliRunner()

@@ -57,7 +57,7 @@ def test_symbolic_choice_is_numerically_right(bank):
     for v in variants_of(bank, "sigmoid-bce-choice", 30):
         z, y = v.params["z"], v.params["y"]
         text = v.choices["ABCDE".index(v.answer)].replace("σ", "sigmoid").replace("−", "-")
-        from drill.safe_expr import evaluate
+        from drill.core.safe_expr import evaluate
 
         assert evaluate(text) == pytest.approx((bce(z + 1e-6, y) - bce(z - 1e-6, y)) / 2e-6, abs=1e-8)
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.stats import Record, compute, sparkline, streak, weakest
-from drill.store import open_store
+from drill.practice.stats import Record, compute, sparkline, streak, weakest
+from drill.store.progress import open_store
 
 runner = CliRunner()
 UTC = timezone.utc

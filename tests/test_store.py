@@ -1,7 +1,7 @@
 """The progress database: answers survive Ctrl-C, a closed terminal and kill -9; damaged files are
 moved aside; concurrent writers lose nothing; migrations; --no-save and --db.
 
-Rows are read back with plain sqlite3 queries, not through drill.store, so the store's own reader
+Rows are read back with plain sqlite3 queries, not through drill.store.progress, so the store's own reader
 is not checking itself.
 """
 
@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill import store as store_mod
+from drill.store import progress as store_mod
 from drill.cli import app
-from drill.store import SCHEMA_VERSION, StoreError, open_store
-from drill.variants import make_variant
+from drill.store.progress import SCHEMA_VERSION, StoreError, open_store
+from drill.core.variants import make_variant
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -280,8 +280,8 @@ def test_migrations_upgrade_an_old_database_and_keep_its_rows(tmp_path, monkeypa
 
 WRITER = """
 import os, sys, time
-from drill.store import open_store
-import drill.review, fsrs  # imported before the start line, so both processes write at the same time
+from drill.store.progress import open_store
+import drill.store.scheduling, fsrs  # imported before the start line, so both processes write at the same time
 db, tag, go, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 while not os.path.exists(go):
     time.sleep(0.001)
@@ -315,7 +315,7 @@ def test_startup_imports_no_database_or_scheduler():
     probe = ("import sys\nfrom drill.cli import app\n"
              "for args in (['--help'], ['list']):\n"
              "    try:\n        app(args, standalone_mode=False)\n    except SystemExit:\n        pass\n"
-             "print('LOADED', sorted(m for m in ('sqlite3', 'fsrs', 'platformdirs', 'drill.store') if m in sys.modules))")
+             "print('LOADED', sorted(m for m in ('sqlite3', 'fsrs', 'platformdirs', 'drill.store.progress') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=True).stdout
     assert out.splitlines()[-1] == "LOADED []"
 
@@ -323,7 +323,7 @@ def test_startup_imports_no_database_or_scheduler():
 # --- the write itself ------------------------------------------------------------------------------
 
 def test_ctrl_c_during_the_write_is_held_until_the_answer_is_committed(tmp_path, monkeypatch):
-    from drill import review
+    from drill.store import scheduling as review
 
     real = review.schedule
 
@@ -354,7 +354,7 @@ def test_ctrl_c_during_the_write_is_held_until_the_answer_is_committed(tmp_path,
 
 
 def test_a_failed_write_warns_and_the_quiz_goes_on(bank, tmp_path):
-    from drill.quiz import Attempt
+    from drill.tui.quiz import Attempt
 
     st = open_store(tmp_path / "p.db")
     warnings: list[str] = []
@@ -371,7 +371,7 @@ def test_a_new_database_appears_whole_never_half_written(tmp_path, monkeypatch):
     """A new progress database is built under a temporary name and linked into place, so another
     drill starting at the same moment never reads a half-written file (which would look damaged and
     be moved aside, taking the first one's answers with it: seen once under load)."""
-    import drill.store as store
+    import drill.store.progress as store
 
     db = tmp_path / "progress.db"
     seen = []

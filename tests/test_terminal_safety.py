@@ -15,7 +15,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from drill.cli import app
-from drill.store import open_store
+from drill.store.progress import open_store
 
 runner = CliRunner()
 HOSTILE = "1 #\x1b]0;PWNED\x1b\\\x1b[2J\x9b31m"  # a valid answer (1, then a comment) carrying OSC, CSI and a C1 CSI
@@ -87,8 +87,8 @@ def test_stdin_closed_is_end_of_input():
 
 
 def test_a_missing_pager_prints_the_walkthrough(monkeypatch):
-    from drill import explain
-    from drill.bank import load_bank
+    from drill.tui import explain_page as explain
+    from drill.core.bank import load_bank
 
     monkeypatch.setenv("PAGER", "/no/such/pager -R")
     monkeypatch.delenv("MANPAGER", raising=False)

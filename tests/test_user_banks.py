@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from drill.bank import BankDirError, bank_dirs, builtin_dir
+from drill.core.bank import BankDirError, bank_dirs, builtin_dir
 from drill.cli import app
 
 CORPUS = Path(__file__).parent / "broken_banks"

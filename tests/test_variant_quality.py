@@ -1,5 +1,5 @@
 """Issue 13: every variant as good as the canonical one. Each defect the issue lists, as the
-check (drill/quality.py via drill check) sees it on the bank as it was, and fixed in the bank.
+check (drill/authoring/quality.py via drill check) sees it on the bank as it was, and fixed in the bank.
 
 The oracles are hand-worked: the old prompt/hint/tolerance text of each question is put back
 with dataclasses.replace and the check must name the defect (question, seed, param); the fixed
@@ -15,12 +15,12 @@ import re
 import pytest
 from rich.console import Console
 
-from drill import ui
-from drill.checking import check_question
-from drill.grading import NumberAnswer
-from drill.quality import hint_issues, lint_issues, perturbation_issues, precision_issues, stated_precision
-from drill.tolerance import Tolerance, precision_text
-from drill.variants import make_variant, variant_from_params
+from drill.tui import quiz_view as ui
+from drill.authoring.check import check_question
+from drill.core.grading import NumberAnswer
+from drill.authoring.quality import hint_issues, lint_issues, perturbation_issues, precision_issues, stated_precision
+from drill.core.tolerance import Tolerance, precision_text
+from drill.core.variants import make_variant, variant_from_params
 from tests.conftest import variants_of
 
 
@@ -107,7 +107,7 @@ def test_dx_entry_hint_names_the_asked_entry(bank):
 
 
 def test_hint_placeholders_are_validated_at_load(tmp_path):
-    from drill.bank import load_bank
+    from drill.core.bank import load_bank
 
     text = (
         "format_version: 1\ntopic: t\nquestions:\n  - id: q\n    title: T\n    difficulty: 1\n"

@@ -21,7 +21,7 @@ import random
 
 import pytest
 
-from drill.bank import load_bank
+from drill.core.bank import load_bank
 from tests._torch import optional
 from tests.conftest import variants_of
 

@@ -1,0 +1,2 @@
+"""drill.practice: sessions as plain logic — asking, grading and recording (session), the mock
+interview's plan and outcome, spaced-review scheduling, statistics and session results. No rich."""
