@@ -82,9 +82,9 @@ def test_an_estimate_key_may_be_the_published_figure_and_check_shows_both(tmp_pa
         out = " ".join(r.output.split())
         if ok:
             assert r.exit_code == 0, r.output
-            assert "user-gpt3: key 175000000000 (published), solver 174604259328, 0.23 % apart, within the ±5 % estimate" in out
+            assert "user-gpt3: key 175,000,000,000 (published), solver 174,604,259,328, 0.23 % apart, within the ±5 % estimate" in out
         else:
-            assert r.exit_code != 0 and "solver gives 174604259328" in out and "185e9" in out and "(published)" not in out
+            assert r.exit_code != 0 and "solver gives 174,604,259,328" in out and "185e9" in out and "(published)" not in out
 
 
 def test_check_reports_a_vary_list_entry_that_is_never_drawn(bank):
