@@ -39,3 +39,13 @@ def test_the_packages_are_the_layers():
     packages = sorted(p.name for p in (ROOT / "drill").iterdir() if (p / "__init__.py").exists())
     assert packages == ["authoring", "cli", "core", "practice", "store", "tui"]
     assert sorted(p.name for p in (ROOT / "drill").glob("*.py")) == ["__init__.py", "__main__.py"]  # nothing left flat
+
+
+def test_the_wheel_lists_every_package():
+    """pyproject lists drill's packages by hand (solvers/ and question_bank/ install inside drill's
+    namespace): a package missing there is missing from the wheel, while an editable install works."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(("drill",) + p.parent.relative_to(ROOT / "drill").parts) for p in (ROOT / "drill").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
