@@ -462,7 +462,7 @@ def _count(word: str) -> int:
 
 
 def lint_issues(v: Variant) -> list[Issue]:
-    q, out = v.question, []
+    out: list[Issue] = []
     for fld, text in (("prompt", v.prompt), ("hint", v.hint)):
         m = _CITATION.search(text)
         if m:
