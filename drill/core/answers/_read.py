@@ -24,6 +24,12 @@ def ungroup(text: str) -> str:
     return t.replace(",", "") if GROUPED.fullmatch(t) else t
 
 
+def literal_echo(text: str) -> str | None:
+    """A number typed as a literal, in the learner's own form (``3.2e9`` stays ``3.2e9``), else None."""
+    t = text.strip()
+    return t if LITERAL.fullmatch(t) and len(t) <= 40 else None
+
+
 def clip(text: str, n: int = 40) -> str:
     text = text.strip()
     return text if len(text) <= n else text[: n - 1] + "…"

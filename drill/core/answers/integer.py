@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from drill.core.answers._read import LITERAL, number, power_of_ten
+from drill.core.answers._read import literal_echo, number, power_of_ten
 from drill.core.answers.base import AnswerType, NearMiss
 from drill.core.tolerance import Tolerance
 from drill.solvers._fmt import fmt
@@ -42,8 +42,7 @@ class IntegerAnswer(AnswerType):
 
     def echo(self, text: str, given: Any) -> str:
         """A number typed as a literal stays in the learner's own form (``3.2e9``, never ``3200000000``)."""
-        t = text.strip()
-        return t if LITERAL.fullmatch(t) and len(t) <= 40 else self.format(given)
+        return literal_echo(text) or self.format(given)
 
     def precision_text(self, tol: Tolerance, key: Any = None) -> str:
         return "exact integer"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from drill.core.answers._read import LITERAL, near_number, number, power_of_ten, real
+from drill.core.answers._read import literal_echo, near_number, number, power_of_ten, real
 from drill.core.answers.base import AnswerType, NearMiss
 from drill.core.tolerance import Tolerance
 from drill.solvers._fmt import fmt
@@ -37,8 +37,7 @@ class NumberAnswer(AnswerType):
 
     def echo(self, text: str, given: Any) -> str:
         """A number typed as a literal stays in the learner's own form (``3.2e9``, never ``3200000000``)."""
-        t = text.strip()
-        return t if LITERAL.fullmatch(t) and len(t) <= 40 else self.format(given)
+        return literal_echo(text) or self.format(given)
 
     def nudge(self, key: Any, tol: Tolerance) -> float:
         return float(key) + 2 * tol.width(float(key)) + 1e-12
