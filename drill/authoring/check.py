@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from drill.core.bank import PLACEHOLDER_RE, Question
-from drill.core.grading import Tolerance, Unreadable, answer_type
+from drill.core import answers
+from drill.core.grading import Tolerance, Unreadable
 from drill.authoring.quality import PERTURB_EVERY, variant_issues
 from drill.core.textsafe import visible
 from drill.core.variants import Variant, VariantError, make_variant
@@ -55,10 +56,7 @@ def problem_rows(bank_errors: Iterable[Any], failures: Iterable[Failure]) -> lis
 
 def key_value(q: Question) -> Any:
     """The bank's hand-written key in the answer type's form (choice: the correct option's value)."""
-    if q.answer_type == "choice":
-        return q.answer
-    atype = answer_type(q.answer_type, q.variables)
-    return atype.parse(str(q.answer))
+    return answers.get(q.answer_type, q.variables).read_key(q.answer)
 
 
 def _key_agrees(q: Question, v: Variant) -> str | None:
@@ -66,16 +64,8 @@ def _key_agrees(q: Question, v: Variant) -> str | None:
         key = key_value(q)
     except Unreadable as exc:
         return f"answer key {q.answer!r} is unreadable: {exc}"
-    if q.answer_type == "choice":
-        solved = v.answer_value
-        if isinstance(key, (int, float)) and isinstance(solved, (int, float)):
-            ok = q.tolerance.accepts(float(key), float(solved))
-        else:
-            ok = " ".join(str(key).split()) == " ".join(str(solved).split())
-    else:  # an estimate's key may be the published figure ("175B"): inside the window around the solver's value
-        ok = v.atype.close(key, v.answer, v.tolerance)
-    if not ok:
-        shown = v.answer_value if q.answer_type == "choice" else v.atype.format(v.answer)
+    if not v.atype.key_agrees(key, v):
+        shown = v.atype.format(v.solved)
         return f"solver gives {shown} for the canonical params but the key says {q.answer!r}"
     return None
 
@@ -83,7 +73,7 @@ def _key_agrees(q: Question, v: Variant) -> str | None:
 def key_notes(q: Question) -> list[str]:
     """What ``drill check`` reports beside its verdict: an estimate whose key is not the solver's
     exact value (a published figure such as "175B") shows both, and how far apart they are."""
-    if q.answer_type == "choice" or not q.tolerance.estimate:
+    if not q.tolerance.estimate or not answers.get(q.answer_type).estimates:
         return []
     try:
         v = make_variant(q, 0)
@@ -111,16 +101,7 @@ def check_variant(v: Variant) -> list[str]:
     g = v.grade(fmt(v.answer))
     if not g.correct:
         problems.append(f"the solver's own answer {fmt(v.answer)!r} is graded {g.status}")
-    if v.choices is None:
-        outside = fmt(v.atype.nudge(v.answer, v.tolerance))
-        g = v.grade(outside)
-        if g.status != "wrong":
-            problems.append(f"{outside!r}, just outside tolerance, is graded {g.status}")
-    else:
-        if len(set(v.choices)) != len(v.choices) or len(v.choices) < 2:
-            problems.append(f"choices are not distinct or too few: {v.choices}")
-        if v.grade(v.atype.nudge(v.answer, v.tolerance)).status != "wrong":
-            problems.append("a wrong letter is not graded wrong")
+    problems += v.atype.self_check(v)  # a value just outside the tolerance is wrong (choice: a wrong letter; distinct options)
     g = v.grade(v.atype.malformed)
     if g.status != "unreadable":
         problems.append(f"malformed {v.atype.malformed!r} is graded {g.status}, not unreadable")
@@ -169,13 +150,12 @@ def _shown(value: Any, line: str) -> bool:
 def check_checkpoints(v: Variant) -> list[str]:
     """Each checkpoint of the variant's solution points at a step line that shows its value, and
     its own value, typed as its answer type shows it, is graded correct by the same grader."""
-    from drill.core.grading import answer_type
     from drill.core.checkpoints import checkpoints, grade_checkpoint
 
     problems: list[str] = []
     for cp in checkpoints(v):
         try:
-            atype = answer_type(cp.answer_type, v.question.variables)
+            atype = answers.get(cp.answer_type, v.question.variables)
             text = atype.format(atype.coerce(cp.value))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(f"checkpoint {cp.label!r}: {exc}")

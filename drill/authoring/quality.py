@@ -38,7 +38,7 @@ from drill.solvers._fmt import fmt
 from drill.solvers._graph import LAYERS as GRAPH_LAYERS, NODE_KEYS
 from drill.solvers._layers import _DEFAULTS, POSITIONAL
 from drill.core.tolerance import NOISE, SIG_FIGS, Tolerance, precision_text
-from drill.core.variants import Variant, _draw, _get, _option_text, _set, rng_for, variant_from_params
+from drill.core.variants import Variant, _draw, _get, _set, rng_for, variant_from_params
 
 __all__ = ["Issue", "variant_issues", "perturbation_issues", "hint_issues", "example_issues", "precision_issues", "lint_issues", "formula_issues", "PERTURB_EVERY"]
 
@@ -77,12 +77,7 @@ def formula_issues(v: Variant) -> list[Issue]:
 
 
 def _same_answer(a: Variant, b: Variant) -> bool:
-    if a.choices is not None:
-        return _option_text(a.answer_value) == _option_text(b.answer_value)
-    try:
-        return bool(a.atype.close(b.answer, a.answer, a.tolerance))
-    except (TypeError, ValueError):
-        return False
+    return a.atype.same_answer(a, b)
 
 
 def _derived(q) -> list[tuple[str, Any]]:
@@ -197,7 +192,7 @@ def _short(value: Any, n: int = 40) -> str:
 
 
 def _answer_text(v: Variant) -> str:
-    return _option_text(v.answer_value) if v.choices is not None else v.atype.format(v.answer)
+    return v.atype.value_text(v)
 
 
 # --- printed layers build the solved layer -----------------------------------------------
@@ -410,7 +405,7 @@ def precision_issues(v: Variant) -> list[Issue]:
     """The policy the prompt implies, proved through the question's own grader: the key written
     at that precision is accepted, one off in the 2nd significant figure is not, and 0 is not
     accepted for a key that is not 0 at that precision."""
-    if v.question.answer_type not in ("number", "vector", "matrix"):
+    if not v.atype.stated_precision:
         return []
     policy, key, out = stated_precision(v.prompt), v.answer, []
     stated = precision_text(dataclasses.replace(v.question, tolerance=policy), key)
@@ -467,7 +462,7 @@ def _count(word: str) -> int:
 
 
 def lint_issues(v: Variant) -> list[Issue]:
-    q, out = v.question, []
+    out: list[Issue] = []
     for fld, text in (("prompt", v.prompt), ("hint", v.hint)):
         m = _CITATION.search(text)
         if m:
@@ -477,7 +472,7 @@ def lint_issues(v: Variant) -> list[Issue]:
         counts = {int(m.group(1)) for rx in _CHANNELS for m in rx.finditer(v.prompt)}
         if counts and 3 not in counts:
             out.append(Issue("lint", "rgb", "prompt", f"the prompt says RGB for an input with {min(counts)} channels"))
-    if q.answer_type in ("number", "vector", "matrix"):
+    if v.atype.stated_precision:
         out += _precision_lint(v)
     return out
 

@@ -190,15 +190,10 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
     context = sorted(s.run(dict(ex.params)).context)
     paths = _placeholder_paths(ex.params)
     doc = " ".join(s.doc.split())
-    key_help = {
-        "integer": "a whole number, e.g. 34944 or (11*11*3 + 1)*96",
-        "number": "a number or an expression, e.g. 0.101 or 0.1*(1 + 0.1*0.1)",
-        "shape": "a shape, e.g. 5x7",
-        "vector": "a vector, e.g. [0.1, -0.2] (entries may be expressions)",
-        "matrix": "a matrix, e.g. [[1, 2], [3, 4]]",
-        "choice": "the correct option's value or text (not a letter)",
-        "expression": "an expression in the question's variables",
-    }[ex.answer_type]
+    from drill.core import answers
+
+    atype = answers.get(ex.answer_type, ex.variables)
+    key_help = atype.key_help
     out = [
         f"# A drill question for solver '{solver_name}', written by `drill new {question_id} --solver {solver_name}`.",
         f"# Solver: {doc}",
@@ -230,13 +225,13 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
         f"    answer:   # TODO your hand-worked key: {key_help}",
         f"    answer_type: {ex.answer_type}",
     ]
-    if ex.answer_type in ("number", "vector", "matrix"):
+    if atype.stated_precision:
         if ex.tolerance.to_yaml() is None:
             out.append("    # precision: 3 significant figures; a tolerance: ({decimals: N} or {rtol: X}) must be stated in the prompt")
         else:
             out.append("    # the precision the prompt states: {decimals: N} or {rtol: X} (|x − key| ≤ max(rtol·|key|, atol))")
             out.append(_dump("tolerance", ex.tolerance.to_yaml()).rstrip("\n"))
-    if ex.answer_type == "choice" and ex.n_choices != 5:
+    if atype.options and ex.n_choices != 5:
         out.append(f"    n_choices: {ex.n_choices}")
     if ex.variables != ("x",):
         out.append(_dump("variables", list(ex.variables)).rstrip("\n"))

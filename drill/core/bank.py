@@ -774,7 +774,7 @@ class _Locator:
 
 
 def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator) -> tuple[Question | None, list[BankError]]:
-    from drill.core.grading import ANSWER_TYPES, Unreadable, answer_type  # here, not at import: drill list needs no parser
+    from drill.core import answers  # here, not at import: drill list needs no parser
 
     line = locate("questions", i)
     qid = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else f"#{i + 1}"
@@ -814,13 +814,14 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
             err("params", limit)
     if isinstance(raw["prompt"], str) and len(raw["prompt"]) > MAX_PROMPT_CHARS:
         err("prompt", f"{len(raw['prompt']):,} characters; a prompt is at most {MAX_PROMPT_CHARS:,}")
-    if not isinstance(raw["answer_type"], str) or raw["answer_type"] not in ANSWER_TYPES:  # a list is unhashable
-        err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(ANSWER_TYPES)}")
+    atype = answers.get(raw["answer_type"]) if isinstance(raw["answer_type"], str) and raw["answer_type"] in answers.names() else None
+    if atype is None:  # a list is unhashable
+        err("answer_type", f"unknown answer_type {raw['answer_type']!r}; known: {', '.join(answers.names())}")
     tolerance = _tolerance(raw.get("tolerance"), err)
-    if "tolerance" in raw and isinstance(raw["answer_type"], str) and raw["answer_type"] in ("integer", "shape", "choice"):
+    if "tolerance" in raw and atype is not None and atype.exact:
         err("tolerance", f"{raw['answer_type']} answers are exact; remove the tolerance")
     if tolerance.estimate:
-        if raw["answer_type"] != "number":
+        if atype is None or not atype.estimates:
             err("tolerance", "an estimate needs answer_type: number")
         pct = re.escape(fmt(tolerance.rtol * 100))
         if isinstance(raw["prompt"], str) and not re.search(rf"(?<![\d.]){pct}\s?%", raw["prompt"]):
@@ -858,10 +859,10 @@ def _question(raw: Any, i: int, default_topic: Any, name: str, locate: _Locator)
                     err(key, f"placeholder {{{ph}}} is not in params (solver-made placeholders start with _)")
     if not errors and raw["answer"] is None:  # `answer:` left empty (what `drill new` writes)
         err("answer", "the key is empty: work it out by hand and write it after answer:")
-    elif not errors and raw["answer_type"] != "choice":  # the key must read as its own type (choice: any option text)
+    elif not errors:  # the key must read as its own type (choice: any option text)
         try:
-            answer_type(raw["answer_type"], variables).parse(str(raw["answer"]))
-        except Unreadable as exc:
+            answers.get(raw["answer_type"], variables).read_key(raw["answer"])
+        except answers.Unreadable as exc:
             err("answer", f"the key is unreadable: {exc}")
     if errors:
         return None, errors

@@ -46,7 +46,8 @@ def _code_key() -> bytes:
     """The loader's own sources: a change to validation invalidates every entry."""
     h = hashlib.sha256(f"{FORMAT}:{sys.version_info[:2]}".encode())
     here = Path(__file__).resolve().parent
-    for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py"):
+    answers = sorted(str(f.relative_to(here)) for f in (here / "answers").glob("*.py"))  # the key's answer types
+    for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py", *answers):
         try:
             h.update((here / name).read_bytes())
         except OSError:

@@ -34,7 +34,7 @@ def _flat(x: Any) -> list:
 def target_value(v: Any, f: Any) -> Any:
     """What ``f`` claims to compute on variant ``v``: the answer, one flattened entry of it, or a
     checkpoint's value."""
-    answer = v.answer_value if v.choices is not None else v.answer
+    answer = v.solved
     if f.target is None:
         return answer
     if isinstance(f.target, int):

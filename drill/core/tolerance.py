@@ -1,7 +1,7 @@
 """The acceptance window for numeric answers (used by the grader and stored with each question),
 and the one sentence that tells a learner what that window is (:func:`precision_text`).
 
-Kept apart from :mod:`drill.core.grading` so loading a bank (``drill list``) needs no parser.
+Kept apart from :mod:`drill.core.answers` so loading a bank (``drill list``) needs no parser.
 
 The precision policy, one place for all of drill:
 
@@ -24,11 +24,11 @@ from typing import Any
 
 from drill.solvers._fmt import fmt, round_sig
 
-__all__ = ["Tolerance", "precision_text", "precision_note", "round_sig", "round_to", "SIG_FIGS", "NOISE"]
+__all__ = ["Tolerance", "precision_text", "tolerance_words", "precision_note", "round_sig", "round_to", "SIG_FIGS", "NOISE"]
 
 SIG_FIGS = 3
 SIG_RTOL = 0.005 * (1 + 1e-9)  # the default window: see Tolerance.width
-NOISE = 1e-15  # the default absolute floor: float noise of a typed sum that cancels (vector keys drop theirs, see drill.core.grading)
+NOISE = 1e-15  # the default absolute floor: float noise of a typed sum that cancels (vector keys drop theirs, see drill.core.answers)
 
 
 def round_to(x: float, decimals: int) -> float:
@@ -105,7 +105,7 @@ class Tolerance:
         """Plain words with the window: '3 significant figures are enough, i.e. between 0.1 and 0.102';
         for a key of 0, 'exactly 0 (…)' or '…, i.e. within ±0.005 of 0'."""
         w = self.width(key)
-        text = precision_text(self, key)
+        text = tolerance_words(self, key)
         if self.mode == "rtol" and not self.estimate and self.rtol * abs(key) < self.atol:
             text = f"to within ±{fmt(self.atol)}"
         if key == 0:  # a window around 0 in words: no "between -1e-15 and 1e-15"
@@ -118,22 +118,25 @@ class Tolerance:
 def precision_text(question_or_tolerance: Any, key: Any = None) -> str:
     """The precision a learner is held to, in the words drill shows before and after an answer.
 
-    Takes a :class:`~drill.core.bank.Question` (its answer type decides: integers and shapes are exact)
-    or a :class:`Tolerance`; ``key`` only decides whether the absolute floor is worth naming.
+    Takes a :class:`~drill.core.bank.Question` (its answer type words it: integers and shapes are
+    exact, see drill/core/answers/) or a :class:`Tolerance` (a number's words); ``key`` only decides
+    whether the absolute floor is worth naming.
     """
-    atype = getattr(question_or_tolerance, "answer_type", "number")
     tol = getattr(question_or_tolerance, "tolerance", question_or_tolerance)
-    if atype == "integer":
-        return "exact integer"
-    if atype == "shape":
-        return "exact sizes"
-    if atype == "choice":
-        return ""
-    each = "each entry " if atype in ("vector", "matrix") else ""
-    if atype == "expression":
-        return "any equal formula (compared by value at several points)"
+    name = getattr(question_or_tolerance, "answer_type", None)
+    if name is None:
+        return tolerance_words(tol, key)
+    from drill.core import answers  # here, not at import: loading a bank needs no parser
+
+    return answers.get(name).precision_text(tol, key)
+
+
+def tolerance_words(tol: Tolerance, key: Any = None, *, each: bool = False) -> str:
+    """A numeric tolerance in words ('3 significant figures are enough', 'to 2 decimals',
+    'to within ±5 %'); ``each``: said of each entry of a vector or matrix."""
+    each_ = "each entry " if each else ""
     if tol.mode == "decimals":
-        return f"{each}to {tol.decimals} decimal{'s' * (tol.decimals != 1)}"
+        return f"{each_}to {tol.decimals} decimal{'s' * (tol.decimals != 1)}"
     if tol.estimate:
         return f"an estimate within ±{fmt(tol.rtol * 100)} % is enough"
     if tol.mode == "rtol":
@@ -142,7 +145,7 @@ def precision_text(question_or_tolerance: Any, key: Any = None) -> str:
         flat = [x for k in keys for x in (k if isinstance(k, list) else [k]) if isinstance(x, (int, float))]
         if tol.atol > NOISE and (key is None or any(abs(x) * tol.rtol < tol.atol for x in flat)):
             near = f" (±{fmt(tol.atol)} near 0)"
-        return f"{each}to within ±{fmt(tol.rtol * 100)} %{near}"
+        return f"{each_}to within ±{fmt(tol.rtol * 100)} %{near}"
     return f"{SIG_FIGS} significant figures are enough" + (" for each entry" if each else "")
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import math
-import random
 import re
 import warnings
 import zlib
@@ -32,7 +31,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drill.core.bank import MAX_COUNT, MAX_PARAM_INT, MAX_RENDERED_PROMPT, PLACEHOLDER_RE, PLURAL_RE, Question, param_limit_problem
-from drill.core.grading import LETTERS, AnswerType, Grade, Tolerance, answer_type, grade_value
+from drill.core import answers
+from drill.core.answers import AnswerType
+from drill.core.grading import Grade, Tolerance, grade_value
 from drill.core.safe_expr import Budget, ExprError, evaluate
 from drill.solvers import (MAX_ANSWER_DIGITS, MAX_ANSWER_VALUES, MAX_SOLUTION_CHARS, MAX_STEP_CHARS, MAX_STEPS, InvalidParams, Solution,
                            get as get_solver)
@@ -107,9 +108,12 @@ class Variant:
     @property
     def expected(self) -> str:
         """The answer as text; for multiple choice, the letter and the option."""
-        if self.choices is not None:
-            return f"{self.answer}) {self.choices[LETTERS.index(self.answer)]}"
-        return visible(self.atype.format(self.answer))
+        return visible(self.atype.shown(self.answer, self.choices))
+
+    @property
+    def solved(self) -> Any:
+        """The solver's value of the answer (multiple choice: the correct option's value, not its letter)."""
+        return self.atype.value_of(self.answer, self.answer_value)
 
     def grade(self, text: str) -> Grade:
         g = grade_value(self.atype, text, self.answer, self.tolerance, self.mistakes, self.choices)
@@ -119,11 +123,9 @@ class Variant:
     def to_json(self) -> dict:
         out = {
             "id": self.question.id, "topic": self.question.topic, "seed": self.seed, "params": self.params,
-            "prompt": self.prompt, "answer": _jsonable(self.answer), "answer_type": self.question.answer_type,
+            "prompt": self.prompt, "answer": self.atype.to_json(self.answer), "answer_type": self.question.answer_type,
         }
-        if self.choices is not None:
-            out["choices"] = self.choices
-            out["answer_text"] = self.choices[LETTERS.index(self.answer)]
+        out.update(self.atype.json_extras(self.answer, self.choices))
         return out
 
 
@@ -134,10 +136,6 @@ def _safe_formula(f: Any) -> Any:
     symbols = tuple(dataclasses.replace(sym, name=visible(sym.name), meaning=visible(sym.meaning), value=safe_data(sym.value))
                     for sym in f.symbols)
     return dataclasses.replace(f, expr=visible(f.expr), name=visible(f.name), symbols=symbols)
-
-
-def _jsonable(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
 
 
 def rng_for(question_id: str, seed: int):
@@ -200,24 +198,19 @@ def variant_from_params(q: Question, seed: int, params: dict) -> Variant | None:
 
 
 def _finish(q: Question, seed: int, params: dict, solution: Solution) -> Variant:
-    atype = answer_type(q.answer_type, q.variables)
+    atype = answers.get(q.answer_type, q.variables)
     prompt = render_prompt(q, params, solution.context)
     hint = render_text(q, q.hint, params, solution.context, "hint")
-    if q.answer_type == "choice":
-        v = _choice_variant(q, seed, params, prompt, solution, atype, hint)
-        v.formulas, v.concept = list(solution.formulas), visible(solution.concept)
-        return v
     try:
-        key = atype.coerce(solution.answer)
-        masked: list[str] = []
-        mistakes = distinct_mistakes(atype, key, {k: atype.coerce(v) for k, v in solution.mistakes.items()}, q.tolerance, masked)
+        keyed = atype.finish(solution.answer, solution.mistakes, q.tolerance, choices=solution.choices, n_choices=q.n_choices,
+                             shuffle=f"{q.id}:{seed}")
     except (TypeError, ValueError, ArithmeticError) as exc:
         blame = _whole_number_problem(params)
         if blame:
             raise VariantError(f"question {q.id!r}: {blame}", "params") from None
         raise VariantError(f"question {q.id!r}: solver {q.solver!r} gave an answer that is not {q.answer_type}: {exc}", "answer_type") from None
-    return Variant(q, seed, params, prompt, key, atype, list(solution.steps), mistakes, context=solution.context, masked=masked, hint=hint,
-                   formulas=list(solution.formulas), concept=solution.concept)
+    return Variant(q, seed, params, prompt, keyed.answer, atype, list(solution.steps), keyed.mistakes, keyed.choices, keyed.value,
+                   context=solution.context, masked=keyed.masked, hint=hint, formulas=list(solution.formulas), concept=solution.concept)
 
 
 def _solve(q: Question, solver: Any, params: dict, *, canonical: bool, budget: Budget | None = None) -> Solution | None:
@@ -303,57 +296,6 @@ def _solution_problem(sol: Solution) -> str | None:
     if total > MAX_SOLUTION_CHARS:
         return f"the worked solution has {total:,} characters; at most {MAX_SOLUTION_CHARS:,}"
     return None
-
-
-def distinct_mistakes(
-    atype: AnswerType, key: Any, mistakes: dict[str, Any], tol: Tolerance, masked: list[str] | None = None
-) -> dict[str, Any]:
-    """Drop mistakes a grader could not tell from the key; merge those it cannot tell apart.
-
-    A mistake that equals the key exactly is no mistake for these params. One that differs
-    but falls inside the tolerance would be graded correct: its name goes to ``masked`` — except
-    in an estimate (``tol.estimate``), where it is an acceptable answer and is kept by name.
-    """
-    kept: dict[str, Any] = {}
-    for name, value in mistakes.items():
-        if tol.estimate and atype.close(value, key, tol) and not atype.close(value, key, Tolerance(rtol=1e-9, atol=1e-12)):
-            kept[name] = value
-            continue
-        if atype.close(value, key, tol):
-            if masked is not None and not atype.close(value, key, Tolerance(rtol=1e-9, atol=1e-12)):
-                masked.append(name)
-            continue
-        twin = next((n for n, v in kept.items() if atype.close(value, v, tol)), None)
-        if twin is None:
-            kept[name] = value
-        else:
-            kept[f"{twin}; or {name}"] = kept.pop(twin)
-    return kept
-
-
-def _choice_variant(q: Question, seed: int, params: dict, prompt: str, sol: Solution, atype: AnswerType, hint: str = "") -> Variant:
-    """Options = the answer, then the named mistakes (or the solver's fixed choices), shuffled."""
-    correct = _option_text(sol.answer)
-    texts: list[str] = [correct]
-    why: dict[str, str] = {}
-    pool = [(n, v) for n, v in sol.mistakes.items()] + [(None, v) for v in (sol.choices or [])]
-    for name, value in pool:
-        text = _option_text(value)
-        if text not in texts and len(texts) < q.n_choices:
-            texts.append(text)
-        if name and text != correct:
-            why.setdefault(text, name)
-    order = list(range(len(texts)))
-    random.Random(f"{q.id}:{seed}").shuffle(order)
-    choices = [texts[i] for i in order]
-    letter = LETTERS[choices.index(correct)]
-    mistakes = {why[t]: LETTERS[i] for i, t in enumerate(choices) if t in why}
-    return Variant(q, seed, params, prompt, letter, atype, list(sol.steps), mistakes, choices, sol.answer, sol.context, hint=hint,
-                   formulas=list(sol.formulas))
-
-
-def _option_text(value: Any) -> str:
-    return fmt(value, 4) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
 
 
 # --- drawing params ---------------------------------------------------------------------

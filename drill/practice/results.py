@@ -39,7 +39,7 @@ def by_topic(attempts: Sequence[Attempt]) -> list[TopicTally]:
 
 def _machine(v) -> str:
     """The key as machine output writes it: no thousands separators (7241732096, not 7,241,732,096)."""
-    return v.expected if v.choices is not None else v.atype.format(v.answer, group=False)
+    return v.atype.shown(v.answer, v.choices, group=False)
 
 
 def attempt_json(a: Attempt) -> dict:

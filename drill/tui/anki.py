@@ -17,7 +17,7 @@ import html
 from typing import Callable, Iterable
 
 from drill.core.bank import Question
-from drill.core.grading import LETTERS
+from drill.core.answers.choice import LETTERS
 from drill.core.variants import Variant, VariantError, make_variant
 
 __all__ = ["MODEL_ID", "DECK_ID", "FIELDS", "note_fields", "note_guid", "variants_for", "export"]
@@ -123,10 +123,7 @@ def note_fields(v: Variant) -> dict[str, str]:
     if v.mistakes:
         items = []
         for name, wrong in v.mistakes.items():
-            if v.choices is not None:
-                shown = f"{wrong}) {v.choices[LETTERS.index(wrong)]}"
-            else:
-                shown = v.atype.format(wrong)
+            shown = v.atype.shown(wrong, v.choices)
             items.append(f'<li>{_e(name)}: <span class="wrong">{_e(shown)}</span></li>')
         mistakes = "<ul>" + "".join(items) + "</ul>"
     q = v.question

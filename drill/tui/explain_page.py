@@ -32,7 +32,7 @@ from rich.table import Table
 from rich.text import Text
 
 from drill.core.bank import Bank, Explanation, Question, SelectionError
-from drill.core.grading import LETTERS
+from drill.core.answers.choice import LETTERS
 from drill.tui.quiz_view import FittedPanel, is_matrix, matrix_table
 
 if TYPE_CHECKING:
@@ -104,9 +104,7 @@ def resolve(bank: Bank, name: str) -> tuple[str, Explanation, Question]:
 
 def mistake_text(v: Variant, value: Any) -> str:
     """A mistake's wrong answer as text; for multiple choice, the option it picks."""
-    if v.choices is not None:
-        return f"{value}) {v.choices[LETTERS.index(value)]}"
-    return v.atype.format(value)
+    return v.atype.shown(value, v.choices)
 
 
 def build(bank: Bank, name: str, seed: int) -> Walkthrough:

@@ -374,7 +374,7 @@ def skip_connection_picture(v: Variant) -> RenderableType:
     grads = p["local_grads"]
     if not grads or not all(_is_number(g) for g in grads):
         raise ValueError("stacked blocks are not drawn")
-    answer = v.answer_value if v.choices is not None else v.answer
+    answer = v.solved
     return residual_graph([float(g) for g in grads], float(p["upstream"]), float(answer))
 
 
