@@ -300,13 +300,14 @@ class _Walker:
             _check_args(spec, t, f"node {path}")
             spec = _infer(spec, t, shapes[0])
             try:
-                shape = t.out_shape(spec, shapes[0])
-                w, b, formula = t.count(spec)
+                full = t.resolve(spec)  # PyTorch's defaults filled in
+                shape = tuple(t.shape(full, shapes[0]))
+                w, b, formula = t.params(full)
             except InvalidParams as exc:
                 raise InvalidParams(f"node {path} ({t.name}): {exc}") from None
             except (TypeError, ValueError, KeyError) as exc:
                 raise InvalidParams(f"node {path} ({t.name}): invalid arguments ({type(exc).__name__}: {exc})") from None
-            macs = t.macs(t.resolve(spec), shapes[0], shape)
+            macs = t.macs(full, shapes[0], shape)
             node = Node(path, t.name, spec, tuple(p for _, p in ins), shapes, shape, w, b, formula, macs, times, depth=depth)
             if "tie" in item:
                 target = scope.find_layer(str(item["tie"]))

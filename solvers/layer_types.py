@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
-from . import InvalidParams
+from . import Formula, InvalidParams, formula
 from ._fmt import fmt, shape as show
 
 __all__ = [
@@ -112,7 +113,10 @@ def conv_transpose_out(n: int, k: int, s: int = 1, p: int = 0, d: int = 1, op: i
 
 def conv_padding(layer: dict) -> tuple[int, int]:
     """A Conv2d's padding per side as (P_h, P_w); ``'same'`` is D·(K − 1)/2 (odd D·(K−1) is refused)."""
-    spec = LAYERS["Conv2d"].resolve(layer)
+    return _padding(LAYERS["Conv2d"].resolve(layer))
+
+
+def _padding(spec: dict) -> tuple[int, int]:
     padding = spec["padding"]
     if padding == "valid":
         return 0, 0
@@ -131,7 +135,10 @@ def conv_padding(layer: dict) -> tuple[int, int]:
 
 def conv_args(layer: dict) -> tuple[int, int, int, int, int, int]:
     """(C_in, C_out, groups, K_h, K_w, biases) of a Conv2d/ConvTranspose2d spec; groups must divide both."""
-    spec = layer_type(layer.get("type")).resolve(layer)
+    return _conv_counts(layer_type(layer.get("type")).resolve(layer))
+
+
+def _conv_counts(spec: dict) -> tuple[int, int, int, int, int, int]:
     cin, cout, g = int(spec["in_channels"]), int(spec["out_channels"]), int(spec["groups"])
     if g < 1 or cin % g or cout % g:
         raise InvalidParams(f"groups={g} must divide in_channels={cin} and out_channels={cout}")
@@ -169,8 +176,10 @@ class LayerType:
     input-size argument that may be left out (read from the input shape, as PyTorch's Lazy modules
     do); lazy: PyTorch has a ``Lazy`` class of it, which prints when infer is left out;
     params(spec) → (weights, biases, formula); shape(spec, in_shape) → out_shape; macs(spec,
-    in_shape, out_shape) → multiply-accumulates (the rules get the spec with defaults filled in);
-    fixed: arguments whose non-default values drill does not model (refused)."""
+    in_shape, out_shape) → multiply-accumulates; formula(spec, target, name) → the parameter count as
+    a declared formula (``solvers.formula``), None without learnable parameters (the rules get the
+    spec with defaults filled in); fixed: arguments whose non-default values drill does not model
+    (refused)."""
 
     name: str
     args: dict[str, Any]
@@ -182,18 +191,31 @@ class LayerType:
     note: str = ""
     fixed: tuple[str, ...] = ()
     lazy: bool = False
+    formula: Callable[[dict, Any, str], Formula | None] | None = None
 
-    @property
+    @cached_property
     def defaults(self) -> dict[str, Any]:
-        """The arguments that have a default, with it."""
+        """The arguments that have a default, with it (read only: copy it to change it)."""
         return {k: v for k, v in self.args.items() if v is not REQUIRED}
 
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(k for k, v in self.args.items() if v is REQUIRED)
+
     def resolve(self, spec: dict) -> dict:
-        """``spec`` with PyTorch's defaults filled in; raises naming a required argument left out."""
-        for k, v in self.args.items():
-            if v is REQUIRED and k not in spec:
+        """``spec`` with PyTorch's defaults filled in; raises naming a required argument left out or a
+        fixed one set to a value drill does not model."""
+        for k in self.required:
+            if k not in spec:
                 raise InvalidParams(f"{self.name} layer needs {k!r}")
+        for k in self.fixed:
+            if k in spec and spec[k] != self.args[k]:
+                raise InvalidParams(f"{self.name} with {k}={spec[k]!r} is not supported (only {self.args[k]!r})")
         return {**self.defaults, **spec}
+
+    def params_formula(self, spec: dict, target: Any = None, name: str = "params") -> Formula | None:
+        """The declared formula of the layer's learnable parameters (weights + biases), or None."""
+        return self.formula(self.resolve(spec), target, name) if self.formula is not None else None
 
     def count(self, spec: dict) -> tuple[int, int, str]:
         """(weights, biases, formula) of the layer's learnable parameters."""
@@ -239,7 +261,7 @@ def _conv_input(name: str, spec: dict, shape: tuple) -> tuple[int, int]:
 
 
 def _conv2d_params(spec: dict) -> tuple[int, int, str]:
-    cin, cout, g, kh, kw, b = conv_args(spec)
+    cin, cout, g, kh, kw, b = _conv_counts(spec)
     per = f"{cin // g}" + (f" (= {cin}/{g} groups)" if g > 1 else "")
     return kh * kw * (cin // g) * cout, b, f"{kh}·{kw}·{per}·{cout}" + (f" + {cout}" if b else "") + " (K·K·C_in·C_out" + (" + one bias per filter)" if b else ", no bias)")
 
@@ -248,7 +270,7 @@ def _conv2d_shape(spec: dict, shape: tuple) -> tuple:
     h, w = _conv_input("Conv2d", spec, shape)
     kh, kw = pair(spec["kernel_size"], "kernel_size")
     sh, sw = pair(spec["stride"], "stride")
-    ph, pw = conv_padding(spec)
+    ph, pw = _padding(spec)
     dh, dw = pair(spec["dilation"], "dilation")
     _conv2d_params(spec)  # validates groups
     return int(spec["out_channels"]), conv_out(h, kh, sh, ph, dh), conv_out(w, kw, sw, pw, dw)
@@ -262,12 +284,37 @@ def _conv_macs(spec: dict, i: tuple, o: tuple) -> int:
     return _numel(o) * (int(spec["in_channels"]) // int(spec.get("groups", 1))) * math.prod(ks)
 
 
+def _dims(v: Any) -> tuple[int, ...]:
+    return tuple(int(d) for d in (v if isinstance(v, (list, tuple)) else [v]))
+
+
+def _conv_formula(spec: dict, target: Any, name: str) -> Formula:
+    """K·K·C_in·C_out (+ C_out) for any number of spatial axes; grouped: C_in/g; transposed: C_out/g."""
+    kind = spec["type"]
+    cin, cout, g = int(spec["in_channels"]), int(spec["out_channels"]), int(spec.get("groups", 1))
+    n = {"Conv1d": 1, "Conv3d": 3}.get(kind, 2)
+    ks = _dims(spec["kernel_size"]) if isinstance(spec["kernel_size"], (list, tuple)) else (int(spec["kernel_size"]),) * n
+    bias = bool(spec.get("bias", True))
+    square = len(set(ks)) == 1
+    kernel = "*".join(["K"] * n) if square else "*".join(f"K_{i + 1}" for i in range(n))
+    syms: dict[str, tuple[str, Any]] = {"K": ("kernel size", ks[0])} if square else {f"K_{i + 1}": (f"kernel size, axis {i + 1}", k) for i, k in enumerate(ks)}
+    syms["C_in"], syms["C_out"] = ("input channels", cin), ("output channels (filters)", cout)
+    if g > 1:
+        syms["g"] = ("groups", g)
+    if kind == "ConvTranspose2d":
+        body = f"{kernel}*C_in*" + ("(C_out/g)" if g > 1 else "C_out")
+    else:
+        body = f"{kernel}*" + ("(C_in/g)" if g > 1 else "C_in") + "*C_out"
+    return formula(body + (" + C_out" if bias else ""), name=name, target=target, **syms)
+
+
 _register(LayerType("Conv2d", {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, **CONV},
-                    ("in_channels", "out_channels"), "in_channels", _conv2d_params, _conv2d_shape, _conv_macs, lazy=True))
+                    ("in_channels", "out_channels"), "in_channels", _conv2d_params, _conv2d_shape, _conv_macs, lazy=True,
+                    formula=_conv_formula))
 
 
 def _conv_t_params(spec: dict) -> tuple[int, int, str]:
-    cin, cout, g, kh, kw, b = conv_args(spec)
+    cin, cout, g, kh, kw, b = _conv_counts(spec)
     return kh * kw * cin * (cout // g), b, f"{kh}·{kw}·{cin}·{cout // g}" + (f" + {cout}" if b else "") + " (K·K·C_in·C_out/groups" + (" + one bias per output channel)" if b else ", no bias)")
 
 
@@ -290,7 +337,8 @@ def _conv_t_macs(spec: dict, i: tuple, o: tuple) -> int:
 
 _register(LayerType("ConvTranspose2d", {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, "stride": 1,
                     "padding": 0, "output_padding": 0, "groups": 1, "bias": True, "dilation": 1, "padding_mode": "zeros"},
-                    ("in_channels", "out_channels"), "in_channels", _conv_t_params, _conv_t_shape, _conv_t_macs, lazy=True))
+                    ("in_channels", "out_channels"), "in_channels", _conv_t_params, _conv_t_shape, _conv_t_macs, lazy=True,
+                    formula=_conv_formula))
 
 
 def _convnd(n: int) -> LayerType:
@@ -324,7 +372,7 @@ def _convnd(n: int) -> LayerType:
         return (int(spec["out_channels"]), *(conv_out(x, k, s, p, d) for x, k, s, p, d in zip(i[1:], ks, ss, ps, ds)))
 
     return LayerType(name, {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, **CONV},
-                     ("in_channels", "out_channels"), "in_channels", params, shape, _conv_macs, lazy=True)
+                     ("in_channels", "out_channels"), "in_channels", params, shape, _conv_macs, lazy=True, formula=_conv_formula)
 
 
 _register(_convnd(1))
@@ -346,7 +394,10 @@ def _linear_shape(spec: dict, shape: tuple) -> tuple:
 _register(LayerType("Linear", {"in_features": REQUIRED, "out_features": REQUIRED, "bias": True},
                     ("in_features", "out_features"), "in_features", _linear_params, _linear_shape,
                     lambda spec, i, o: _numel(o) * int(spec["in_features"]),
-                    note="acts on the last axis of a (…, in_features) tensor", lazy=True))
+                    note="acts on the last axis of a (…, in_features) tensor", lazy=True,
+                    formula=lambda s, target, name: formula("n*m + m" if s["bias"] else "n*m", name=name, target=target,
+                                                            n=("input features", int(s["in_features"])),
+                                                            m=("output features", int(s["out_features"])))))
 
 
 # --- normalization ----------------------------------------------------------------------------
@@ -369,10 +420,21 @@ def _batchnorm_params(spec: dict) -> tuple[int, int, str]:
     return c, c, f"{c} + {c} (γ and β per channel; running mean/var are buffers, not learned)"
 
 
+def _channel_norm_formula(spec: dict, target: Any, name: str) -> Formula | None:
+    """2C (γ and β per channel), C with bias=False, none with affine=False (BatchNorm, InstanceNorm, GroupNorm)."""
+    if not spec["affine"]:
+        return None
+    c = int(spec["num_channels"] if spec["type"] == "GroupNorm" else spec["num_features"])
+    bias = spec.get("bias", True)
+    return formula("2*C" if bias else "C", name=f"{name} (γ" + (" and β" if bias else "") + " per channel)", target=target,
+                   C=("channels", c))
+
+
 _BN = {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True, "bias": True}
 for _name in ("BatchNorm1d", "BatchNorm2d"):
     _register(LayerType(_name, dict(_BN), ("num_features",), "num_features", _batchnorm_params, _channels_first(_name, "num_features"),
-                        note="2C learnable (γ, β); the 2C running mean/var are buffers, not parameters", lazy=True))
+                        note="2C learnable (γ, β); the 2C running mean/var are buffers, not parameters", lazy=True,
+                        formula=_channel_norm_formula))
 
 
 def _norm_dims(spec: dict) -> tuple[int, ...]:
@@ -389,6 +451,15 @@ def _last_axes(name: str) -> Callable[[dict, tuple], tuple]:
     return shape
 
 
+def _feature_norm_formula(spec: dict, target: Any, name: str) -> Formula | None:
+    """2N (γ and β per feature) for LayerNorm, N for RMSNorm or bias=False, none without elementwise_affine."""
+    if not spec["elementwise_affine"]:
+        return None
+    two = spec["type"] == "LayerNorm" and spec["bias"]
+    return formula("2*N" if two else "N", name=f"{name} (γ" + (" and β" if two else "") + " per feature)", target=target,
+                   N=("normalized features", _numel(_norm_dims(spec))))
+
+
 def _layernorm_params(spec: dict) -> tuple[int, int, str]:
     n = _numel(_norm_dims(spec))
     if not spec["elementwise_affine"]:
@@ -398,7 +469,7 @@ def _layernorm_params(spec: dict) -> tuple[int, int, str]:
 
 
 _register(LayerType("LayerNorm", {"normalized_shape": REQUIRED, "eps": 1e-5, "elementwise_affine": True, "bias": True},
-                    ("normalized_shape",), params=_layernorm_params, shape=_last_axes("LayerNorm")))
+                    ("normalized_shape",), params=_layernorm_params, shape=_last_axes("LayerNorm"), formula=_feature_norm_formula))
 
 
 def _rmsnorm_params(spec: dict) -> tuple[int, int, str]:
@@ -409,7 +480,7 @@ def _rmsnorm_params(spec: dict) -> tuple[int, int, str]:
 
 
 _register(LayerType("RMSNorm", {"normalized_shape": REQUIRED, "eps": None, "elementwise_affine": True},
-                    ("normalized_shape",), params=_rmsnorm_params, shape=_last_axes("RMSNorm")))
+                    ("normalized_shape",), params=_rmsnorm_params, shape=_last_axes("RMSNorm"), formula=_feature_norm_formula))
 
 
 def _groupnorm_params(spec: dict) -> tuple[int, int, str]:
@@ -423,7 +494,8 @@ def _groupnorm_params(spec: dict) -> tuple[int, int, str]:
 
 
 _register(LayerType("GroupNorm", {"num_groups": REQUIRED, "num_channels": REQUIRED, "eps": 1e-5, "affine": True, "bias": True},
-                    ("num_groups", "num_channels"), "num_channels", _groupnorm_params, _channels_first("GroupNorm", "num_channels")))
+                    ("num_groups", "num_channels"), "num_channels", _groupnorm_params, _channels_first("GroupNorm", "num_channels"),
+                    formula=_channel_norm_formula))
 
 
 def _instancenorm_params(spec: dict) -> tuple[int, int, str]:
@@ -442,7 +514,8 @@ def _instancenorm_shape(spec: dict, i: tuple) -> tuple:
 
 _register(LayerType("InstanceNorm2d", {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": False,
                                        "track_running_stats": False, "bias": True},
-                    ("num_features",), "num_features", _instancenorm_params, _instancenorm_shape, lazy=True))
+                    ("num_features",), "num_features", _instancenorm_params, _instancenorm_shape, lazy=True,
+                    formula=_channel_norm_formula))
 
 
 # --- sequences: embedding, recurrent, attention ------------------------------------------------
@@ -461,7 +534,10 @@ def _embedding_shape(spec: dict, shape: tuple) -> tuple:
 
 _register(LayerType("Embedding", {"num_embeddings": REQUIRED, "embedding_dim": REQUIRED, "padding_idx": None, "max_norm": None,
                                   "norm_type": 2.0, "scale_grad_by_freq": False, "sparse": False},
-                    ("num_embeddings", "embedding_dim"), params=_embedding_params, shape=_embedding_shape))
+                    ("num_embeddings", "embedding_dim"), params=_embedding_params, shape=_embedding_shape,
+                    formula=lambda s, target, name: formula("V*d", name=name, target=target,
+                                                            V=("vocabulary size (num_embeddings)", int(s["num_embeddings"])),
+                                                            d=("embedding dimension", int(s["embedding_dim"])))))
 
 
 def _rnn_params(spec: dict) -> tuple[int, int, str]:
@@ -504,11 +580,29 @@ def _rnn_macs(spec: dict, i: tuple, o: tuple) -> int:
     return i[0] * total
 
 
+def _rnn_formula(spec: dict, target: Any, name: str) -> Formula:
+    kind = spec["type"]
+    g, i, h = rnn_gates(kind), int(spec["input_size"]), int(spec["hidden_size"])
+    n, dirs, bias = int(spec["num_layers"]), 2 if spec["bidirectional"] else 1, bool(spec["bias"])
+    gates = f"{g}*" if g > 1 else ""
+    one = lambda inp: f"{gates}(H*{inp} + H*H" + (" + 2*H)" if bias else ")")  # noqa: E731 - one direction of one layer
+    expr = ("D*" if dirs > 1 else "") + one("I")
+    syms: dict[str, tuple[str, Any]] = {"H": ("hidden size", h), "I": ("input size", i)}
+    if n > 1:
+        expr += " + (L - 1)*" + ("D*" if dirs > 1 else "") + one("D*H" if dirs > 1 else "H")
+        syms["L"] = ("stacked layers (num_layers)", n)
+    if dirs > 1:
+        syms["D"] = ("directions (bidirectional: 2)", dirs)
+    note = f"{g} gate blocks, each W_ih + W_hh" if g > 1 else "W_ih + W_hh"
+    return formula(expr, name=f"{name} ({note}" + (" + b_ih + b_hh)" if bias else ")"), target=target, **syms)
+
+
 _RNN = {"input_size": REQUIRED, "hidden_size": REQUIRED, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
         "bidirectional": False, "proj_size": 0}
 for _name in ("RNN", "GRU", "LSTM"):
     _args = dict(_RNN, **({"nonlinearity": "tanh"} if _name == "RNN" else {}))
-    _register(LayerType(_name, _args, ("input_size", "hidden_size"), "input_size", _rnn_params, _rnn_shape, _rnn_macs))
+    _register(LayerType(_name, _args, ("input_size", "hidden_size"), "input_size", _rnn_params, _rnn_shape, _rnn_macs,
+                        formula=_rnn_formula))
 
 
 def _mha_counts(e: int, h: int, bias: bool, kdim: Any = None, vdim: Any = None, bias_kv: bool = False) -> tuple[int, int, str]:
@@ -528,6 +622,19 @@ def _mha_counts(e: int, h: int, bias: bool, kdim: Any = None, vdim: Any = None, 
     return weights, biases, formula + f"; the {h} heads split the {e} dimensions, they add no parameters"
 
 
+def _mha_formula(spec: dict, target: Any, name: str) -> Formula:
+    e = int(spec["embed_dim"])
+    kdim, vdim = int(spec["kdim"] or e), int(spec["vdim"] or e)
+    syms: dict[str, tuple[str, Any]] = {"E": ("embedding dimension", e)}
+    if kdim == vdim == e:
+        expr = "4*E*E"
+    else:
+        expr = "2*E*E + E*k + E*v"
+        syms["k"], syms["v"] = ("key dimension (kdim)", kdim), ("value dimension (vdim)", vdim)
+    expr += (" + 4*E" if spec["bias"] else "") + (" + 2*E" if spec["add_bias_kv"] else "")
+    return formula(expr, name=name, target=target, **syms)
+
+
 def _sequence_shape(key: str) -> Callable[[dict, tuple], tuple]:
     def shape(spec: dict, i: tuple) -> tuple:
         e = int(spec[key])
@@ -543,7 +650,7 @@ _register(LayerType("MultiheadAttention", {"embed_dim": REQUIRED, "num_heads": R
                                            "batch_first": False}, ("embed_dim", "num_heads"),
                     params=lambda s: _mha_counts(int(s["embed_dim"]), int(s["num_heads"]), bool(s["bias"]), s["kdim"], s["vdim"],
                                                  bool(s["add_bias_kv"])),
-                    shape=_sequence_shape("embed_dim"),
+                    shape=_sequence_shape("embed_dim"), formula=_mha_formula,
                     macs=lambda s, i, o: i[0] * 4 * i[1] * i[1] + 2 * i[0] * i[0] * i[1],
                     note="self-attention on a (T, E) sequence: MACs = T·4E² (projections) + 2·T²·E (scores, weighted sum)"))
 
@@ -559,10 +666,17 @@ def _encoder_params(spec: dict) -> tuple[int, int, str]:
     return aw + fw + nw, ab + fb + nb, formula
 
 
+def _encoder_formula(spec: dict, target: Any, name: str) -> Formula:
+    e, f, bias = int(spec["d_model"]), int(spec["dim_feedforward"]), bool(spec["bias"])
+    expr = "4*E*E + 4*E + 2*E*F + F + E + 4*E" if bias else "4*E*E + 2*E*F + 2*E"
+    return formula(expr, name=f"{name} (attention + feed-forward + two LayerNorms)", target=target,
+                   E=("model dimension (d_model)", e), F=("feed-forward dimension", f))
+
+
 _register(LayerType("TransformerEncoderLayer", {"d_model": REQUIRED, "nhead": REQUIRED, "dim_feedforward": 2048, "dropout": 0.1,
                                                 "activation": "relu", "layer_norm_eps": 1e-5, "batch_first": False,
                                                 "norm_first": False, "bias": True}, ("d_model", "nhead"),
-                    params=_encoder_params, shape=_sequence_shape("d_model"),
+                    params=_encoder_params, shape=_sequence_shape("d_model"), formula=_encoder_formula,
                     macs=lambda s, i, o: i[0] * (4 * i[1] * i[1] + 2 * i[1] * int(s.get("dim_feedforward", 2048))) + 2 * i[0] * i[0] * i[1]))
 
 
@@ -601,8 +715,18 @@ def _attn_macs(spec: dict, i: tuple, o: tuple) -> int:
     return t * (2 * e * e + 2 * e * kv * hd) + 2 * t * t * e
 
 
+def _attn_formula(spec: dict, target: Any, name: str) -> Formula:
+    e, h = int(spec["embed_dim"]), int(spec["num_heads"])
+    kv = int(spec.get("num_key_value_heads") or h)
+    bias = bool(spec.get("bias", True))
+    if kv == h:
+        return formula("4*E*E" + (" + 4*E" if bias else ""), name=name, target=target, E=("embedding dimension", e))
+    return formula("2*E*E + 2*E*(kv*E/h)" + (" + 2*E + 2*(kv*E/h)" if bias else ""), name=name, target=target,
+                   E=("embedding dimension", e), h=("query heads", h), kv=("key/value heads", kv))
+
+
 _register(LayerType("SelfAttention", {"embed_dim": REQUIRED, "num_heads": REQUIRED, "num_key_value_heads": None, "bias": True},
-                    ("embed_dim", "num_heads"), params=_attn_params, shape=_attn_shape, macs=_attn_macs,
+                    ("embed_dim", "num_heads"), params=_attn_params, shape=_attn_shape, macs=_attn_macs, formula=_attn_formula,
                     note=("drill's own node, not a PyTorch class: Linear projections W_Q (E×E), W_K and W_V (E×kv·d_head), "
                           "W_O (E×E) as in GPT-2, BERT or Llama; num_key_value_heads < num_heads is grouped-query attention; "
                           "rotary position embeddings add no parameters. MACs = T·(2E² + 2E·kv·d_head) + 2·T²·E (no causal saving)")))

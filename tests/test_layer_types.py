@@ -55,6 +55,8 @@ def _probe(kind):
     required = [k for k, v in t.args.items() if v is REQUIRED]
     if required:
         return spec, required[0]
+    if not t.args:
+        return spec, None
     name = next(iter(t.args))
     return {**spec, name: _other(t.args[name])}, name
 
@@ -80,6 +82,21 @@ def test_every_printed_type_is_checked(bank, kind):
     wrong = {**solved, name: _other(solved[name])} if LAYERS[kind].args[name] is REQUIRED else {k: v for k, v in solved.items() if k != name}
     (issue,) = layer_issues(_variant(bank, f"The layer {layer_text(wrong)}.", {"layers": [solved]}))
     assert issue.key == f"layer:{kind}.{name}", issue
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_every_type_declares_its_formula(kind):
+    """The declared formula (what drill check proves) gives the count the type's rule gives, and a
+    type with learnable parameters has one."""
+    from drill.core import formulas
+
+    spec, _ = _probe(kind)
+    w, b, _ = LAYERS[kind].count(spec)
+    f = LAYERS[kind].params_formula(spec)
+    assert (f is None) == (w + b == 0), kind
+    if f is not None:
+        assert formulas.value(f) == w + b
+        assert formulas.names(f.expr) == {s.name for s in f.symbols} and all(s.meaning for s in f.symbols)
 
 
 def test_graph_only_types_are_found_in_a_prompt():
@@ -255,6 +272,8 @@ def test_ceil_mode_in_a_chain_and_a_graph():
     assert layer_text(pool) == "MaxPool2d(3, stride=2, ceil_mode=True)"
     with pytest.raises(InvalidParams, match="dilation=2 is not supported"):
         walk([{"name": "p", **pool, "dilation": 2}], [1, 9, 9])
+    with pytest.raises(InvalidParams, match="dilation=2 is not supported"):  # the chain refuses it too (it ignored it)
+        layer_output_shape({**pool, "dilation": 2}, (1, 9, 9))
 
 
 def squeezenet1_0() -> list[dict]:

@@ -283,7 +283,7 @@ def layer_issues(v: Variant) -> list[Issue]:
     layer the solver solves, with its value."""
     for p, layer in _pairs(printed_layers(v.prompt), list(_solved_layers(v.params))):
         kind, args = p.kind, p.args()
-        defaults = layer_type(kind).defaults
+        defaults = dict(layer_type(kind).defaults)
         if kind.endswith("Pool2d"):
             defaults["stride"] = layer.get("kernel_size")
         for name, value in layer.items():
