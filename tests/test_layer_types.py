@@ -307,3 +307,31 @@ def test_squeezenet1_0_as_torchvision_writes_it(tmp_path):
     q = _user_bank(tmp_path, "user-squeezenet", graph, 1_248_424, "SqueezeNet 1.0")
     assert "pool1: MaxPool2d(3, stride=2, ceil_mode=True)" in make_variant(q, 0).prompt
     assert [str(f) for f in check_question(q, 2)] == []
+
+
+def test_a_chain_with_a_ceil_mode_pool_checks_clean(tmp_path):
+    """network-output-shape on conv → pool(ceil_mode) : 3×224×224 → 96×109×109 → 96×54×54 (floor: 54 too),
+    then a second pool 54 → 27 (floor: 26, a mistake the solver names); the declared height formula
+    min(ceil((H + 2P − K)/S) + 1, ceil((H + P)/S)) is checked against the key by drill check."""
+    layers = [{"type": "Conv2d", "in_channels": 3, "out_channels": 96, "kernel_size": 7, "stride": 2},
+              {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "ceil_mode": True},
+              {"type": "MaxPool2d", "kernel_size": 3, "stride": 2, "ceil_mode": True}]
+    question = {"id": "user-ceil", "title": "Pools that round up", "difficulty": 2,
+                "prompt": "A C×H×W = 3×224×224 input goes through (padding per side):\n\n{_net}\n\nOutput shape, as C×H×W?",
+                "solver": "network-output-shape", "params": {"input_shape": [3, 224, 224], "layers": layers},
+                "answer": "96x27x27", "answer_type": "shape", "source": "by hand: (109 − 3)/2 + 1 = 54, ceil((54 − 3)/2) + 1 = 27"}
+    (tmp_path / "ceil.yaml").write_text(yaml.safe_dump({"format_version": 1, "topic": "user-shapes", "questions": [question]},
+                                                        sort_keys=False), encoding="utf-8")
+    (q,) = load_bank([tmp_path]).questions.values()
+    v = make_variant(q, 0)
+    assert "3. MaxPool2d(3, stride=2, ceil_mode=True)" in v.prompt
+    assert v.mistakes["rounded down in a ceil_mode pool"] == (96, 26, 26)
+    assert [str(f) for f in check_question(q, 2)] == []
+
+
+def test_the_ceil_mode_formula_is_the_window_count():
+    from drill.core import formulas
+    from drill.solvers.conv_shapes import axis_formula
+
+    for n, k, s, p in GRID:
+        assert formulas.value(axis_formula(n, k, s, p, 1, target=0, ceil_mode=True)) == _windows(n, k, s, p, True), (n, k, s, p)
