@@ -106,6 +106,7 @@ def test_graph_only_types_are_found_in_a_prompt():
     (lazy,) = printed_layers("  conv2: LazyConv2d(32, kernel_size=3, padding=1, bias=False)")
     assert (lazy.kind, lazy.lazy, lazy.name) == ("Conv2d", True, "conv2")
     assert lazy.args() == {"out_channels": "32", "kernel_size": "3", "padding": "1", "bias": "False"}
+    assert printed_layers("LazyReLU(), LazyLinear(10)") == [printed_layers("LazyLinear(10)")[0]]  # no LazyReLU in PyTorch
 
 
 def test_positional_args_follow_pytorchs_signature(bank):

@@ -226,6 +226,8 @@ def printed_layers(text: str) -> list[PrintedLayer]:
     """Each layer constructor of any type in :data:`~solvers.layer_types.LAYERS` in ``text``, in order."""
     out = []
     for m in _CALL.finditer(text):
+        if m.group(1) and not LAYERS[m.group(2)].lazy:
+            continue  # PyTorch has no such Lazy class
         depth, i, start, args = 1, m.end(), m.end(), []
         while i < len(text) and depth:
             c = text[i]
