@@ -16,7 +16,8 @@ The graph form (YAML params, plain data)::
       - {name: head, type: Linear, in_features: 768, out_features: 50257, bias: false, tie: wte}
 
 A node is a layer (``type``: a PyTorch class name, its constructor argument names, PyTorch's
-defaults; see :data:`LAYERS`), a merge ``op`` or a block (``body``, optionally ``repeat: N``).
+defaults; each type is declared once in :data:`solvers.layer_types.LAYERS`), a merge ``op`` or a
+block (``body``, optionally ``repeat: N``).
 It takes ``input: name`` / ``inputs: [a, b]``, else the previous item's output (the graph's
 first item takes ``input``, the graph input). Names are scoped: inside a body, names are the
 body's own first, then the enclosing scopes'; a block's output is its last item's. The
@@ -46,11 +47,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import InvalidParams
 from ._fmt import shape as show
-from ._layers import conv_out, layer_output_shape, layer_params, pair, rnn_gates
+from .layer_types import LAYERS, REQUIRED, LayerType, layer_text, layer_type
 
 __all__ = [
     "LAYERS", "LayerType", "MERGE_OPS", "Node", "Block", "Walk", "walk", "layer_text", "graph_text",
@@ -61,348 +62,11 @@ MAX_NODES = 10_000
 MAX_DIM = 10**7
 MAX_NESTING = 16
 DTYPE_BYTES = {"fp32": 4, "float32": 4, "fp16": 2, "float16": 2, "bf16": 2, "bfloat16": 2, "fp64": 8, "int8": 1}
-REQUIRED = object()
 FLOAT_ARGS = {"eps", "momentum", "p", "dropout", "negative_slope", "norm_type", "layer_norm_eps", "max_norm"}
 
 
 def _numel(shape: tuple[int, ...]) -> int:
     return math.prod(shape)
-
-
-# --- layer types: the argument table, then one params/shape/MACs rule per type -------------
-
-
-@dataclass(frozen=True)
-class LayerType:
-    """One layer type. args: {constructor argument: PyTorch's default, or REQUIRED}, in order;
-    positional: the leading arguments printed without a name; infer: the input-size argument that
-    may be left out (read from the input shape); params(spec) → (weights, biases, formula);
-    shape(spec, in_shape) → out_shape; macs(spec, in_shape, out_shape) → multiply-accumulates."""
-
-    name: str
-    args: dict[str, Any]
-    positional: tuple[str, ...] = ()
-    infer: str | None = None
-    params: Callable[[dict], tuple[int, int, str]] = layer_params
-    shape: Callable[[dict, tuple], tuple] = layer_output_shape
-    macs: Callable[[dict, tuple, tuple], int] = lambda spec, i, o: 0
-    note: str = ""
-    fixed: tuple[str, ...] = ()  # arguments whose non-default values drill does not model (refused)
-
-
-LAYERS: dict[str, LayerType] = {}
-
-
-def _register(t: LayerType) -> None:
-    LAYERS[t.name] = t
-
-
-def _conv_macs(spec: dict, i: tuple, o: tuple) -> int:
-    """H'·W'·C_out·(C_in/groups)·K·K for any number of spatial axes (o is (C_out, *spatial))."""
-    k = spec["kernel_size"]
-    n_sp = len(o) - 1
-    ks = [int(v) for v in k] if isinstance(k, (list, tuple)) else [int(k)] * n_sp
-    return _numel(o) * (int(spec["in_channels"]) // int(spec.get("groups", 1))) * math.prod(ks)
-
-
-def _conv_t_macs(spec: dict, i: tuple, o: tuple) -> int:
-    """Transposed: every input value is scattered through C_out/groups kernels: H·W·C_in·(C_out/g)·K·K."""
-    kh, kw = pair(spec["kernel_size"])
-    return _numel(i) * (int(spec["out_channels"]) // int(spec.get("groups", 1))) * kh * kw
-
-
-def _linear_macs(spec: dict, i: tuple, o: tuple) -> int:
-    return _numel(o) * int(spec["in_features"])
-
-
-def _same_shape(spec: dict, i: tuple) -> tuple:
-    return tuple(i)
-
-
-def _no_params(spec: dict) -> tuple[int, int, str]:
-    return 0, 0, "no learnable parameters"
-
-
-CONV = {"stride": 1, "padding": 0, "dilation": 1, "groups": 1, "bias": True, "padding_mode": "zeros"}
-for _name in ("Conv2d",):
-    _register(LayerType(_name, {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, **CONV},
-                        ("in_channels", "out_channels"), "in_channels", macs=_conv_macs))
-_register(LayerType("ConvTranspose2d", {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, "stride": 1,
-                    "padding": 0, "output_padding": 0, "groups": 1, "bias": True, "dilation": 1, "padding_mode": "zeros"},
-                    ("in_channels", "out_channels"), "in_channels", macs=_conv_t_macs))
-_register(LayerType("Linear", {"in_features": REQUIRED, "out_features": REQUIRED, "bias": True},
-                    ("in_features", "out_features"), "in_features", macs=_linear_macs,
-                    note="acts on the last axis of a (…, in_features) tensor"))
-_BN = {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": True, "track_running_stats": True, "bias": True}
-_register(LayerType("BatchNorm1d", dict(_BN), ("num_features",), "num_features",
-                    note="2C learnable (γ, β); the 2C running mean/var are buffers, not parameters"))
-_register(LayerType("BatchNorm2d", dict(_BN), ("num_features",), "num_features",
-                    note="2C learnable (γ, β); the 2C running mean/var are buffers, not parameters"))
-_register(LayerType("LayerNorm", {"normalized_shape": REQUIRED, "eps": 1e-5, "elementwise_affine": True, "bias": True},
-                    ("normalized_shape",)))
-_register(LayerType("Embedding", {"num_embeddings": REQUIRED, "embedding_dim": REQUIRED, "padding_idx": None, "max_norm": None,
-                                  "norm_type": 2.0, "scale_grad_by_freq": False, "sparse": False},
-                    ("num_embeddings", "embedding_dim")))
-_register(LayerType("MultiheadAttention", {"embed_dim": REQUIRED, "num_heads": REQUIRED, "dropout": 0.0, "bias": True,
-                                           "add_bias_kv": False, "add_zero_attn": False, "kdim": None, "vdim": None,
-                                           "batch_first": False}, ("embed_dim", "num_heads"),
-                    macs=lambda s, i, o: i[0] * 4 * i[1] * i[1] + 2 * i[0] * i[0] * i[1],
-                    note="self-attention on a (T, E) sequence: MACs = T·4E² (projections) + 2·T²·E (scores, weighted sum)"))
-_register(LayerType("TransformerEncoderLayer", {"d_model": REQUIRED, "nhead": REQUIRED, "dim_feedforward": 2048, "dropout": 0.1,
-                                                "activation": "relu", "layer_norm_eps": 1e-5, "batch_first": False,
-                                                "norm_first": False, "bias": True}, ("d_model", "nhead"),
-                    macs=lambda s, i, o: i[0] * (4 * i[1] * i[1] + 2 * i[1] * int(s.get("dim_feedforward", 2048))) + 2 * i[0] * i[0] * i[1]))
-_RNN = {"input_size": REQUIRED, "hidden_size": REQUIRED, "num_layers": 1, "bias": True, "batch_first": False, "dropout": 0.0,
-        "bidirectional": False, "proj_size": 0}
-
-
-def _rnn_macs(spec: dict, i: tuple, o: tuple) -> int:
-    g, h = rnn_gates(spec["type"]), int(spec["hidden_size"])
-    dirs = 2 if spec.get("bidirectional") else 1
-    total = 0
-    for level in range(int(spec.get("num_layers", 1))):
-        inp = int(spec["input_size"]) if level == 0 else h * dirs
-        total += dirs * g * h * (inp + h)
-    return i[0] * total
-
-
-for _name in ("RNN", "GRU", "LSTM"):
-    _args = dict(_RNN, **({"nonlinearity": "tanh"} if _name == "RNN" else {}))
-    _register(LayerType(_name, _args, ("input_size", "hidden_size"), "input_size", macs=_rnn_macs))
-for _name, _args in (("ReLU", {"inplace": False}), ("ReLU6", {"inplace": False}), ("SiLU", {"inplace": False}),
-                     ("Hardswish", {"inplace": False}), ("GELU", {"approximate": "none"}), ("Sigmoid", {}), ("Tanh", {}),
-                     ("LeakyReLU", {"negative_slope": 0.01, "inplace": False}), ("Softmax", {"dim": None}),
-                     ("Dropout", {"p": 0.5, "inplace": False}), ("Dropout2d", {"p": 0.5, "inplace": False}), ("Identity", {})):
-    _register(LayerType(_name, _args, params=_no_params, shape=_same_shape))
-_POOL = {"kernel_size": REQUIRED, "stride": None, "padding": 0}
-_register(LayerType("MaxPool2d", dict(_POOL, dilation=1, return_indices=False, ceil_mode=False), ("kernel_size",),
-                    fixed=("dilation", "ceil_mode", "return_indices")))
-_register(LayerType("AvgPool2d", dict(_POOL, ceil_mode=False, count_include_pad=True, divisor_override=None), ("kernel_size",),
-                    fixed=("ceil_mode",)))
-
-
-def _flatten_shape(spec: dict, i: tuple) -> tuple:
-    """Flatten(start_dim=1, end_dim=-1) in PyTorch's batched numbering; dim 0 is the batch."""
-    start, end = int(spec.get("start_dim", 1)), int(spec.get("end_dim", -1))
-    n = len(i) + 1
-    start, end = start % n, end % n
-    if start < 1 or end < start:
-        raise InvalidParams(f"Flatten(start_dim={start}, end_dim={end}) must keep the batch axis 0 and have start ≤ end")
-    a, b = start - 1, end - 1
-    return (*i[:a], _numel(i[a:b + 1]), *i[b + 1:])
-
-
-_register(LayerType("Flatten", {"start_dim": 1, "end_dim": -1}, params=_no_params, shape=_flatten_shape))
-
-
-def _ntuple(v: Any, n: int, what: str) -> tuple[int, ...]:
-    if isinstance(v, (list, tuple)):
-        if len(v) != n:
-            raise InvalidParams(f"{what} must be one number or {n}, got {v!r}")
-        return tuple(int(x) for x in v)
-    return (int(v),) * n
-
-
-def _convnd(n: int) -> LayerType:
-    """Conv1d ((C, L) inputs) and Conv3d ((C, D, H, W)): weight (C_out, C_in/groups, *K), bias (C_out)."""
-    name = f"Conv{n}d"
-
-    def params(spec: dict) -> tuple[int, int, str]:
-        cin, cout, g = int(spec["in_channels"]), int(spec["out_channels"]), int(spec.get("groups", 1))
-        if g < 1 or cin % g or cout % g:
-            raise InvalidParams(f"groups={g} must divide in_channels={cin} and out_channels={cout}")
-        ks = _ntuple(spec["kernel_size"], n, "kernel_size")
-        b = cout if spec.get("bias", True) else 0
-        w = math.prod(ks) * (cin // g) * cout
-        return w, b, "·".join(map(str, ks)) + f"·{cin // g}·{cout}" + (f" + {cout}" if b else "") + \
-            f" (K^{n}·C_in·C_out" + (" + one bias per filter)" if b else ", no bias)")
-
-    def shape(spec: dict, i: tuple) -> tuple:
-        if len(i) != n + 1 or i[0] != int(spec["in_channels"]):
-            raise InvalidParams(f"{name} expects a (C={spec['in_channels']}, {n} spatial axes) input, gets {show(i)}")
-        params(spec)
-        ks, ss = _ntuple(spec["kernel_size"], n, "kernel_size"), _ntuple(spec.get("stride", 1), n, "stride")
-        ds, pad = _ntuple(spec.get("dilation", 1), n, "dilation"), spec.get("padding", 0)
-        if pad == "same":
-            if any(s != 1 for s in ss) or any(d * (k - 1) % 2 for d, k in zip(ds, ks)):
-                raise InvalidParams(f"{name} padding='same' needs stride 1 and an odd D·(K − 1) + 1")
-            ps = tuple(d * (k - 1) // 2 for d, k in zip(ds, ks))
-        elif pad == "valid":
-            ps = (0,) * n
-        else:
-            ps = _ntuple(pad, n, "padding")
-        return (int(spec["out_channels"]), *(conv_out(x, k, s, p, d) for x, k, s, p, d in zip(i[1:], ks, ss, ps, ds)))
-
-    return LayerType(name, {"in_channels": REQUIRED, "out_channels": REQUIRED, "kernel_size": REQUIRED, **CONV},
-                     ("in_channels", "out_channels"), "in_channels", params, shape, _conv_macs)
-
-
-_register(_convnd(1))
-_register(_convnd(3))
-
-
-def _adaptive_shape(spec: dict, i: tuple) -> tuple:
-    if len(i) != 3:
-        raise InvalidParams(f"AdaptiveAvgPool2d needs a (C, H, W) input, got {show(i)}")
-    out = spec["output_size"]
-    oh, ow = (out, out) if not isinstance(out, (list, tuple)) else tuple(out)
-    return i[0], int(oh) if oh is not None else i[1], int(ow) if ow is not None else i[2]
-
-
-_register(LayerType("AdaptiveAvgPool2d", {"output_size": REQUIRED}, ("output_size",), params=_no_params, shape=_adaptive_shape))
-
-
-def _channels_first(name: str, key: str) -> Callable[[dict, tuple], tuple]:
-    def shape(spec: dict, i: tuple) -> tuple:
-        if not i or i[0] != int(spec[key]):
-            raise InvalidParams(f"{name} expects {spec[key]} channels, gets an input of shape {show(i)}")
-        return tuple(i)
-    return shape
-
-
-def _groupnorm_params(spec: dict) -> tuple[int, int, str]:
-    g, c = int(spec["num_groups"]), int(spec["num_channels"])
-    if g < 1 or c % g:
-        raise InvalidParams(f"GroupNorm: num_groups={g} must divide num_channels={c}")
-    if not spec.get("affine", True):
-        return 0, 0, "no learnable parameters (affine=False)"
-    b = c if spec.get("bias", True) else 0
-    return c, b, f"{c}" + (f" + {c} (γ and β per channel, not per group)" if b else " (γ per channel, bias=False)")
-
-
-_register(LayerType("GroupNorm", {"num_groups": REQUIRED, "num_channels": REQUIRED, "eps": 1e-5, "affine": True, "bias": True},
-                    ("num_groups", "num_channels"), "num_channels", _groupnorm_params, _channels_first("GroupNorm", "num_channels")))
-
-
-def _instancenorm_params(spec: dict) -> tuple[int, int, str]:
-    c = int(spec["num_features"])
-    if not spec.get("affine", False):
-        return 0, 0, "no learnable parameters (affine=False, PyTorch's default for InstanceNorm)"
-    b = c if spec.get("bias", True) else 0
-    return c, b, f"{c}" + (f" + {c} (γ and β per channel, affine=True)" if b else " (γ per channel)")
-
-
-def _instancenorm_shape(spec: dict, i: tuple) -> tuple:
-    if len(i) != 3:
-        raise InvalidParams(f"InstanceNorm2d needs a (C, H, W) input, got {show(i)}")
-    return _channels_first("InstanceNorm2d", "num_features")(spec, i)
-
-
-_register(LayerType("InstanceNorm2d", {"num_features": REQUIRED, "eps": 1e-5, "momentum": 0.1, "affine": False,
-                                       "track_running_stats": False, "bias": True},
-                    ("num_features",), "num_features", _instancenorm_params, _instancenorm_shape))
-
-
-def _norm_dims(spec: dict) -> tuple[int, ...]:
-    ns = spec["normalized_shape"]
-    return tuple(int(d) for d in (ns if isinstance(ns, (list, tuple)) else [ns]))
-
-
-def _rmsnorm_params(spec: dict) -> tuple[int, int, str]:
-    n = _numel(_norm_dims(spec))
-    if not spec.get("elementwise_affine", True):
-        return 0, 0, "no learnable parameters (elementwise_affine=False)"
-    return n, 0, f"{n} (a scale γ per feature; RMSNorm has no β)"
-
-
-def _rmsnorm_shape(spec: dict, i: tuple) -> tuple:
-    norm = _norm_dims(spec)
-    if tuple(i[-len(norm):]) != norm:
-        raise InvalidParams(f"RMSNorm over {show(norm)} does not fit an input of shape {show(i)}")
-    return tuple(i)
-
-
-_register(LayerType("RMSNorm", {"normalized_shape": REQUIRED, "eps": None, "elementwise_affine": True},
-                    ("normalized_shape",), params=_rmsnorm_params, shape=_rmsnorm_shape))
-
-
-def _attn_dims(spec: dict) -> tuple[int, int, int, int]:
-    """(E, heads, kv heads, head dim) of a SelfAttention spec."""
-    e, h = int(spec["embed_dim"]), int(spec["num_heads"])
-    kv = int(spec.get("num_key_value_heads") or h)
-    if e < 1 or h < 1 or e % h or kv < 1 or h % kv:
-        raise InvalidParams(f"SelfAttention: num_heads={h} must divide embed_dim={e}, and num_key_value_heads={kv} must divide num_heads")
-    return e, h, kv, e // h
-
-
-def _attn_params(spec: dict) -> tuple[int, int, str]:
-    e, h, kv, hd = _attn_dims(spec)
-    kvd = kv * hd
-    bias = bool(spec.get("bias", True))
-    w, b = 2 * e * e + 2 * e * kvd, (2 * e + 2 * kvd if bias else 0)
-    if kv == h:
-        formula = f"4·{e}·{e} (W_Q, W_K, W_V, W_O)" + (f" + 4·{e} (their biases)" if bias else "")
-    else:
-        formula = (f"2·{e}·{e} (W_Q, W_O) + 2·{e}·{kvd} (W_K, W_V: {kv} key/value heads × {hd})"
-                   + (f" + 2·{e} + 2·{kvd} (biases)" if bias else ""))
-    return w, b, formula + f"; the {h} heads split the {e} dimensions, they add no parameters"
-
-
-def _attn_shape(spec: dict, i: tuple) -> tuple:
-    e = _attn_dims(spec)[0]
-    if len(i) != 2 or i[1] != e:
-        raise InvalidParams(f"SelfAttention expects a (T, {e}) sequence, gets {show(i)}")
-    return tuple(i)
-
-
-def _attn_macs(spec: dict, i: tuple, o: tuple) -> int:
-    e, h, kv, hd = _attn_dims(spec)
-    t = i[0]
-    return t * (2 * e * e + 2 * e * kv * hd) + 2 * t * t * e
-
-
-_register(LayerType("SelfAttention", {"embed_dim": REQUIRED, "num_heads": REQUIRED, "num_key_value_heads": None, "bias": True},
-                    ("embed_dim", "num_heads"), params=_attn_params, shape=_attn_shape, macs=_attn_macs,
-                    note=("drill's own node, not a PyTorch class: Linear projections W_Q (E×E), W_K and W_V (E×kv·d_head), "
-                          "W_O (E×E) as in GPT-2, BERT or Llama; num_key_value_heads < num_heads is grouped-query attention; "
-                          "rotary position embeddings add no parameters. MACs = T·(2E² + 2E·kv·d_head) + 2·T²·E (no causal saving)")))
-
-
-def layer_type(kind: Any) -> LayerType:
-    try:
-        return LAYERS[kind]
-    except (KeyError, TypeError):
-        raise InvalidParams(f"unknown layer type {kind!r}") from None
-
-
-# --- text: a layer as the PyTorch constructor that builds it ---------------------------------
-
-
-def _arg(v: Any) -> str:
-    if isinstance(v, str):
-        return repr(v)
-    if isinstance(v, list):
-        return "(" + ", ".join(map(str, v)) + ")"
-    return str(v)
-
-
-LAZY = {"Conv1d", "Conv2d", "Conv3d", "ConvTranspose2d", "Linear", "BatchNorm1d", "BatchNorm2d", "InstanceNorm2d"}
-
-
-def layer_text(spec: dict) -> str:
-    """``Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)``: the positional arguments,
-    then every argument that differs from PyTorch's default (so the text builds the same layer).
-    A spec whose input size is left out (inferred) prints as PyTorch's Lazy class, e.g.
-    ``LazyConv2d(32, kernel_size=3)``, which builds the same layer on the same input."""
-    t = layer_type(spec.get("type"))
-    name, positional = t.name, list(t.positional)
-    if t.infer and t.infer not in spec:
-        if t.name in LAZY:
-            name, positional = "Lazy" + t.name, [k for k in positional if k != t.infer]
-        else:
-            positional = positional[: positional.index(t.infer)] if t.infer in positional else positional
-    parts = []
-    for k in positional:  # positional while they are all there, then by name
-        if k not in spec:
-            break
-        parts.append(_arg(spec[k]))
-    shown = positional[: len(parts)]
-    for k, default in t.args.items():
-        if k in shown or k not in spec:
-            continue
-        if default is REQUIRED or spec[k] != default or isinstance(spec[k], bool) != isinstance(default, bool):
-            parts.append(f"{k}={_arg(spec[k])}")
-    return f"{name}({', '.join(parts)})"
 
 
 # --- the walk -------------------------------------------------------------------------------
@@ -636,13 +300,14 @@ class _Walker:
             _check_args(spec, t, f"node {path}")
             spec = _infer(spec, t, shapes[0])
             try:
-                shape = tuple(t.shape(spec, shapes[0]))
-                w, b, formula = t.params(spec)
+                full = t.resolve(spec)  # PyTorch's defaults filled in
+                shape = tuple(t.shape(full, shapes[0]))
+                w, b, formula = t.params(full)
             except InvalidParams as exc:
                 raise InvalidParams(f"node {path} ({t.name}): {exc}") from None
             except (TypeError, ValueError, KeyError) as exc:
                 raise InvalidParams(f"node {path} ({t.name}): invalid arguments ({type(exc).__name__}: {exc})") from None
-            macs = t.macs(spec, shapes[0], shape)
+            macs = t.macs(full, shapes[0], shape)
             node = Node(path, t.name, spec, tuple(p for _, p in ins), shapes, shape, w, b, formula, macs, times, depth=depth)
             if "tie" in item:
                 target = scope.find_layer(str(item["tie"]))

@@ -18,10 +18,15 @@ from ._fmt import fmt, shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
 
-def axis_formula(n: int, k: int, s: int, p: int, d: int, *, target: int | str | None, name: str = "H'", same: bool = False) -> Formula:
-    """The output height of a conv or pool layer as a declared formula (dilation only when there is one)."""
+def axis_formula(n: int, k: int, s: int, p: int, d: int, *, target: int | str | None, name: str = "H'", same: bool = False,
+                 ceil_mode: bool = False) -> Formula:
+    """The output height of a conv or pool layer as a declared formula (dilation only when there is one).
+    A pool with ceil_mode rounds up, less a last window that would start in the right padding: at most
+    ceil((H + P)/S) windows start before it."""
     syms = dict(H=("input height", n), P=("padding per side" + (" ('same': D·(K − 1)/2)" if same else ""), p), K=("kernel height", k),
                 S=("stride", s))
+    if ceil_mode:
+        return formula("min(ceil((H + 2*P - K)/S) + 1, ceil((H + P)/S))", name=name, target=target, **syms)
     if d == 1:
         return formula("floor((H + 2*P - K)/S) + 1", name=name, target=target, **syms)
     return formula("floor((H + 2*P - D*(K - 1) - 1)/S) + 1", name=name, target=target, D=("dilation", d), **syms)
@@ -62,7 +67,7 @@ def last_axis_formula(layers: list[dict], shapes: list[tuple[int, ...]], out: tu
         pad = layer.get("padding", 0)
         same = pad == "same"
         p = d * (k - 1) // 2 if same else 0 if pad == "valid" else pair(pad)[0]
-        return axis_formula(before[1], k, s, p, d, target=1, same=same)
+        return axis_formula(before[1], k, s, p, d, target=1, same=same, ceil_mode=bool(layer.get("ceil_mode")))
     return None
 
 
@@ -125,6 +130,8 @@ def _chain(layers: list[dict], shape: tuple[int, ...], shapes: list | None = Non
         if layer.get("padding") == "same":
             k, d = pair(layer["kernel_size"])[0], pair(layer.get("dilation", 1))[0]
             note = f"  (padding='same', stride 1: P = D·(K − 1)/2 = {d}·{k - 1}/2 = {d * (k - 1) // 2} per side keeps H and W)"
+        if layer.get("ceil_mode"):
+            note = "  (ceil_mode=True: ceil((H + 2P − K)/S) + 1, less a last window that would start in the right padding)"
         lines.append(f"{layer_repr(layer)} → {show(shape)}{note}")
     return shape, lines
 
@@ -158,6 +165,8 @@ def network_output_shape(p: dict) -> Solution:
         "ignored the conv strides": lambda: _variant(layers, stride=lambda l: 1),
         "forgot the pooling layers": lambda: [l for l in layers if l.get("type") not in ("MaxPool2d", "AvgPool2d")],
     }
+    if any(l.get("ceil_mode") for l in layers):
+        attempts["rounded down in a ceil_mode pool"] = lambda: [{**l, "ceil_mode": False} if l.get("ceil_mode") else l for l in layers]
     if same:
         attempts["treated padding='same' as no padding"] = lambda: _variant(
             layers, padding=lambda l: 0 if l.get("padding") == "same" else l.get("padding", 0))

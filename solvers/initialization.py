@@ -23,7 +23,8 @@ import math
 
 from . import Formula, InvalidParams, Solution, formula, solver
 from ._fmt import fmt
-from ._layers import _conv_args, layer_repr
+from ._layers import layer_repr
+from .layer_types import conv_args
 
 
 def fans(layer: dict) -> tuple[int, int, str]:
@@ -33,7 +34,7 @@ def fans(layer: dict) -> tuple[int, int, str]:
         i, o = int(layer["in_features"]), int(layer["out_features"])
         return i, o, f"Linear: fan_in = in_features = {i}, fan_out = out_features = {o}"
     if kind == "Conv2d":
-        cin, cout, g, kh, kw, _ = _conv_args(layer)
+        cin, cout, g, kh, kw, _ = conv_args(layer)
         if g != 1:
             raise InvalidParams("fans are stated for groups = 1 only")
         rf = kh * kw

@@ -35,12 +35,12 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from drill.solvers._fmt import fmt
-from drill.solvers._graph import LAYERS as GRAPH_LAYERS, NODE_KEYS
-from drill.solvers._layers import _DEFAULTS, POSITIONAL
+from drill.solvers._graph import NODE_KEYS
+from drill.solvers.layer_types import LAYERS, layer_type
 from drill.core.tolerance import NOISE, SIG_FIGS, Tolerance, precision_text
 from drill.core.variants import Variant, _draw, _get, _set, rng_for, variant_from_params
 
-__all__ = ["Issue", "variant_issues", "perturbation_issues", "hint_issues", "example_issues", "precision_issues", "lint_issues", "formula_issues", "PERTURB_EVERY"]
+__all__ = ["Issue", "variant_issues", "layer_issues", "printed_layers", "PrintedLayer", "perturbation_issues", "hint_issues", "example_issues", "precision_issues", "lint_issues", "formula_issues", "PERTURB_EVERY"]
 
 PERTURB_EVERY = 10  # perturb seed 0 and every 10th seed: ~11 of 101 variants, every question
 MAX_LEAVES = 24  # params not in vary nudged per variant
@@ -197,13 +197,32 @@ def _answer_text(v: Variant) -> str:
 
 # --- printed layers build the solved layer -----------------------------------------------
 
-_CALL = re.compile(r"\b(" + "|".join(sorted(_DEFAULTS, key=len, reverse=True)) + r")\(")
+_CALL = re.compile(r"\b(Lazy)?(" + "|".join(sorted(LAYERS, key=len, reverse=True)) + r")\(")
+_NAME = re.compile(r"(\w+):[ \t]*$")  # a graph prompt's "name: Layer(...)" (solvers._graph.graph_text)
 
 
-def _printed_layers(text: str) -> list[tuple[str, list[str], dict[str, str]]]:
-    """Each ``Conv2d(16, 32, kernel_size=1)`` in ``text``: (type, positional args, keyword args)."""
+@dataclass(frozen=True)
+class PrintedLayer:
+    """One ``Conv2d(16, 32, kernel_size=1)`` (or ``LazyConv2d(32, …)``) in a prompt: its type, whether
+    it is the Lazy class, the node name printed before it, its positional and keyword arguments."""
+
+    kind: str
+    lazy: bool
+    name: str | None
+    pos: list[str]
+    kw: dict[str, str]
+
+    def args(self) -> dict[str, str]:
+        """Every argument it states, by name (positional ones in the order of PyTorch's signature)."""
+        return dict(zip(layer_type(self.kind).signature(lazy=self.lazy), self.pos)) | self.kw
+
+
+def printed_layers(text: str) -> list[PrintedLayer]:
+    """Each layer constructor of any type in :data:`~solvers.layer_types.LAYERS` in ``text``, in order."""
     out = []
     for m in _CALL.finditer(text):
+        if m.group(1) and not LAYERS[m.group(2)].lazy:
+            continue  # PyTorch has no such Lazy class
         depth, i, start, args = 1, m.end(), m.end(), []
         while i < len(text) and depth:
             c = text[i]
@@ -214,7 +233,10 @@ def _printed_layers(text: str) -> list[tuple[str, list[str], dict[str, str]]]:
             i += 1
         pos = [a for a in args if a and "=" not in a]
         kw = dict(a.split("=", 1) for a in args if "=" in a)
-        out.append((m.group(1), pos, {k.strip(): x.strip() for k, x in kw.items()}))
+        line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+        name = _NAME.search(line)
+        out.append(PrintedLayer(m.group(2), bool(m.group(1)), name.group(1) if name else None, pos,
+                                {k.strip(): x.strip() for k, x in kw.items()}))
     return out
 
 
@@ -223,7 +245,7 @@ GRAPH_KEYS = frozenset({"type", "repeat", "body", "op", *NODE_KEYS})  # a node's
 
 def _solved_layers(node: Any) -> Iterator[dict]:
     if isinstance(node, dict):
-        if node.get("type") in _DEFAULTS:
+        if isinstance(node.get("type"), str) and node["type"] in LAYERS:
             yield node
         for x in node.values():
             yield from _solved_layers(x)
@@ -237,22 +259,28 @@ def _arg_text(value: Any) -> str:
     return re.sub(r"[\s()\[\]'\"]", "", text)
 
 
+def _pairs(printed: list[PrintedLayer], solved: list[dict]) -> Iterator[tuple[PrintedLayer, dict]]:
+    """Each printed layer with the solved layer it prints: the next solved layer, in order, of its
+    type (a Lazy class prints its base type) and, when both are named, of its name. A solved layer
+    the prompt does not print (described in words, or inside a block an outline summarizes) is
+    passed over; the perturbation check covers it."""
+    j = 0
+    for p in printed:
+        for k in range(j, len(solved)):
+            layer = solved[k]
+            named = p.name is None or "name" not in layer or str(layer["name"]) == p.name
+            if layer["type"] == p.kind and named:
+                yield p, layer
+                j = k + 1
+                break
+
+
 def layer_issues(v: Variant) -> list[Issue]:
     """Every layer the prompt prints as a constructor states every non-default argument of the
     layer the solver solves, with its value."""
-    printed: dict[str, list] = {}
-    for kind, pos, kw in _printed_layers(v.prompt):
-        printed.setdefault(kind, []).append((pos, kw))
-    seen: dict[str, int] = {}
-    for layer in _solved_layers(v.params):
-        kind = layer["type"]
-        i = seen[kind] = seen.get(kind, -1) + 1
-        if i >= len(printed.get(kind, [])):
-            continue  # described in words, not printed: the perturbation check covers it
-        pos, kw = printed[kind][i]
-        table = GRAPH_LAYERS.get(kind)  # the graph's table knows every type it prints; the chain's is older
-        args = dict(zip(table.positional if table else POSITIONAL.get(kind, ()), pos)) | kw
-        defaults = dict(_DEFAULTS[kind])
+    for p, layer in _pairs(printed_layers(v.prompt), list(_solved_layers(v.params))):
+        kind, args = p.kind, p.args()
+        defaults = dict(layer_type(kind).defaults)
         if kind.endswith("Pool2d"):
             defaults["stride"] = layer.get("kernel_size")
         for name, value in layer.items():
@@ -265,8 +293,9 @@ def layer_issues(v: Variant) -> list[Issue]:
                 continue
             if shown is None or re.sub(r"[\s()\[\]'\"]", "", shown) != _arg_text(value):
                 said = f"prints {name}={shown}" if shown is not None else f"does not print {name}"
+                printed = ("Lazy" if p.lazy else "") + kind
                 return [Issue("prompt", f"layer:{kind}.{name}", "prompt",
-                              f"the prompt's {kind}(…) {said} but the layer solved has {name}={_short(value)}; "
+                              f"the prompt's {printed}(…) {said} but the layer solved has {name}={_short(value)}; "
                               f"print the layer the solver solves (every non-default argument)")]
     return []
 
