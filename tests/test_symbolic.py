@@ -333,3 +333,41 @@ def test_the_grep_would_catch_it(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import sympy\n# sympify in a comment is fine\nx = 'eval(1)'\ny = sympy.S('1')\nz = eval('2')\nw = sympify\n")
     assert [h.split()[-1] for h in _forbidden(bad)] == ["S(", "eval(", "sympify"]
+
+
+# --------------------------------------------------------------------------- never a traceback
+
+
+XY = S.spec({"x": {"real": [-4, 4]}, "y": {"set": [0, 1]}})
+TOKENS = ["x", "y", "2", "0.5", "(", ")", "+", "-", "*", "/", "**", "^", "exp(", "log(", "sqrt(", "tanh(", "sigmoid(",
+          "abs(", "max(x,", "erf(", "1e308", "9", "0", "e", "pi", " ", "σ", "²", "//", ",", "d", "X", "sigmod("]
+
+
+def _check(v: S.Verdict) -> None:
+    assert v.status in ("correct", "wrong", "unreadable")
+    for line in (v.reason, v.diagnosis, v.mistake):
+        assert line is None or (line and "\n" not in line)
+    if v.status == "unreadable":
+        assert v.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["exp(exp(exp(exp(x))))", "x**x**x**x**x", "1e308*1e308*x", "(-8)**(1/3)", "log(0)", "exp(10000*x)",
+     "2**(2**x)**64", "(x+1)**64 - (x+1)**64", "1/y", "log(x, 1)", "0**x", "(-1)**x", "erf(10**100*x)"],
+)
+def test_extreme_formulas_are_graded_or_refused(text):
+    for key in ("x", "sigmoid(x)*y", "exp(x)"):
+        _check(S.grade(text, key, XY, mistakes={"half": "x/2"}, seed=1))
+
+
+def test_random_token_soup_is_graded_or_refused():
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=14))
+    def run(tokens):
+        _check(S.grade("".join(tokens), "x*exp(-x) + y", XY, mistakes={"no y": "x*exp(-x)"}, seed=2))
+
+    run()

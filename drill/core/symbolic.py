@@ -32,15 +32,28 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from drill.core.safe_expr import MAX_INT_BITS, ExprError, normalize, parse
 
 __all__ = [
-    "BUDGET", "SymbolicError", "Var", "Spec", "Reading", "Verdict", "Proof",
-    "spec", "validate", "grade", "equivalent", "value_at", "printed", "prove",
+    "BUDGET",
+    "Proof",
+    "Reading",
+    "Spec",
+    "SymbolicError",
+    "Var",
+    "Verdict",
+    "equivalent",
+    "grade",
+    "printed",
+    "prove",
+    "spec",
+    "validate",
+    "value_at",
 ]
 
 BUDGET = 0.5  # seconds for one grading's sympy work
@@ -48,6 +61,7 @@ SCREEN_POINTS = 12  # random points when no variable is enumerated
 REL_TOL = 1e-9
 ABS_TOL = 1e-20
 DIGITS = 30  # working precision of the screen
+MAX_MAGNITUDE = 10_000  # |ln| of the largest value the screen computes (e^10000)
 MAX_POWER = 64  # |numeric exponent| of a symbolic base
 MAX_T_DEGREE = 32  # degree of t = e^(x/L) after the substitution
 MAX_ENUMERATED = 256  # points from the product of discrete domains
@@ -205,7 +219,7 @@ def canonical_values(s: Spec) -> dict[str, float | int]:
             pick = next((x for x in pool if _inside(v, x) and x not in used), None)
             if pick is None:
                 mid = (v.lo + v.hi) / 2
-                pick = int(round(mid)) if v.kind == "int" else mid
+                pick = round(mid) if v.kind == "int" else mid
             out[v.name] = pick
         used.add(out[v.name])
     return out
@@ -378,10 +392,15 @@ class _Builder:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise self.fail(f"{type(node).__name__} is not allowed in a formula")
-        out = method(node)
+        try:
+            out = method(node)
+        except SymbolicError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:  # sympy's own refusals
+            raise self.fail(f"cannot be built ({type(exc).__name__})") from None
         if out.has(self.sp.zoo, self.sp.nan, self.sp.oo, -self.sp.oo):
-            raise self.fail("division by zero")
-        if out.has(self.sp.I):
+            raise self.fail("undefined: a division by zero or a log of 0")
+        if out.has(self.sp.I) or out.is_extended_real is False:
             raise self.fail("not a real number")
         return out
 
@@ -424,7 +443,7 @@ class _Builder:
             return a * b
         if op is ast.Div:
             if b == 0:
-                raise self.fail("division by zero")
+                raise self.fail("undefined: a division by zero or a log of 0")
             return a / b
         if op is ast.Pow:
             self._check_pow(a, b)
@@ -443,7 +462,7 @@ class _Builder:
             if abs(exp) * bits > MAX_INT_BITS:
                 raise self.fail("number too large")
         if base == 0 and exp < 0:
-            raise self.fail("division by zero")
+            raise self.fail("undefined: a division by zero or a log of 0")
 
     def _Call(self, node: ast.Call) -> Any:
         fn = node.func.id
@@ -488,7 +507,7 @@ def _mp_value(tree: ast.Expression, env: Mapping[str, Any]) -> Any:
     with mp.workdps(DIGITS):
         try:
             return _MpWalker(mp, env).eval(tree.body)
-        except (_Undefined, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        except (_Undefined, ArithmeticError, ValueError, TypeError, MemoryError, RecursionError):
             return None
 
 
@@ -531,12 +550,16 @@ class _MpWalker:
                 return self.real(a / b)
             if a == 0 and b < 0:
                 raise _Undefined
+            if a != 0 and abs(b) * max(abs(mp.log(abs(a))), 1) > MAX_MAGNITUDE:
+                raise _Undefined  # an overflow: no formula drill grades is this large
             return self.real(mp.power(a, b))
         if isinstance(node, ast.Call):
             args = [self.eval(a) for a in node.args]
             x = args[0]
             fn = node.func.id
             if fn in ("log", "ln", "log2", "log10") and x <= 0:
+                raise _Undefined
+            if fn in ("exp", "sinh", "cosh") and abs(x) > MAX_MAGNITUDE:
                 raise _Undefined
             table = {
                 "exp": mp.exp, "ln": mp.log, "log2": lambda v: mp.log(v, 2), "log10": mp.log10,
@@ -640,7 +663,7 @@ def _exact(given: Any, key: Any, s: Spec, end: float) -> bool | None:
     return True if all(verdicts) else None
 
 
-def _rational(x: float | int) -> Any:
+def _rational(x: float) -> Any:
     f = Fraction(repr(x)) if isinstance(x, float) else Fraction(x)
     return _sp().Rational(f.numerator, f.denominator)
 
@@ -760,6 +783,8 @@ def _equivalent(g: Reading, k: Reading, s: Spec, seed: Any, end: float) -> str |
         proved = _run(end, lambda: _exact(g.expr, k.expr, s, end))
     except _OverBudget:
         raise SymbolicError(_SIMPLER) from None
+    except Exception:  # noqa: BLE001 - sympy gave up (PolynomialError, NotImplementedError, …): the screen decides
+        proved = None
     if proved is None:
         return "screen"
     return "exact" if proved else None
@@ -806,12 +831,17 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "undefined"
     x = float(v)
+    if not math.isfinite(x):
+        return _mp().nstr(v, 6)
     if abs(x) < 1e15 and abs(x - round(x)) <= 1e-9 * max(1.0, abs(x)):
-        return f"{int(round(x)):,}"
+        return f"{round(x):,}"
     return f"{x:,.6g}"
 
 
-def _factor_text(c: float) -> str:
+def _factor_text(ratio: Any) -> str:
+    c = float(ratio)
+    if not math.isfinite(c) or c == 0:
+        return _mp().nstr(ratio, 6)
     f = Fraction(c).limit_denominator(12)
     if abs(float(f) - c) <= REL_TOL * abs(c):
         return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
@@ -829,9 +859,8 @@ def _diagnose(g: Reading, k: Reading, s: Spec, seed: Any, end: float) -> str | N
     defined = all(gv is not None for gv, _ in values)
     ratios = [gv / kv for gv, kv in values if defined and kv != 0]
     zeros_kept = all(_same(gv, kv) for gv, kv in values if kv == 0)
-    if defined and ratios and zeros_kept and all(_same(r, ratios[0]) for r in ratios):
-        c = float(ratios[0])
-        return f"sign flipped: {both}" if _same(ratios[0], -1) else f"{_factor_text(c)}× the key: {both}"
+    if defined and ratios and ratios[0] != 0 and zeros_kept and all(_same(r, ratios[0]) for r in ratios):
+        return f"sign flipped: {both}" if _same(ratios[0], -1) else f"{_factor_text(ratios[0])}× the key: {both}"
     term = _one_term(g, k, end)
     if term is not None:
         return f"{term}: {both}"
@@ -855,7 +884,7 @@ def _one_term(g: Reading, k: Reading, end: float) -> str | None:
 
     try:
         d = _run(end, term)
-    except _OverBudget:
+    except Exception:  # noqa: BLE001 - out of time or beyond sympy: no diagnosis rather than a guess
         return None
     if d == 0 or isinstance(d, sp.Add):
         return None
@@ -958,6 +987,9 @@ def prove(
             text = printed(_run(time.monotonic() + budget, lambda f=form: f(k.expr)))
         except _OverBudget:
             problems.append(f"{name} of the key does not finish in {budget} s")
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported as the proof's problem
+            problems.append(f"{name} of the key fails: {type(exc).__name__}")
             continue
         if timed(text, f"{name} of the key").status == "wrong":
             problems.append(f"{name} of the key, {text!r}, grades wrong")
