@@ -100,6 +100,8 @@ def test_decimals_are_exact_rationals():
     x = sympy.Symbol("x", real=True)
     assert S.validate("0.1*x", X).expr == sympy.Rational(1, 10) * x
     assert S.grade("0.1*x + 0.2*x", "0.3*x", X).how == "exact"
+    # more digits than a float holds: still the decimal as typed
+    assert S.validate("0.12345678901234567891*x", X).expr == sympy.Rational(12345678901234567891, 10**20) * x
 
 
 def test_an_unknown_name_is_guessed_and_flagged():
@@ -139,7 +141,7 @@ def test_a_key_must_be_written_out():
 def test_declarations_are_checked():
     for bad, says in [({"x": {"real": [1, 0]}}, "lo < hi"), ({"n": {"int": [0.5, 3]}}, "whole"),
                       ({"x": {"positive": 1}}, "positive: true"), ({"exp": None}, "function"),
-                      ({"x": {"real": [0, 1], "set": [0]}}, "exactly one"), ({"x": {"real": [0, 1], "canonical": 5}}, "outside")]:
+                      ({"x": {"real": [0, 1], "set": [0]}}, "exactly one"), ({"lambda": None}, "plain name"), ({"x": {"real": [0, 1], "canonical": 5}}, "outside")]:
         with pytest.raises(S.SymbolicError, match=says):
             S.spec(bad)
 
@@ -200,6 +202,14 @@ def test_what_the_engine_calls_equivalent_sympy_simplify_confirms(case):
     # trusted text written in this file: the only place sympy's own parser is used
     k, g = (sympy.parse_expr(t, local_dict=names) for t in (oracle_key, oracle_given))
     assert sympy.simplify(sympy.expand(k - g).rewrite(sympy.exp)) == 0
+
+
+def test_a_cancellation_is_not_taken_for_a_difference():
+    wide = S.spec({"x": {"real": [40, 70]}})
+    for seed in range(5):
+        # log(1 + e⁶⁰) − 60 ≈ 9e-27 loses most digits at 30-digit precision; at 90 it does not
+        assert S.grade("log(1+exp(x)) - x", "log(1+exp(-x))", wide, seed=seed).correct
+        assert S.grade("(log(1+exp(x)) - x)*1.000001", "log(1+exp(-x))", wide, seed=seed).status == "wrong"
 
 
 def test_exact_where_decidable_screen_otherwise():

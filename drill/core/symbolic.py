@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
+import keyword
 import itertools
 import math
 import random
@@ -59,8 +60,9 @@ __all__ = [
 BUDGET = 0.5  # seconds for one grading's sympy work
 SCREEN_POINTS = 12  # random points when no variable is enumerated
 REL_TOL = 1e-9
-ABS_TOL = 1e-20
+ABS_TOL = 1e-60  # at RECHECK_DIGITS: a key of exactly 0 against a rounding residue
 DIGITS = 30  # working precision of the screen
+RECHECK_DIGITS = 90  # precision a point where the screen found a difference is computed again with
 MAX_MAGNITUDE = 10_000  # |ln| of the largest value the screen computes (e^10000)
 MAX_POWER = 64  # |numeric exponent| of a symbolic base
 MAX_T_DEGREE = 32  # degree of t = e^(x/L) after the substitution
@@ -156,7 +158,7 @@ def spec(variables: Mapping[str, Any] | Sequence[str], *, functions: Iterable[st
     out = []
     for name, dom in variables.items():
         where = f"variable {name!r}"
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_") or "__" in name or keyword.iskeyword(name):
             raise SymbolicError(f"{where}: not a plain name")
         if name in _ARITY or name in _CONSTANTS:
             raise SymbolicError(f"{where}: the name of a function or constant")
@@ -333,7 +335,7 @@ def _read(text: str, s: Spec, *, guess: bool, strict: bool) -> Reading:
         echo = pretty(read)
     except ExprError:
         echo = read
-    expr = _Builder(s, shown).build(tree.body)
+    expr = _Builder(s, shown, starred).build(tree.body)
     return Reading(text, read, echo, inserted, tuple(guessed), tree, expr)
 
 
@@ -379,10 +381,11 @@ def _sp() -> Any:
 class _Builder:
     """The sympy expression of a checked tree, node by node, with the power bounds applied."""
 
-    def __init__(self, s: Spec, shown: str) -> None:
+    def __init__(self, s: Spec, shown: str, source: str = "") -> None:
         self.sp = _sp()
         self.s = s
         self.shown = shown
+        self.source = source
         self.symbols = {v.name: self.sp.Symbol(v.name, **v.assumptions()) for v in s.variables}
 
     def fail(self, why: str) -> SymbolicError:
@@ -414,7 +417,11 @@ class _Builder:
             return self.sp.Integer(v)
         if not math.isfinite(v):
             raise self.fail("number too large")
-        f = Fraction(repr(v))  # the shortest decimal of the float: 0.1 is exactly 1/10
+        typed = ast.get_source_segment(self.source, node) if self.source else None
+        try:
+            f = Fraction(typed)  # the decimal as typed: 0.1 is exactly 1/10
+        except (TypeError, ValueError):
+            f = Fraction(repr(v))  # its shortest decimal, the same for what people type
         return self.sp.Rational(f.numerator, f.denominator)
 
     def _Name(self, node: ast.Name) -> Any:
@@ -500,11 +507,11 @@ def _mp() -> Any:
     return mpmath
 
 
-def _mp_value(tree: ast.Expression, env: Mapping[str, Any]) -> Any:
-    """The formula's value at ``env`` in DIGITS-digit arithmetic, or None where it is undefined
+def _mp_value(tree: ast.Expression, env: Mapping[str, Any], digits: int = DIGITS) -> Any:
+    """The formula's value at ``env`` in ``digits``-digit arithmetic, or None where it is undefined
     (a pole, a log of a negative, a non-real power)."""
     mp = _mp()
-    with mp.workdps(DIGITS):
+    with mp.workdps(digits):
         try:
             return _MpWalker(mp, env).eval(tree.body)
         except (_Undefined, ArithmeticError, ValueError, TypeError, MemoryError, RecursionError):
@@ -604,15 +611,22 @@ def _screen_points(key: Reading, s: Spec, seed: Any) -> tuple[tuple[dict, Any], 
     return tuple(out)
 
 
-def _same(a: Any, b: Any) -> bool:
+def _same(a: Any, b: Any, abs_tol: float = 1e-20) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    return abs(a - b) <= REL_TOL * max(abs(a), abs(b)) + ABS_TOL
+    return abs(a - b) <= REL_TOL * max(abs(a), abs(b)) + abs_tol
 
 
 def _screen(given: Reading, key: Reading, s: Spec, seed: Any) -> bool:
-    """True when ``given`` agrees with ``key`` at every screen point."""
-    return all(_same(_mp_value(given.tree, env), k) for env, k in _screen_points(key, s, seed))
+    """True when ``given`` agrees with ``key`` at every screen point, relatively. A point where
+    they differ is computed again with RECHECK_DIGITS digits, so a cancellation (log(1 + e⁵⁰) − 50)
+    or a rounding residue where the key is 0 is not taken for a difference."""
+    for env, k in _screen_points(key, s, seed):
+        if not _same(_mp_value(given.tree, env), k, 0.0) and not _same(
+            _mp_value(given.tree, env, RECHECK_DIGITS), _mp_value(key.tree, env, RECHECK_DIGITS), ABS_TOL
+        ):
+            return False
+    return True
 
 
 # --------------------------------------------------------------------------- exact confirmation
