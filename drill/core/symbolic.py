@@ -26,8 +26,8 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
-import keyword
 import itertools
+import keyword
 import math
 import random
 import re
