@@ -111,6 +111,12 @@ def test_an_unknown_name_is_guessed_and_flagged():
     assert r.guessed == (("sigmod", "sigmoid"),)
 
 
+@pytest.mark.parametrize("typed, hint", [("12dd", "did you mean d?"), ("x2", "the variables are d"), ("q", "the variables are d")])
+def test_a_name_too_far_from_any_is_only_a_hint(typed, hint):
+    with pytest.raises(S.SymbolicError, match=hint):
+        S.validate(typed, D)
+
+
 def test_did_you_mean_when_not_guessing():
     with pytest.raises(S.SymbolicError, match="did you mean d_head"):
         S.validate("2*L*h_kv*dhead*s*b", KV, guess=False)

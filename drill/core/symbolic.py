@@ -289,12 +289,17 @@ def _stars(text: str) -> tuple[str, bool]:
     return "".join(out), inserted
 
 
-def _guess(name: str, options: Sequence[str]) -> str | None:
+def _guess(name: str, options: Sequence[str]) -> tuple[str | None, bool]:
+    """(the option ``name`` resembles, whether it is close enough to read it so): a different
+    case (D for d) or a typo in a longer name (sigmod, dhead) is; ``dd`` or ``x2`` is only a hint."""
     lower = [o for o in options if o.lower() == name.lower()]
     if lower:
-        return lower[0]
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
-    return close[0] if close else None
+        return lower[0], True
+    strong = difflib.get_close_matches(name, options, n=1, cutoff=0.75) if len(name) >= 3 else []
+    if strong:
+        return strong[0], True
+    weak = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    return (weak[0] if weak else None), False
 
 
 def _one_line(text: str) -> str:
@@ -352,8 +357,8 @@ def _resolve(tree: ast.Expression, s: Spec, *, guess: bool, shown: str) -> list[
             if fn in s.names:
                 raise SymbolicError(f"{fn} is a variable, not a function: write {fn}*(…)")
             if fn not in s.functions:
-                pick = _guess(fn, s.functions)
-                if pick is None or not guess:
+                pick, sure = _guess(fn, s.functions)
+                if not (pick and sure and guess):
                     hint = f"did you mean {pick}?" if pick else f"allowed: {', '.join(s.functions)}"
                     raise SymbolicError(f"unknown function {fn!r}; {hint}")
                 guessed.append((fn, pick))
@@ -363,8 +368,8 @@ def _resolve(tree: ast.Expression, s: Spec, *, guess: bool, shown: str) -> list[
                 continue
             if node.id in _ARITY:
                 raise SymbolicError(f"{node.id} is a function: write {node.id}(…)")
-            pick = _guess(node.id, values)
-            if pick is None or not guess:
+            pick, sure = _guess(node.id, values)
+            if not (pick and sure and guess):
                 hint = f"did you mean {pick}?" if pick else f"the variables are {', '.join(s.names)}"
                 raise SymbolicError(f"unknown name {node.id!r}; {hint}")
             guessed.append((node.id, pick))
@@ -606,7 +611,7 @@ def _screen_points(key: Reading, s: Spec, seed: Any) -> tuple[tuple[dict, Any], 
                 got += 1
                 if got == per:
                     break
-    if len(out) < min(3, len(combos)) or not out:
+    if not out or free and len(out) < per * len(combos) // 2:
         raise SymbolicError(f"the key {key.echo} is undefined almost everywhere on the declared domains")
     return tuple(out)
 
