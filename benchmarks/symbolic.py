@@ -37,11 +37,6 @@ CASES = [  # key, spec, mistakes, typed answers
 ]
 
 
-def clear() -> None:
-    S._read.cache_clear()
-    S._screen_points.cache_clear()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -57,7 +52,7 @@ def main() -> None:
             for key, s, mistakes, answers in CASES:
                 for text in answers:
                     if not warm:
-                        clear()
+                        S.clear_caches()
                     t0 = time.perf_counter()
                     v = S.grade(text, key, s, mistakes=mistakes, seed=seed)
                     times.append(time.perf_counter() - t0)
@@ -69,7 +64,7 @@ def main() -> None:
     proofs = []
     for seed in range(args.runs):
         for key, s, mistakes, _ in CASES:
-            clear()
+            S.clear_caches()
             t0 = time.perf_counter()
             S.prove(key, s, mistakes=mistakes, seed=seed)
             proofs.append(time.perf_counter() - t0)

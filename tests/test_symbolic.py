@@ -12,6 +12,8 @@ import tokenize
 import pytest
 
 from drill.core import symbolic as S
+from drill.core.symbolic_read import read_key
+from drill.core.symbolic_screen import SCREEN_POINTS, screen_points
 
 X = S.spec({"x": {"real": [-4, 4]}})
 X_COSH = S.spec({"x": {"real": [-4, 4]}}, functions=S.DEFAULT_FUNCTIONS + ("cosh", "sinh"))
@@ -54,15 +56,15 @@ def test_a_key_that_needs_positive_variables_grades_correct():
 
 
 def test_screen_points_are_drawn_inside_the_domains_and_depend_on_the_seed():
-    points = [env for env, _ in S._screen_points(S._key("sqrt(fan_in*fan_out)", FANS), FANS, 7)]
-    assert len(points) == S.SCREEN_POINTS and all(p["fan_in"] > 0 and p["fan_out"] > 0 for p in points)
-    other = [env for env, _ in S._screen_points(S._key("sqrt(fan_in*fan_out)", FANS), FANS, 8)]
+    points = [env for env, _ in screen_points(read_key("sqrt(fan_in*fan_out)", FANS), FANS, 7)]
+    assert len(points) == SCREEN_POINTS and all(p["fan_in"] > 0 and p["fan_out"] > 0 for p in points)
+    other = [env for env, _ in screen_points(read_key("sqrt(fan_in*fan_out)", FANS), FANS, 8)]
     assert points != other
 
 
 def test_points_where_the_key_is_undefined_are_drawn_again():
-    pts = S._screen_points(S._key("log(x)", X), X, 0)
-    assert len(pts) == S.SCREEN_POINTS and all(env["x"] > 0 for env, _ in pts)
+    pts = screen_points(read_key("log(x)", X), X, 0)
+    assert len(pts) == SCREEN_POINTS and all(env["x"] > 0 for env, _ in pts)
 
 
 # --------------------------------------------------------------------------- reading and echo
@@ -82,6 +84,17 @@ def test_implicit_multiplication_is_read_and_flagged():
 )
 def test_implicit_multiplication_cases(typed, read):
     assert S.validate(typed, X).read.replace(" ", "") == read
+
+
+def test_declared_names_run_together_are_read_as_a_product():
+    r = S.validate("6ND", ND)
+    assert r.read.replace(" ", "") == "6*N*D" and r.stars and r.echo == "6·N·D"
+    assert S.grade("2bsL h_kv*d_head", KV_BYTES, KV).status == "unreadable"  # a space between names: no
+    assert S.validate("2bsL*h_kv*d_head", KV).read.replace(" ", "") == "2*b*s*L*h_kv*d_head"
+    ab = S.spec(["a", "b", "ab"])
+    assert S.validate("ab", ab).read == "ab" and not S.validate("ab", ab).stars
+    aab = S.spec(["a", "aa"])
+    assert not S.validate("aaa", aab).stars  # a·a·a, aa·a or a·aa: no product is guessed
 
 
 def test_explicit_text_is_not_flagged():
@@ -111,7 +124,7 @@ def test_an_unknown_name_is_guessed_and_flagged():
     assert r.guessed == (("sigmod", "sigmoid"),)
 
 
-@pytest.mark.parametrize("typed, hint", [("12dd", "did you mean d?"), ("x2", "the variables are d"), ("q", "the variables are d")])
+@pytest.mark.parametrize("typed, hint", [("12dx", "did you mean d?"), ("x2", "the variables are d"), ("q", "the variables are d")])
 def test_a_name_too_far_from_any_is_only_a_hint(typed, hint):
     with pytest.raises(S.SymbolicError, match=hint):
         S.validate(typed, D)
@@ -166,7 +179,7 @@ def test_a_set_is_enumerated_in_full():
     y = S.spec({"y": {"set": [0, 1]}, "p": {"real": [0.01, 0.99]}})
     # y² = y only on {0, 1}: right on this domain, and proved so by substituting each value
     assert S.grade("y**2*log(p) + (1-y)*log(1-p)", "y*log(p) + (1-y)**2*log(1-p)", y).correct
-    points = [env["y"] for env, _ in S._screen_points(S._key("y*p", y), y, 0)]
+    points = [env["y"] for env, _ in screen_points(read_key("y*p", y), y, 0)]
     assert set(points) == {0, 1}
 
 
