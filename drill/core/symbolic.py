@@ -116,8 +116,9 @@ _SIMPLER = "could not settle it in time: write it more simply"
 
 
 def equivalent(given: str | Reading, key: str | Reading, s: Spec, *, seed: Any = 0, budget: float = BUDGET) -> str | None:
-    """"exact" or "screen" when ``given`` equals ``key`` on the domains, None when it differs.
-    Raises :class:`SymbolicError` when the budget runs out before it is settled."""
+    """How ``given`` was found equal to ``key`` on the domains ("exact": proved, "screen": agreed at
+    every point where nothing is decidable), or None when it differs. Both are read strictly, as
+    bank text. Raises :class:`SymbolicError` when the budget runs out before it is settled."""
     g = given if isinstance(given, Reading) else read_key(given, s)
     k = key if isinstance(key, Reading) else read_key(key, s)
     return _equivalent(g, k, s, seed, time.monotonic() + budget)
@@ -151,6 +152,8 @@ def grade(
     mistakes: named misconceptions as formulas, in order; the first one the answer equals wins.
     seed:     the variant's seed: the screen's points come from it and are never shown.
     budget:   seconds the sympy work may take; running out is unreadable, never wrong.
+    A key that cannot be read raises :class:`SymbolicError`: a bank error, which :func:`prove`
+    reports before any learner sees it.
     """
     try:
         reading = text if isinstance(text, Reading) else validate(text, s)

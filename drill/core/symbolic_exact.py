@@ -28,8 +28,6 @@ class OverBudget(Exception):
     """The deadline passed before the step finished."""
 
 
-
-
 def run_within(budget_end: float, fn: Callable[[], Any]) -> Any:
     """``fn()`` in a worker thread, waited for until ``budget_end``; raises OverBudget after."""
     if time.monotonic() >= budget_end:
@@ -53,6 +51,7 @@ def run_within(budget_end: float, fn: Callable[[], Any]) -> Any:
 
 
 def tick(end: float) -> None:
+    """Raise :class:`OverBudget` once the deadline ``end`` (time.monotonic) has passed."""
     if time.monotonic() >= end:
         raise OverBudget
 

@@ -28,7 +28,6 @@ MAX_MAGNITUDE = 10_000  # |ln| of the largest value the screen computes (e^10000
 MAX_ENUMERATED = 256  # points from the product of discrete domains
 
 
-
 class _Undefined(Exception):
     pass
 
