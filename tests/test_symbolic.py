@@ -400,3 +400,41 @@ def test_random_token_soup_is_graded_or_refused():
         _check(S.grade("".join(tokens), "x*exp(-x) + y", XY, mistakes={"no y": "x*exp(-x)"}, seed=2))
 
     run()
+
+
+# --------------------------------------------------------------------------- random formulas against sympy
+
+
+def _formula(draw, st, depth: int) -> str:
+    """A random formula in x and y with no poles on the reals (denominators 1 + x², 1 + eˣ)."""
+    if depth == 0:
+        return draw(st.sampled_from(["x", "y", "2", "3", "(-1)", "(1/2)"]))
+    a, b = _formula(draw, st, depth - 1), _formula(draw, st, depth - 1)
+    return draw(st.sampled_from([
+        f"({a} + {b})", f"({a} - {b})", f"({a}*{b})", f"({a})**2", f"({a})/(1 + x**2)", f"({a})/(1 + exp(y))",
+        f"exp({draw(st.sampled_from(['x', '-x', 'x/2', '2*y']))})*{b}", f"tanh({draw(st.sampled_from(['x', 'y', '2*x', 'x/2']))})*{b}",
+    ]))
+
+
+def test_random_formulas_agree_with_sympy():
+    import sympy
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import strategies as st
+
+    s = S.spec({"x": {"real": [-2, 2]}, "y": {"real": [-2, 2]}})
+    names = {n: sympy.Symbol(n, real=True) for n in ("x", "y")}
+
+    @settings(max_examples=40, deadline=None, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(st.data())
+    def run(data):
+        key = _formula(data.draw, st, 2)
+        k = sympy.parse_expr(key, local_dict=names)  # text this test generated: trusted
+        rewritten = str(data.draw(st.sampled_from([sympy.expand, sympy.factor, sympy.cancel, sympy.together]))(k))
+        v = S.grade(rewritten, key, s, seed=data.draw(st.integers(0, 99)))
+        assert v.correct or "more simply" in v.reason, (key, rewritten, v)  # only a timeout may spare it
+        other = data.draw(st.sampled_from([f"({key}) + x/1000", f"({key})*(1 + 1/10**6)", f"({key}) + y**3"]))
+        v = S.grade(other, key, s, seed=3)
+        if sympy.simplify(sympy.parse_expr(other, local_dict=names) - k) != 0:
+            assert v.status == "wrong", (key, other, v)
+
+    run()
