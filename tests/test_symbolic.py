@@ -160,7 +160,7 @@ def test_a_key_must_be_written_out():
 def test_declarations_are_checked():
     for bad, says in [({"x": {"real": [1, 0]}}, "lo < hi"), ({"n": {"int": [0.5, 3]}}, "whole"),
                       ({"x": {"positive": 1}}, "positive: true"), ({"exp": None}, "function"),
-                      ({"x": {"real": [0, 1], "set": [0]}}, "exactly one"), ({"lambda": None}, "plain name"), ({"x": {"real": [0, 1], "canonical": 5}}, "outside")]:
+                      ({"x": {"real": [0, 1], "set": [0]}}, "exactly one"), ({"lambda": None}, "plain name"), ({"x": "real"}, "a domain is one of"), ({"x": {"real": [0, 1], "canonical": 5}}, "outside")]:
         with pytest.raises(S.SymbolicError, match=says):
             S.spec(bad)
 

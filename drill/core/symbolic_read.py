@@ -115,6 +115,8 @@ def spec(variables: Mapping[str, Any] | Sequence[str], *, functions: Iterable[st
             raise SymbolicError(f"{where}: not a plain name")
         if name in ARITY or name in CONSTANTS:
             raise SymbolicError(f"{where}: the name of a function or constant")
+        if dom is not None and not isinstance(dom, Mapping):
+            raise SymbolicError(f"{where}: a domain is one of {', '.join(_KINDS)}, e.g. {{real: [-3, 3]}} (got {dom!r:.40})")
         dom = dict(dom or {"real": [-3, 3]})
         canonical = dom.pop("canonical", None)
         kinds = [k for k in dom if k in _KINDS]
