@@ -149,6 +149,12 @@ def test_bad_input_is_one_clear_line(text, says):
     assert v.status == "unreadable" and says in v.reason and "\n" not in v.reason
 
 
+def test_not_text_or_far_too_long_is_refused_before_any_work():
+    for bad in (None, ["x"], 3):
+        assert S.grade(bad, "x", X).status == "unreadable"
+    assert "too long" in S.grade("x+" * 1_000_000 + "x", "x", X).reason
+
+
 def test_a_key_must_be_written_out():
     with pytest.raises(S.SymbolicError, match="write the multiplication out"):
         S.equivalent("x", "2x", X)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from drill.core.safe_expr import MAX_INT_BITS, ExprError, normalize, parse
+from drill.core.safe_expr import MAX_CHARS, MAX_INT_BITS, ExprError, normalize, parse
 
 __all__ = ["DEFAULT_FUNCTIONS", "Reading", "Spec", "SymbolicError", "Var", "canonical_values", "read_key", "spec", "validate"]
 
@@ -283,18 +283,24 @@ def validate(text: str, s: Spec, *, guess: bool = True) -> Reading:
     """Read a typed formula without grading it: the :class:`Reading` holds the echo and the flags
     the UI confirms. Raises :class:`SymbolicError` (one line, costs nothing) for anything drill
     cannot read; with ``guess=False`` an unknown name is an error saying what it resembles."""
-    return _read(text, s, guess=guess, strict=False)
+    return _read(_checked(text), s, guess=guess, strict=False)
 
 
 def read_key(text: str, s: Spec) -> Reading:
     """A bank key or mistake: read strictly (no inserted stars, no guessed names)."""
-    return _read(text, s, guess=False, strict=True)
+    return _read(_checked(text), s, guess=False, strict=True)
+
+
+def _checked(text: Any) -> str:
+    if not isinstance(text, str):
+        raise SymbolicError(f"expected a formula as text, got {type(text).__name__}")
+    if len(text) > MAX_CHARS:  # before any work on it
+        raise SymbolicError(f"could not read {_one_line(text)!r}: too long ({len(text)} characters; at most {MAX_CHARS})")
+    return text
 
 
 @functools.lru_cache(maxsize=512)
 def _read(text: str, s: Spec, *, guess: bool, strict: bool) -> Reading:
-    if not isinstance(text, str):
-        raise SymbolicError("expected text")
     shown = _one_line(text)
     try:
         norm = _SUPER_RUN.sub(lambda m: f"**({m.group().translate(_SUPER)})", normalize(text))
