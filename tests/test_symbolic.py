@@ -243,6 +243,17 @@ def test_exact_where_decidable_screen_otherwise():
     assert S.grade("x + log(1+exp(-x))", "log(1+exp(x))", X).how == "screen"  # log is not decided: the screen is
 
 
+def test_a_blow_up_is_refused_at_once_not_left_running():
+    # equal, but proving it means multiplying out thousands of terms: refused by the size estimate
+    # (deterministic, whatever the budget), so no worker is left computing past the deadline
+    xyz = S.spec(["x", "y", "z"])
+    key = "(x+2*y+3*z+1)**6*(x-y+z+2)**6"
+    given = "(x**2 + x*y + 4*x*z - 2*y**2 - y*z + 3*z**2 + 3*x + 3*y + 7*z + 2)**6"
+    v = S.grade(given, key, xyz, budget=600.0)
+    assert v.status == "unreadable" and "more simply" in v.reason
+    assert S.grade(given.replace("+ 2)", "+ 3)"), key, xyz, budget=600.0).status == "wrong"  # the screen still decides wrong
+
+
 def test_a_timeout_is_unreadable_never_wrong():
     v = S.grade("4d^2 + 8d^2 + 9d + 4d", BLOCK, D, budget=0.0)
     assert v.status == "unreadable" and "more simply" in v.reason

@@ -22,6 +22,7 @@ from drill.core.symbolic_read import Spec, sympy_module
 __all__ = ["OverBudget", "exact", "run_within", "tick"]
 
 MAX_T_DEGREE = 32  # degree of t = e^(x/L) after the substitution
+MAX_TERMS = 1_500  # terms multiplying out may produce; beyond, sympy could run for minutes
 
 
 class OverBudget(Exception):
@@ -74,6 +75,29 @@ def exact(given: Any, key: Any, s: Spec, end: float) -> bool | None:
     return True if all(verdicts) else None
 
 
+def expansion_terms(e: Any) -> int:
+    """An upper estimate of the terms sympy meets multiplying ``e`` out (numerator and denominator
+    counted apart), capped just above MAX_TERMS. A function call counts as one term."""
+    cap = MAX_TERMS + 1
+    if e.is_Add:
+        return min(cap, sum(expansion_terms(a) for a in e.args))
+    if e.is_Mul:
+        num = den = 1
+        for f in e.args:
+            if f.is_Pow and f.exp.is_Integer and f.exp < 0:
+                den = min(cap, den * expansion_terms(f))
+            else:
+                num = min(cap, num * expansion_terms(f))
+        return min(cap, num + den - 1)
+    if e.is_Pow and e.exp.is_Integer:
+        n, t = abs(int(e.exp)), expansion_terms(e.base)
+        if t == 1 or n <= 1:
+            return t
+        k = min(n, t - 1)
+        return cap if k > 64 else min(cap, math.comb(n + t - 1, k))  # monomials of degree n in t terms
+    return 1
+
+
 def _rational(x: float) -> Any:
     f = Fraction(repr(x)) if isinstance(x, float) else Fraction(x)
     return sympy_module().Rational(f.numerator, f.denominator)
@@ -83,6 +107,8 @@ def _decide(d: Any, end: float) -> bool | None:
     sp = sympy_module()
     if d == 0:
         return True
+    if expansion_terms(d) > MAX_TERMS:
+        raise OverBudget  # refused at once rather than left running past the deadline
     d = d.replace(sp.tanh, lambda a: (sp.exp(2 * a) - 1) / (sp.exp(2 * a) + 1))
     d = d.replace(sp.sinh, lambda a: (sp.exp(a) - sp.exp(-a)) / 2)
     d = d.replace(sp.cosh, lambda a: (sp.exp(a) + sp.exp(-a)) / 2)
@@ -91,6 +117,8 @@ def _decide(d: Any, end: float) -> bool | None:
     if rational is not None:
         rational = rational.xreplace({sp.E: sp.Dummy("e", positive=True), sp.pi: sp.Dummy("pi", positive=True)})
     if rational is not None and _rational_function(rational):
+        if expansion_terms(rational) > MAX_TERMS:
+            raise OverBudget
         tick(end)
         num = sp.fraction(sp.cancel(sp.together(rational)))[0]
         tick(end)
@@ -117,6 +145,8 @@ def _exp_to_t(d: Any) -> Any:
         return d
     slopes: dict[Any, dict[Any, Any]] = {}
     for atom in atoms:
+        if expansion_terms(atom.args[0]) > MAX_TERMS:
+            return None
         arg = sp.expand(atom.args[0])
         syms = sorted(arg.free_symbols, key=str)
         if not syms or not arg.is_polynomial(*syms) or sp.Poly(arg, *syms).total_degree() > 1:
