@@ -89,6 +89,7 @@ class Attempt:
     grade: Grade | None
     seconds: float
     hints: int = 0
+    near_miss: bool = False  # answered on the second chance after a near miss
 
 
 @dataclass
@@ -343,7 +344,8 @@ def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[A
                 elif g.near_miss is not None and second_chance:
                     attempt = None
                 else:
-                    attempt = Attempt(v, g.status, text.strip(), g, clock() - start, hints)
+                    attempt = Attempt(v, g.status, text.strip(), g, clock() - start, hints,
+                                      near_miss=not second_chance and rules.second_chance)
             if attempt is not None:
                 if on_attempt is not None:
                     on_attempt(attempt)  # committed before anything about it is shown
