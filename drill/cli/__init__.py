@@ -466,7 +466,7 @@ def quiz(
         n = len(items)
         label = "the variants missed last session"
     else:
-        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
+        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question), by_topic=len(set(topic or ())) > 1)
         label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _warner()

@@ -149,15 +149,33 @@ class View(Protocol):
     def solution(self, a: Attempt) -> None: ...
 
 
-def plan(questions: Sequence[Question], count: int, seed: int, *, fixed_seeds: bool = False) -> list[tuple[Question, int]]:
+def plan(questions: Sequence[Question], count: int, seed: int, *, fixed_seeds: bool = False,
+         by_topic: bool = False) -> list[tuple[Question, int]]:
     """``count`` (question, variant seed) pairs; every template is used once before any repeats.
 
     fixed_seeds: variant seeds are seed, seed+1, … in the order given (replaying ``--question``).
+    by_topic: spread over topics (several ``-t`` asked): round after round, every topic once in a
+    shuffled order, a random template within each (every template of a topic once before any
+    repeats). Without it (one topic or none) the plan is what it always was for the same seed.
     """
     if fixed_seeds:
         return [(questions[i % len(questions)], seed + i) for i in range(count)]
     rng = random.Random(seed)
     out: list[tuple[Question, int]] = []
+    if by_topic:
+        topics: dict[str, list[Question]] = {}
+        for q in questions:
+            topics.setdefault(q.topic, []).append(q)
+        pools: dict[str, list[Question]] = {t: [] for t in topics}
+        while len(out) < count:
+            order = sorted(topics)
+            rng.shuffle(order)
+            for t in order[:count - len(out)]:
+                if not pools[t]:
+                    pools[t] = list(topics[t])
+                    rng.shuffle(pools[t])
+                out.append((pools[t].pop(), rng.randrange(1, 1_000_000)))
+        return out
     pool: list[Question] = []
     while len(out) < count:
         if not pool:
