@@ -914,3 +914,6 @@ def main() -> None:
             raise
         print(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)", file=sys.stderr)
         sys.exit(70)
+
+
+from drill.cli import today as _today  # noqa: E402,F401 - registers `drill today` (drill/cli/today.py)
