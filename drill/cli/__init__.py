@@ -574,7 +574,14 @@ def stats(
             raise fail(f"reset: {exc}; nothing changed", code=1) from None
         console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
         return
-    templates = {t: [q.id for q in qs] for t, qs in _load(warn=False).topics().items()} if store else None  # for mastery, readiness
+    templates = None  # the bank's templates per topic, for mastery and readiness; a bad $DRILL_BANK only loses that
+    if store:
+        from drill.core.bank import BankDirError, bank_dirs, load_bank
+
+        try:
+            templates = {t: [q.id for q in qs] for t, qs in load_bank(bank_dirs(())).topics().items()}
+        except BankDirError:
+            pass
     report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [], templates)
     if as_json:
         from drill.core.textsafe import write_json
