@@ -185,3 +185,11 @@ def test_quiz_weak_draws_the_lowest_recent_accuracy():
 def test_quiz_weak_without_history():
     r = runner.invoke(app, ["quiz", "--weak"])
     assert r.exit_code == 0 and "no answers recorded yet" in r.output
+
+
+def test_a_quiz_answer_after_a_near_miss_is_stored_as_hard():
+    """529000 is mlp-params seed 0's 529411 rounded to 3 figures: a near miss, then the right answer."""
+    r = runner.invoke(app, ["quiz", "-q", "mlp-params", "--seed", "0"], input="529000\n529411\n")
+    assert r.exit_code == 0, r.output
+    rows = sqlite3.connect(_db()).execute("SELECT seed, status, rating FROM attempts ORDER BY id").fetchall()
+    assert rows[0] == (0, "correct", review.HARD)
