@@ -127,10 +127,10 @@ def _progress_picture(console, report: dict, escape) -> None:
 
 def _accuracy_plot(daily: list[dict], width: int):
     """Accuracy per practice day (%), a plotext line plot rendered as rich Text."""
+    from datetime import datetime
+
     import plotext as plt
     from rich.text import Text
-
-    from datetime import datetime
 
     fig = plt.figure
     fig.clear()
