@@ -41,7 +41,7 @@ def render(console, report: dict, db: str) -> None:
     table.add_row("[bold]all[/]", f"[bold]{fmt(total['answered'])}[/]", f"[bold]{fmt(total['correct'])}[/]", f"[bold]{fmt(total['skipped'])}[/]",
                   f"[bold]{_pct(total['accuracy'])}[/]", f"[bold]{_secs(total['median_seconds'])}[/]")
     console.print(table)
-    _progress_picture(console, report, escape)
+    _progress_picture(console, report)
     modes = report.get("modes", {})
     if len(modes) > 1:  # quiz, review, interview, explain --try answers, apart
         parts = [f"{escape(m)} {t['correct']}/{t['answered']} ({_pct(t['accuracy'])})" for m, t in modes.items()]
@@ -87,13 +87,15 @@ def _shade(n: int) -> str:
     return next(ch for low, ch in reversed(SHADES) if n >= low)
 
 
-def _progress_picture(console, report: dict, escape) -> None:
+def _progress_picture(console, report: dict) -> None:
     """Mastery and readiness bars per topic, the practice calendar, accuracy per day as a plot."""
     from datetime import date, timedelta
 
     from rich.text import Text
 
-    rows = report.get("mastery") or []
+    from drill.core.textsafe import visible
+
+    rows = [{**r, "topic": visible(r["topic"])} for r in report.get("mastery") or []]  # stored text is shown, never interpreted
     if rows:
         name = max(len(r["topic"]) for r in rows)
         console.print("[bold]Mastery by topic[/] [dim](recent accuracy · ready: last 2 fresh variants right, no hint)[/]")
