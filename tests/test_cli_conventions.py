@@ -291,7 +291,8 @@ def test_a_title_names_no_size_that_a_variant_changes(bank):
     assert not bad
 
 
-@pytest.mark.parametrize("args", [["list"], ["stats"], ["quiz", "-q", "residual-grad", "--seed", "0", "--no-save"]])
+@pytest.mark.parametrize("args", [["list"], ["stats"], ["quiz", "-q", "residual-grad", "--seed", "0", "--no-save"],
+                                  ["today", "--minutes", "2"]])
 def test_columns_0_still_shows_the_output(args, tmp_path):
     """COLUMNS=0 used to make every rich output (the quiz's question and prompt included) empty."""
     r = run(*args, input="q\n", env={"COLUMNS": "0", "DRILL_HOME": str(tmp_path)})
@@ -299,7 +300,7 @@ def test_columns_0_still_shows_the_output(args, tmp_path):
     assert r.output.strip(), "nothing was printed"
 
 
-@pytest.mark.parametrize("command", [["quiz", "-q", "residual-grad", "--seed", "1"], ["stats"], ["review"]])
+@pytest.mark.parametrize("command", [["quiz", "-q", "residual-grad", "--seed", "1"], ["stats"], ["review"], ["today"]])
 def test_db_naming_a_file_that_is_not_a_database_leaves_it_alone(tmp_path, command):
     # `drill quiz --db /etc/passwd` (as root) renamed the file aside and put a database in its place
     notes = tmp_path / "notes.txt"

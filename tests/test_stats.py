@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -180,3 +181,60 @@ def test_reset_asks_and_keeps_a_backup():
     r = runner.invoke(app, ["stats", "--reset", "--yes"])
     assert r.exit_code == 0 and "backed up at" in r.output
     assert len([p for p in db.parent.iterdir() if p.name.startswith("progress.db.backup-")]) == 2
+
+
+# --- the picture of progress: mastery, readiness, calendar, accuracy per day ---------------------
+
+def _r(i, q, topic, seed, status, hints=0, day=7):
+    return Record(i, 1, q, topic, seed, "", status, None, 20, hints, None, at(day, 9, i))
+
+
+def test_mastery_and_readiness_worked_by_hand():
+    records = [
+        _r(1, "a", "T", 1, "correct"), _r(2, "a", "T", 2, "correct"),                 # a: two fresh variants right → ready
+        _r(3, "b", "T", 1, "correct"), _r(4, "b", "T", 2, "correct", hints=1),        # b: the last one needed a hint
+        _r(5, "c", "T", 1, "wrong"), _r(6, "c", "T", 1, "correct"), _r(7, "c", "T", 3, "correct"),  # c: seed 1 again is
+        _r(8, "f", "U", 1, "wrong"), _r(9, "f", "U", 2, "correct"), _r(10, "f", "U", 3, "correct"),  # not fresh: [✗, ✓]
+        _r(11, "g", "U", 4, "correct"),                                                # g: one fresh variant is not enough
+    ]
+    rows = {m["topic"]: m for m in compute(records, NOW, templates={"T": ["a", "b", "c", "d"], "U": ["f", "g"], "V": ["v"]})["mastery"]}
+    assert set(rows) == {"T", "U"}  # a topic never practised has no row
+    # T: recent accuracy a 1, b 1, c 2/3, d (never answered) 0 → 2.6667 / 4; ready: a only
+    assert rows["T"] == {"topic": "T", "templates": 4, "practised": 3, "mastery": 0.6667, "ready": 1, "readiness": 0.25}
+    # U: f 2/3, g 1 → 0.8333; ready: f (its last two fresh variants, seeds 2 and 3, right)
+    assert rows["U"] == {"topic": "U", "templates": 2, "practised": 2, "mastery": 0.8333, "ready": 1, "readiness": 0.5}
+    unknown_bank = {m["topic"]: m for m in compute(records, NOW)["mastery"]}  # only the answered templates count
+    assert unknown_bank["T"]["templates"] == 3 and unknown_bank["T"]["mastery"] == 0.8889 and unknown_bank["T"]["readiness"] == 0.3333
+
+
+def test_calendar_and_accuracy_per_day():
+    report = compute(RECORDS, NOW)  # NOW is Monday 10 March 2025
+    cal = report["calendar"]
+    assert cal["start"] == "2025-01-06" and cal["weeks"] == 10 and len(cal["answered"]) == 70  # ten whole weeks from a Monday
+    # graded answers: 7 March 3 (the skip is not), 8 March 4, 10 March 3; 6 Jan + 60 days = 7 March
+    assert {i: n for i, n in enumerate(cal["answered"]) if n} == {60: 3, 61: 4, 63: 3} and cal["days_practised"] == 3
+    assert [(d["date"], d["answered"], d["correct"], d["accuracy"]) for d in report["daily"]] == [
+        ("2025-03-07", 4, 1, 0.25), ("2025-03-08", 4, 2, 0.5), ("2025-03-10", 3, 1, 0.3333)]
+
+
+def test_stats_draws_mastery_bars_calendar_and_the_accuracy_plot(bank):
+    import time
+
+    now = time.time()
+    ids = [q.id for q in bank.topics()["conv-shapes"]]
+    with open_store(_db()) as st:
+        for k, (day, seed, status) in enumerate([(2, 1, "wrong"), (1, 2, "correct"), (0, 3, "correct")]):
+            st.record(question_id=ids[0], topic="conv-shapes", seed=seed, answer="x", status=status, mistake=None,
+                      seconds=20, when=now - day * 86400 - 60 + k)
+    r = runner.invoke(app, ["stats"], env={"COLUMNS": "120"})
+    assert r.exit_code == 0, r.output
+    share = 2 / 3 / len(ids)  # one template at 2/3 recent accuracy, the topic's others not yet answered
+    bar = "█" * round(20 * share) + "░" * (20 - round(20 * share))
+    assert f"conv-shapes  {bar} {100 * share:3.0f} %   ready 1/{len(ids)} ({100 / len(ids):.0f} %)" in r.output
+    assert "Practice calendar" in r.output and len(re.findall(r"^  (Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", r.output, re.M)) == 7
+    assert "Accuracy per practice day, %" in r.output and "100┤" in r.output and "  0┤" in r.output
+    data = json.loads(runner.invoke(app, ["stats", "--json"]).output)
+    assert data["mastery"] == [{"topic": "conv-shapes", "templates": len(ids), "practised": 1, "mastery": round(share, 4),
+                                "ready": 1, "readiness": round(1 / len(ids), 4)}]
+    assert [d["accuracy"] for d in data["daily"]] == [0.0, 1.0, 1.0]  # three days, 24 h apart
+    assert sum(data["calendar"]["answered"]) == 3

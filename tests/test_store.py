@@ -135,7 +135,7 @@ def test_session_row_and_fsrs_card_are_written_with_each_answer(bank):
     assert r.exit_code == 0, r.output
     db = home() / "progress.db"
     assert rows(db, "SELECT command, seed FROM sessions") == [("quiz", 0)]
-    assert rows(db, "SELECT a.session_id = s.id, a.rating FROM attempts a JOIN sessions s") == [(1, 3)]  # Good
+    assert rows(db, "SELECT a.session_id = s.id, a.rating FROM attempts a JOIN sessions s") == [(1, 4)]  # Easy: right, unhinted, fast, a fresh variant
     assert rows(db, "SELECT question_id, reviews FROM cards") == [("conv-layer-params", 1)]
     assert f"Saved 1 answer to {db}" in r.output
 

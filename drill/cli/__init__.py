@@ -466,7 +466,7 @@ def quiz(
         n = len(items)
         label = "the variants missed last session"
     else:
-        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question))
+        items = quiz_mod.plan(chosen, n, session_seed, fixed_seeds=bool(question), by_topic=len(set(topic or ())) > 1)
         label = f"variant seed {session_seed}" if question else f"session seed {session_seed}"
     console.print(f"[bold]drill quiz[/] · {len(items)} question{'s' * (len(items) != 1)} · {label}")
     warn = _warner()
@@ -574,7 +574,15 @@ def stats(
             raise fail(f"reset: {exc}; nothing changed", code=1) from None
         console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
         return
-    report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [])
+    templates = None  # the bank's templates per topic, for mastery and readiness; a bad $DRILL_BANK only loses that
+    if store:
+        from drill.core.bank import BankDirError, bank_dirs, load_bank
+
+        try:
+            templates = {t: [q.id for q in qs] for t, qs in load_bank(bank_dirs(())).topics().items()}
+        except BankDirError:
+            pass
+    report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [], templates)
     if as_json:
         from drill.core.textsafe import write_json
 
@@ -914,3 +922,6 @@ def main() -> None:
             raise
         print(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)", file=sys.stderr)
         sys.exit(70)
+
+
+from drill.cli import today as _today  # noqa: E402,F401 - registers `drill today` (drill/cli/today.py)

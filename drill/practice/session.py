@@ -89,6 +89,7 @@ class Attempt:
     grade: Grade | None
     seconds: float
     hints: int = 0
+    near_miss: bool = False  # answered on the second chance after a near miss
 
 
 @dataclass
@@ -148,15 +149,33 @@ class View(Protocol):
     def solution(self, a: Attempt) -> None: ...
 
 
-def plan(questions: Sequence[Question], count: int, seed: int, *, fixed_seeds: bool = False) -> list[tuple[Question, int]]:
+def plan(questions: Sequence[Question], count: int, seed: int, *, fixed_seeds: bool = False,
+         by_topic: bool = False) -> list[tuple[Question, int]]:
     """``count`` (question, variant seed) pairs; every template is used once before any repeats.
 
     fixed_seeds: variant seeds are seed, seed+1, … in the order given (replaying ``--question``).
+    by_topic: spread over topics (several ``-t`` asked): round after round, every topic once in a
+    shuffled order, a random template within each (every template of a topic once before any
+    repeats). Without it (one topic or none) the plan is what it always was for the same seed.
     """
     if fixed_seeds:
         return [(questions[i % len(questions)], seed + i) for i in range(count)]
     rng = random.Random(seed)
     out: list[tuple[Question, int]] = []
+    if by_topic:
+        topics: dict[str, list[Question]] = {}
+        for q in questions:
+            topics.setdefault(q.topic, []).append(q)
+        pools: dict[str, list[Question]] = {t: [] for t in topics}
+        while len(out) < count:
+            order = sorted(topics)
+            rng.shuffle(order)
+            for t in order[:count - len(out)]:
+                if not pools[t]:
+                    pools[t] = list(topics[t])
+                    rng.shuffle(pools[t])
+                out.append((pools[t].pop(), rng.randrange(1, 1_000_000)))
+        return out
     pool: list[Question] = []
     while len(out) < count:
         if not pool:
@@ -343,7 +362,8 @@ def _ask(v, view, read, rules: Rules, clock, signals: _Signals, attempts: list[A
                 elif g.near_miss is not None and second_chance:
                     attempt = None
                 else:
-                    attempt = Attempt(v, g.status, text.strip(), g, clock() - start, hints)
+                    attempt = Attempt(v, g.status, text.strip(), g, clock() - start, hints,
+                                      near_miss=not second_chance and rules.second_chance)
             if attempt is not None:
                 if on_attempt is not None:
                     on_attempt(attempt)  # committed before anything about it is shown

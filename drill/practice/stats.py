@@ -12,6 +12,15 @@ Definitions (the README's "Progress" section repeats them):
   whole day is missed). **longest** — the longest such run ever.
 * **trend** — accuracy of each of the last :data:`TREND_SESSIONS` sessions, oldest first, as a
   sparkline (▁ = 0 %, █ = 100 %).
+* **mastery** (per topic) — the mean, over the topic's templates, of each template's accuracy over
+  its last :data:`RECENT` attempts; a template never answered counts 0. The topic's templates are
+  the bank's when it is known, else those answered.
+* **readiness** (per topic) — the share of the topic's templates whose last :data:`READY_LAST`
+  answers on *fresh* variants (a seed of that template not answered before) were all right without
+  a hint; a template with fewer fresh-variant answers is not ready yet.
+* **calendar** — graded answers per calendar day over the last :data:`CALENDAR_WEEKS` weeks,
+  whole weeks from Monday, ending with the current one.
+* **daily accuracy** — accuracy of each calendar day with answers over the last :data:`DAILY_DAYS` days.
 """
 
 from __future__ import annotations
@@ -19,13 +28,17 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from drill.store.progress import Record
 
-__all__ = ["Record", "RECENT", "TREND_SESSIONS", "WEAKEST", "compute", "weakest", "streak", "sparkline"]
+__all__ = ["Record", "RECENT", "TREND_SESSIONS", "WEAKEST", "READY_LAST", "CALENDAR_WEEKS", "DAILY_DAYS", "compute",
+           "weakest", "streak", "sparkline", "mastery", "calendar", "daily_accuracy"]
 
 RECENT = 10
+READY_LAST = 2
+CALENDAR_WEEKS = 10
+DAILY_DAYS = 60
 TREND_SESSIONS = 12
 WEAKEST = 5
 BARS = "▁▂▃▄▅▆▇█"
@@ -99,10 +112,74 @@ def sparkline(values: Sequence[float]) -> str:
     return "".join(BARS[round(v * (len(BARS) - 1))] for v in values)
 
 
-def compute(records: Sequence[Record], now: datetime, cards: Sequence[tuple[str, float, int]] = ()) -> dict:
+def mastery(records: Sequence[Record], templates: Mapping[str, Sequence[str]] | None = None) -> list[dict]:
+    """Per topic: templates, practised, mastery and readiness (see the module docstring), by topic name.
+
+    records: in time order. templates: {topic: template ids} from the bank, if known.
+    """
+    by_q: dict[str, list[Record]] = defaultdict(list)
+    topic_of: dict[str, str] = {}
+    for r in records:
+        by_q[r.question_id].append(r)
+        topic_of[r.question_id] = r.topic
+    if templates is None:
+        templates = defaultdict(list)
+        for qid, t in topic_of.items():
+            templates[t].append(qid)
+    rows = []
+    for topic in sorted(templates):
+        ids = list(dict.fromkeys(templates[topic]))
+        if not ids or not any(q in by_q for q in ids):
+            continue
+        accuracy, ready = [], 0
+        for qid in ids:
+            rs = by_q.get(qid, [])
+            recent = rs[-RECENT:]
+            accuracy.append(sum(r.status == "correct" for r in recent) / len(recent) if recent else 0.0)
+            seen: set[int] = set()
+            fresh = []
+            for r in rs:
+                if r.seed not in seen:
+                    fresh.append(r)
+                    seen.add(r.seed)
+            last = fresh[-READY_LAST:]
+            ready += len(last) == READY_LAST and all(r.status == "correct" and not r.hints for r in last)
+        rows.append({"topic": topic, "templates": len(ids), "practised": sum(q in by_q for q in ids),
+                     "mastery": round(sum(accuracy) / len(ids), 4), "ready": ready, "readiness": round(ready / len(ids), 4)})
+    return rows
+
+
+def calendar(days: Iterable[date], today: date, weeks: int = CALENDAR_WEEKS) -> dict:
+    """Graded answers per day for ``weeks`` whole weeks (Monday first) ending with today's week."""
+    counts = Counter(days)
+    start = today - timedelta(days=today.weekday() + 7 * (weeks - 1))
+    span = [start + timedelta(days=i) for i in range(7 * weeks)]
+    return {"start": start.isoformat(), "today": today.isoformat(), "weeks": weeks,
+            "answered": [counts.get(d, 0) for d in span], "days_practised": sum(counts.get(d, 0) > 0 for d in span if d <= today)}
+
+
+def daily_accuracy(records: Sequence[Record], tz, today: date, days: int = DAILY_DAYS) -> list[dict]:
+    """Accuracy of each day with answers over the last ``days`` days, oldest first."""
+    first = today - timedelta(days=days - 1)
+    by_day: dict[date, list[Record]] = defaultdict(list)
+    for r in records:
+        d = datetime.fromtimestamp(r.answered_at, tz).date()
+        if first <= d <= today:
+            by_day[d].append(r)
+    out = []
+    for d in sorted(by_day):
+        rs = by_day[d]
+        correct = sum(r.status == "correct" for r in rs)
+        out.append({"date": d.isoformat(), "answered": len(rs), "correct": correct, "accuracy": _accuracy(correct, len(rs))})
+    return out
+
+
+def compute(records: Sequence[Record], now: datetime, cards: Sequence[tuple[str, float, int]] = (),
+            templates: Mapping[str, Sequence[str]] | None = None) -> dict:
     """The whole report as JSON-ready data. ``now`` is aware; its time zone decides calendar days.
 
     cards: (question id, due as Unix seconds, reviews) from the store, for the review line.
+    templates: {topic: template ids} of the bank, for mastery and readiness (else the answered ones).
     """
     tz = now.tzinfo or timezone.utc
     records = sorted(records, key=lambda r: (r.answered_at, r.id))
@@ -135,6 +212,9 @@ def compute(records: Sequence[Record], now: datetime, cards: Sequence[tuple[str,
         "streak": streak(days, now.date()),
         "trend": trend,
         "sparkline": sparkline([s["accuracy"] for s in trend]),
+        "mastery": mastery(records, templates),
+        "calendar": calendar(days, now.date()),
+        "daily": daily_accuracy(records, tz, now.date()),
         "review": {"cards": len(cards), "due_now": len(due),
                    "next_due": _iso(min(c[1] for c in upcoming), tz) if upcoming else None},
     }

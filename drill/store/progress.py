@@ -113,7 +113,7 @@ class Record(NamedTuple):
     hints: int
     rating: int | None
     answered_at: float  # Unix seconds
-    mode: str = "quiz"  # quiz | review | interview | explain
+    mode: str = "quiz"  # quiz | review | interview | explain | today
 
 
 class StoreError(Exception):
@@ -337,7 +337,7 @@ COLUMNS = {
     "cards": ("question_id", "card", "due", "reviews", "updated"),
 }
 _ADDED = {("attempts", "mode"): "'quiz'"}  # columns a later schema added: an older file reads them as their default
-MODES = ("quiz", "review", "interview", "explain")
+MODES = ("quiz", "review", "interview", "explain", "today")
 _INT64 = 1 << 63
 _ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
 
@@ -489,8 +489,12 @@ class Store:
 
     def record(self, *, question_id: str, topic: str, seed: int, answer: str, status: str, mistake: str | None,
                seconds: float, hints: int = 0, session_id: int | None = None, when: float | None = None,
-               session: tuple[str, int | None] | None = None, mode: str | None = None) -> tuple[int, int]:
+               session: tuple[str, int | None] | None = None, mode: str | None = None,
+               near_miss: bool = False) -> tuple[int, int]:
         """Store one attempt and review its template's FSRS card, in one transaction.
+
+        The rating (:func:`drill.store.scheduling.rating_for`) weighs whether this variant (its seed)
+        was answered before and whether the answer came after a near miss (``near_miss``).
 
         session: (command, seed) to create the session row in the same transaction when
         ``session_id`` is None. mode: quiz | review | interview | explain (default: the session's
@@ -505,7 +509,9 @@ class Store:
                 session_id = self._insert_session(session[0], session[1], when)
             earlier = [r[0] for r in self.conn.execute(
                 "SELECT seconds FROM attempts WHERE question_id = ? AND status = 'correct'", (question_id,))]
-            rating = review.rating_for(status, seconds, hints, earlier)
+            fresh = self.conn.execute("SELECT 1 FROM attempts WHERE question_id = ? AND seed = ? LIMIT 1",
+                                      (question_id, seed)).fetchone() is None
+            rating = review.rating_for(status, seconds, hints, earlier, fresh=fresh, near_miss=near_miss)
             row = self.conn.execute("SELECT card, reviews FROM cards WHERE question_id = ?", (question_id,)).fetchone()
             try:
                 card = review.schedule(row[0] if row else None, question_id, rating, moment)
@@ -610,7 +616,7 @@ class Recorder:
         self.pending.append(dict(
             question_id=q.id, topic=q.topic, seed=attempt.variant.seed, answer=attempt.answer,
             status=attempt.status, mistake=grade.mistake if grade else None, seconds=attempt.seconds,
-            hints=attempt.hints, when=time.time()))
+            hints=attempt.hints, near_miss=bool(getattr(attempt, "near_miss", False)), when=time.time()))
         self.flush()
 
     def flush(self) -> bool:

@@ -41,6 +41,7 @@ def render(console, report: dict, db: str) -> None:
     table.add_row("[bold]all[/]", f"[bold]{fmt(total['answered'])}[/]", f"[bold]{fmt(total['correct'])}[/]", f"[bold]{fmt(total['skipped'])}[/]",
                   f"[bold]{_pct(total['accuracy'])}[/]", f"[bold]{_secs(total['median_seconds'])}[/]")
     console.print(table)
+    _progress_picture(console, report)
     modes = report.get("modes", {})
     if len(modes) > 1:  # quiz, review, interview, explain --try answers, apart
         parts = [f"{escape(m)} {t['correct']}/{t['answered']} ({_pct(t['accuracy'])})" for m, t in modes.items()]
@@ -71,6 +72,82 @@ def render(console, report: dict, db: str) -> None:
         wait = datetime.fromisoformat(r["next_due"]) - datetime.fromisoformat(report["generated"])
         console.print(f"[bold]Review:[/] nothing due yet; the next of {r['cards']} templates in {until(wait.total_seconds())}")
     console.print(f"[dim]{escape(db)}[/]", soft_wrap=True)
+
+
+BAR_WIDTH = 20
+SHADES = ((0, "·"), (1, "░"), (5, "▒"), (15, "▓"), (30, "█"))  # answers in a day → the calendar's cell
+
+
+def _bar(share: float, width: int = BAR_WIDTH) -> str:
+    full = round(share * width)
+    return "█" * full + "░" * (width - full)
+
+
+def _shade(n: int) -> str:
+    return next(ch for low, ch in reversed(SHADES) if n >= low)
+
+
+def _progress_picture(console, report: dict) -> None:
+    """Mastery and readiness bars per topic, the practice calendar, accuracy per day as a plot."""
+    from datetime import date, timedelta
+
+    from rich.text import Text
+
+    from drill.core.textsafe import visible
+
+    rows = [{**r, "topic": visible(r["topic"])} for r in report.get("mastery") or []]  # stored text is shown, never interpreted
+    if rows:
+        name = max(len(r["topic"]) for r in rows)
+        console.print("[bold]Mastery by topic[/] [dim](recent accuracy · ready: last 2 fresh variants right, no hint)[/]")
+        for r in rows:
+            line = Text(f"  {r['topic']:<{name}}  ")
+            line.append(_bar(r["mastery"]), style="green")
+            line.append(f" {100 * r['mastery']:3.0f} %   ready {r['ready']}/{r['templates']} ({100 * r['readiness']:.0f} %)")
+            console.print(line)
+    cal = report.get("calendar")
+    if cal and any(cal["answered"]):
+        start, weeks = date.fromisoformat(cal["start"]), cal["weeks"]
+        today = date.fromisoformat(cal["today"])
+        legend = "  ".join(f"{ch} {low}+" if low else f"{ch} none" for low, ch in SHADES)
+        console.print(f"[bold]Practice calendar[/] [dim](last {weeks} weeks, answers a day: {legend})[/]")
+        months = [" "] * (2 * weeks + 2)
+        for w in range(weeks):  # a month's name over the week it starts in
+            monday = start + timedelta(weeks=w)
+            if monday.day <= 7 or w == 0:
+                months[2 * w: 2 * w + 3] = monday.strftime("%b")
+        console.print(Text("      " + "".join(months).rstrip(), style="dim"))
+        for wd, label in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+            cells = []
+            for w in range(weeks):
+                i = 7 * w + wd
+                cells.append(" " if start + timedelta(days=i) > today else _shade(cal["answered"][i]))
+            console.print(Text(f"  {label} " + " ".join(cells)))
+    daily = [d for d in report.get("daily") or [] if d["accuracy"] is not None]
+    if len(daily) >= 2:
+        console.print(_accuracy_plot(daily, min(console.width or 80, 100)))
+
+
+def _accuracy_plot(daily: list[dict], width: int):
+    """Accuracy per practice day (%), a plotext line plot rendered as rich Text."""
+    from datetime import datetime
+
+    import plotext as plt
+    from rich.text import Text
+
+    fig = plt.figure
+    fig.clear()
+    fig.theme("simple")
+    fig.plot_size(max(40, width - 2), 12)
+    fig.date().activate()
+    xs = [datetime.fromisoformat(d["date"]) for d in daily]
+    curve = fig.signal(xs, [100 * d["accuracy"] for d in daily])
+    curve.lines()
+    fig.draw(curve)
+    fig.draw(fig.signal([xs[0], xs[0]], [0, 100], marker=" "))  # the y axis always spans 0–100 %
+    fig.title("Accuracy per practice day, %")
+    text = Text.from_ansi(fig.build().string())
+    fig.clear()
+    return text
 
 
 def _last(n: int) -> str:
