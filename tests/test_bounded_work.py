@@ -80,7 +80,9 @@ def test_ninety_thousand_aliased_constraints_are_refused_at_load(tmp_path):
     (err,) = b.errors
     assert err.field == "constraints" and err.file.endswith("hostile.yaml") and err.line
     assert "90,000 constraints; at most 50" in str(err) and "\n" not in str(err)
-    r = drill("check", "--bank", str(path), "--variants", "3", "--workers", "1", home=tmp_path / "home")
+    # one built-in question besides (the bank's own is refused): check reports the load error without
+    # also proving the whole built-in bank, which took a minute on a loaded machine
+    r = drill("check", "--bank", str(path), "-q", "conv-layer-params", "--variants", "1", "--workers", "1", home=tmp_path / "home")
     assert r.returncode == 1 and "hostile.yaml:" in r.stdout and "90,000 constraints" in r.stdout
 
 
