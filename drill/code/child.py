@@ -46,7 +46,7 @@ class _Forbid(importlib.abc.MetaPathFinder):
 
 
 def _line(exc):
-    text = f"{type(exc).__name__}: {exc}".splitlines()
+    text = (f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__).splitlines()
     return (text[0] if text else type(exc).__name__)[:300]
 
 
