@@ -167,6 +167,7 @@ def test_cli_start_writes_a_stub_once_and_check_grades_it(tmp_path):
     with open_store(default_path(None), create=False) as store:
         rows = [(r.question_id, r.topic, r.status, r.mode) for r in store.attempts()]
     assert rows == [("softmax-values", "softmax-ce", "wrong", "code"), ("softmax-values", "softmax-ce", "correct", "code")]
+    assert not list(default_path(None).parent.glob("*damaged*"))  # a code attempt is a row drill reads back, not damage
     res = runner.invoke(app, ["code"])
     assert res.exit_code == 0 and "✓ softmax" in res.output
 

@@ -113,7 +113,7 @@ class Record(NamedTuple):
     hints: int
     rating: int | None
     answered_at: float  # Unix seconds
-    mode: str = "quiz"  # quiz | review | interview | explain
+    mode: str = "quiz"  # quiz | review | interview | explain | code
 
 
 class StoreError(Exception):
@@ -337,7 +337,7 @@ COLUMNS = {
     "cards": ("question_id", "card", "due", "reviews", "updated"),
 }
 _ADDED = {("attempts", "mode"): "'quiz'"}  # columns a later schema added: an older file reads them as their default
-MODES = ("quiz", "review", "interview", "explain")
+MODES = ("quiz", "review", "interview", "explain", "code")
 _INT64 = 1 << 63
 _ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
 
@@ -493,7 +493,7 @@ class Store:
         """Store one attempt and review its template's FSRS card, in one transaction.
 
         session: (command, seed) to create the session row in the same transaction when
-        ``session_id`` is None. mode: quiz | review | interview | explain (default: the session's
+        ``session_id`` is None. mode: quiz | review | interview | explain | code (default: the session's
         command, else quiz). Returns (session_id, FSRS rating).
         """
         from drill.store import scheduling as review
