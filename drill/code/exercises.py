@@ -11,6 +11,7 @@ here runs the learner's code: drill.code.runner does, in a subprocess.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -93,13 +94,19 @@ def _shifted(key: str, by: float) -> Callable[[dict], tuple[dict, dict] | None]:
     return make
 
 
+@functools.lru_cache(maxsize=1)
+def _bank():
+    """The built-in bank, read once per process (exercises draw only from built-in questions)."""
+    from drill.core.bank import builtin_dir, load_bank
+
+    return load_bank([builtin_dir()])
+
+
 def _canonical(question: str) -> Callable[[dict], tuple[dict, dict] | None]:
     """The canonical params of another built-in question (e.g. its stride > 1 example)."""
 
     def make(p: dict) -> tuple[dict, dict] | None:
-        from drill.core.bank import load_bank
-
-        q = load_bank().questions.get(question)
+        q = _bank().questions.get(question)
         return None if q is None else (copy.deepcopy(q.params), copy.deepcopy(q.params))
 
     return make
@@ -314,16 +321,134 @@ EXERCISES: tuple[Exercise, ...] = (
     ),
 )
 
+EXERCISES += (
+    Exercise(
+        "logsumexp", "softmax-ce", "Stable log-sum-exp", "logsumexp-stable", ("logsumexp-stable",), "logsumexp", "z",
+        "z: shape (K,), entries as large as ±1000. Return log Σ exp(z_i), a float (natural log), without overflow.",
+        lambda p: {"z": _f([p["shift"] + o for o in p["offsets"]])},
+        example="logsumexp(np.array([800.0, 799.0, 798.0])) -> 800.408",
+        hint="m = max(z); m + log Σ exp(z − m).",
+    ),
+    Exercise(
+        "softmax-jacobian", "softmax-ce", "Jacobian of the softmax", "softmax-jacobian", ("softmax-jacobian",), "softmax_jacobian", "z",
+        "z: logits, shape (K,). Return J, shape (K, K), J[i, j] = ∂p_i/∂z_j for p = softmax(z).",
+        lambda p: {"z": _f(p["logits"])},
+        hint="J = diag(p) − p pᵀ.",
+        edges=(Edge("logits + 1000", _shifted("logits", 1000.0), True),),
+    ),
+    Exercise(
+        "sigmoid-bce-grad", "softmax-ce", "Gradient of binary cross-entropy after a sigmoid", "sigmoid-bce-grad",
+        ("sigmoid-bce-grad",), "sigmoid_bce_grad", "z, y",
+        "z: a logit (a float); y: the label, 0 or 1. ŷ = σ(z), ℓ = −y log ŷ − (1 − y) log(1 − ŷ).\n"
+        "Return dℓ/dz, a float.",
+        lambda p: {"z": float(p["z"]), "y": int(p["y"])},
+        hint="The sigmoid's derivative cancels the log's: dℓ/dz = σ(z) − y.",
+    ),
+    Exercise(
+        "maxpool2d-backward", "pooling", "Max pooling backward", "maxpool-backward", ("maxpool-backward",), "maxpool2d_backward",
+        "x, upstream, kernel_size, stride",
+        "x: the forward input, shape (H, W); upstream: dL/dY, shape (H', W'); windows as in the forward pass.\n"
+        "Return dL/dx, shape (H, W): each dL/dY[i, j] goes to its window's argmax (the first in row-major\n"
+        "order on a tie, PyTorch's CPU rule); where windows overlap, contributions add.",
+        lambda p: {"x": _f(p["input"]), "upstream": _f(p["upstream"]), "kernel_size": int(p["kernel_size"]), "stride": int(p["stride"])},
+        hint="np.unravel_index(np.argmax(window), window.shape) and +=.",
+    ),
+    Exercise(
+        "avgpool2d-backward", "pooling", "Average pooling backward", "avgpool-backward", ("avgpool-backward",), "avgpool2d_backward",
+        "x, upstream, kernel_size, stride",
+        "x: the forward input, shape (H, W); upstream: dL/dY, shape (H', W').\n"
+        "Return dL/dx, shape (H, W): each dL/dY[i, j] / (k·k) goes to every input of its window; overlaps add.",
+        lambda p: {"x": _f(p["input"]), "upstream": _f(p["upstream"]), "kernel_size": int(p["kernel_size"]), "stride": int(p["stride"])},
+        hint="dx[window] += upstream[i, j] / k².",
+    ),
+    Exercise(
+        "conv2d-backward-dw", "conv-backward", "Convolution backward: the kernel's gradient", "conv-backward-dw",
+        ("conv-backward-dw",), "conv2d_backward_dw", "x, w, upstream",
+        "Forward: Y = x ⋆ w, cross-correlation, stride 1, no padding; x (H, W), w (kh, kw), Y (H − kh + 1, W − kw + 1).\n"
+        "upstream: dL/dY. Return dL/dw, shape (kh, kw).",
+        lambda p: {"x": _f(p["input"]), "w": _f(p["weight"]), "upstream": _f(p["upstream"])},
+        hint="dL/dw[a, b] = Σ_ij dL/dY[i, j] · x[i + a, j + b]: x cross-correlated with dL/dY.",
+    ),
+    Exercise(
+        "conv2d-backward-dx", "conv-backward", "Convolution backward: the input's gradient", "conv-backward-dx",
+        ("conv-backward-dx",), "conv2d_backward_dx", "x, w, upstream",
+        "Forward: Y = x ⋆ w, cross-correlation, stride 1, no padding; x (H, W), w (kh, kw).\n"
+        "upstream: dL/dY, shape (H − kh + 1, W − kw + 1). Return dL/dx, shape (H, W).",
+        lambda p: {"x": _f(p["input"]), "w": _f(p["weight"]), "upstream": _f(p["upstream"])},
+        hint="Scatter: dx[i:i+kh, j:j+kw] += dL/dY[i, j] · w (a full convolution with the flipped kernel).",
+    ),
+    Exercise(
+        "batchnorm-backward-dx", "normalization", "Batch-norm backward: the input's gradient", "batchnorm-backward-dx",
+        ("batchnorm-backward-dx",), "batchnorm_backward_dx", "x, dy, gamma, eps",
+        "One feature over a batch: x, dy = dL/dy of shape (N,); gamma a float. Training mode, biased variance.\n"
+        "y = gamma·(x − μ)/√(σ² + eps) + beta. Return dL/dx, shape (N,), through μ and σ² too.",
+        lambda p: {"x": _f(p["x"]), "dy": _f(p["dy"]), "gamma": float(p["gamma"]), "eps": float(p["eps"])},
+        hint="dx = γ/(N·σ̂) · (N·dy − Σdy − x̂·Σ(dy·x̂)), σ̂ = √(σ² + eps).",
+    ),
+    Exercise(
+        "batchnorm-eval", "normalization", "Batch-norm forward in evaluation mode", "batchnorm-eval", ("batchnorm-eval-output",),
+        "batchnorm_eval", "x, running_mean, running_var, gamma, beta, eps",
+        "x: one feature over a batch, shape (N,); running_mean, running_var, gamma, beta, eps: floats.\n"
+        "Evaluation mode: y = gamma·(x − running_mean)/√(running_var + eps) + beta. Return shape (N,).",
+        lambda p: {"x": _f(p["x"]), "running_mean": float(p["running_mean"]), "running_var": float(p["running_var"]),
+                   "gamma": float(p["gamma"]), "beta": float(p["beta"]), "eps": float(p["eps"])},
+        hint="The batch's own statistics are not used at all in eval mode.",
+    ),
+    Exercise(
+        "l2-penalty-grad", "regularization", "Gradient with an L2 penalty", "l2-penalty-grad", ("l2-penalty-grad",), "l2_penalty_grad",
+        "w, grad, lam",
+        "w: weights; grad: the data loss's gradient (same shape); lam: λ of the penalty λ‖w‖² (no 1/2).\n"
+        "Return the gradient of loss + λ‖w‖², same shape.",
+        lambda p: {"w": _f(p["w"]), "grad": _f(p["grad"]), "lam": float(p["lam"])},
+        hint="d(λ‖w‖²)/dw = 2λw.",
+    ),
+    Exercise(
+        "gru-blend", "rnn-cells", "GRU state update", "gru-blend", ("gru-blend",), "gru_blend", "z, h_prev, h_cand",
+        "z: the update gate, h_prev: the previous state, h_cand: the candidate h̃, all shape (H,).\n"
+        "PyTorch's convention: h_t = z⊙h_prev + (1 − z)⊙h̃. Return shape (H,).",
+        lambda p: {"z": _f(p["z"]), "h_prev": _f(p["h_prev"]), "h_cand": _f(p["h_cand"])},
+        hint="z keeps the old state; 1 − z lets the candidate in.",
+    ),
+    Exercise(
+        "cosine-similarity", "similarity", "Cosine similarity", "cosine-similarity", ("cosine-similarity",), "cosine_similarity", "a, b",
+        "a, b: vectors of shape (D,), neither zero. Return cos θ = a·b / (‖a‖·‖b‖), a float.",
+        lambda p: {"a": _f(p["a"]), "b": _f(p["b"])},
+        hint="np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b)).",
+    ),
+    Exercise(
+        "kl-divergence", "losses", "KL divergence", "kl-divergence", ("kl-divergence",), "kl_divergence", "p, q, unit",
+        "p, q: probability vectors of shape (K,), all entries > 0; unit: \"nats\" (natural log) or \"bits\" (log2).\n"
+        "Return KL(P‖Q) = Σ p_i log(p_i / q_i), a float.",
+        lambda p: {"p": _f(p["p"]), "q": _f(p["q"]), "unit": str(p["unit"])},
+        hint="The weights are P's; the ratio is p/q.",
+    ),
+    Exercise(
+        "rope-rotate-pair", "positional-encoding", "RoPE: rotate one pair", "rope-rotate-pair", ("rope-rotate-pair",), "rope_rotate_pair",
+        "x, pos, pair, d_model, base=10000",
+        "x: the pair (x_2i, x_2i+1), shape (2,); pos: the position; pair: i; d_model: the head width.\n"
+        "Rotate x counter-clockwise by the angle pos·θ_i, θ_i = base^(−2i/d_model), in radians. Return shape (2,).",
+        lambda p: {"x": _f(p["x"]), "pos": int(p["pos"]), "pair": int(p["pair"]), "d_model": int(p["d_model"]),
+                   "base": float(p.get("base", 10000))},
+        hint="[x0·cos a − x1·sin a, x0·sin a + x1·cos a].",
+    ),
+    Exercise(
+        "adagrad", "optimizers", "One Adagrad step", "adagrad-step", ("adagrad-step",), "adagrad_step", "w, G, grad, lr, eps",
+        "w: weights; G: the running sum of squared gradients before this step; grad: this step's gradient (all one shape).\n"
+        "G ← G + g², w ← w − lr·g/(√G + eps). Return the new w.",
+        lambda p: {"w": _f(p["w"]), "G": _f(p["G"]), "grad": _f(p["grad"]), "lr": float(p["lr"]), "eps": float(p["eps"])},
+        hint="Add this step's g² to G before dividing.",
+    ),
+)
+
 BY_NAME: dict[str, Exercise] = {e.name: e for e in EXERCISES}
 
 
 def cases(ex: Exercise, n: int = 6, seed: int = 0) -> list[Case]:
     """The canonical params of each of the exercise's questions, ``n`` random variants drawn by the
     questions' ``vary`` (seeds from ``seed``), and the exercise's edge cases on the first draw."""
-    from drill.core.bank import load_bank
     from drill.core.variants import VariantError, make_variant
 
-    bank = load_bank()
+    bank = _bank()
     qs = [bank.questions[q] for q in ex.questions if q in bank.questions]
     out: list[Case] = []
     for q in qs:
