@@ -24,6 +24,7 @@ class Failure:
     got: Any = None
     where: str = ""  # the first differing entry: "index (1, 0): expected 3.0, got 5.0"
     mistake: str = ""  # the named misconception the output matches, if any
+    params: dict = field(default_factory=dict)  # the solver's params of this case (for the hint ladder)
 
 
 @dataclass
@@ -37,6 +38,35 @@ class Report:
     stdout: str = ""
     stderr: str = ""
     seconds: float = 0.0
+    example: dict = field(default_factory=dict)  # a passing run: the first case's solver params (for its worked steps)
+
+
+def hints(ex: Exercise, params: dict) -> list[str]:
+    """The hint ladder on one case: the exercise's hint, the solver's declared formula with this case's
+    values, then the first checkpoint's value (the intermediate to compare with yours)."""
+    from drill.solvers import get
+    from drill.solvers._fmt import fmt
+
+    out = [ex.hint] if ex.hint else []
+    try:
+        sol = get(ex.solver).run(params)
+    except Exception:  # noqa: BLE001 - a hint is never worth a traceback
+        return out
+    if sol.formulas:
+        f = sol.formulas[0]
+        syms = ", ".join(f"{s.name} = {fmt(s.value)}" for s in f.symbols[:8]) + (", …" if len(f.symbols) > 8 else "")
+        out.append(f"formula: {f.name or 'answer'} = {f.expr}" + (f"   where {syms}" if syms else ""))
+    if sol.checkpoints:
+        c = sol.checkpoints[0]
+        out.append(f"first checkpoint on this case: {c.label} = {fmt(c.value)}")
+    return out
+
+
+def worked_steps(ex: Exercise, params: dict) -> list[str]:
+    """The solver's worked solution of one case."""
+    from drill.solvers import get
+
+    return list(get(ex.solver).run(params).steps)
 
 
 def _decode(out: Any) -> Any:
@@ -111,6 +141,8 @@ def grade_run(ex: Exercise, the_cases: list[Case], r: Run, function: str) -> Rep
     for case, out in zip(the_cases, res["cases"]):
         answer, mistakes = ex.key(case.params)
         fail = _grade_case(ex, case, out, answer, mistakes)
+        if fail is not None:
+            fail.params = case.params
         if fail is None:
             rep.n_passed += 1
         elif first is None:
@@ -119,6 +151,8 @@ def grade_run(ex: Exercise, the_cases: list[Case], r: Run, function: str) -> Rep
             first.mistake = fail.mistake  # named on a later case when the first one cannot tell
     rep.failure = first
     rep.passed = first is None and rep.n_passed == len(the_cases)
+    if rep.passed and the_cases:
+        rep.example = the_cases[0].params
     return rep
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from drill.code.exercises import Exercise
-from drill.code.grading import Report
+from drill.code.grading import Report, hints, worked_steps
 from drill.tui.text import plain
 
 
@@ -36,16 +36,23 @@ def started(console: Console, ex: Exercise, path: Any, written: bool) -> None:
 
 
 def _value(v: Any) -> str:
+    """A value on one line: arrays as nested lists of 6 significant figures; a big one by its shape and first values."""
     if isinstance(v, list):
         return "[" + ", ".join(_value(x) for x in v) + "]"
     if isinstance(v, np.ndarray):
-        if not v.ndim:
-            return f"{float(v):.6g}"
-        return np.array2string(v, separator=", ", threshold=40, edgeitems=3, max_line_width=100,
-                               formatter={"float_kind": lambda x: f"{x:.6g}"})
+        if v.size > 48:
+            head = ", ".join(f"{float(x):.6g}" for x in v.ravel()[:6])
+            return f"array of shape {v.shape}: {head}, …"
+        return _nested(v.tolist())
     if isinstance(v, float):
         return f"{v:.6g}"
     return repr(v)
+
+
+def _nested(v: Any) -> str:
+    if isinstance(v, list):
+        return "[" + ", ".join(_nested(x) for x in v) + "]"
+    return f"{float(v):.6g}"
 
 
 def report(console: Console, rep: Report, path: Any, *, hint: bool = False) -> None:
@@ -54,6 +61,10 @@ def report(console: Console, rep: Report, path: Any, *, hint: bool = False) -> N
     if rep.passed:
         console.print(Text.assemble(("PASS ", "bold green"), f"{ex.name}: all {rep.n_cases} cases match solver {ex.solver}",
                                     (f"  ({rep.seconds:.1f} s)", "dim")))
+        if rep.example:
+            console.print(Text("  The solver's worked solution of the first case, to compare with your code:", style="dim"))
+            for line in worked_steps(ex, rep.example):
+                console.print(Text.assemble("    ", plain(line, "dim")))
         return
     console.print(Text.assemble(("FAIL ", "bold red"), f"{ex.name} ({path})"))
     if rep.problem:
@@ -73,8 +84,9 @@ def report(console: Console, rep: Report, path: Any, *, hint: bool = False) -> N
         console.print(Text.assemble("    ", plain(f.where)))
     if f.mistake:
         console.print(Text.assemble("  ", ("Your output is what this mistake gives: ", "yellow"), plain(f.mistake, "bold yellow")))
-    if hint and ex.hint:
-        console.print(Text.assemble("  ", ("hint: ", "dim"), plain(ex.hint)))
+    if hint:
+        for line in hints(ex, f.params):
+            console.print(Text.assemble("  ", ("hint: ", "dim"), plain(line)))
     _output(console, rep)
 
 
