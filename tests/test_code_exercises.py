@@ -178,3 +178,15 @@ def test_cli_names_an_unknown_exercise_and_a_missing_file_in_one_line(tmp_path):
     assert res.exit_code == 2 and "did you mean softmax" in res.output
     res = runner.invoke(app, ["code", "check", "adam", "--dir", str(tmp_path)])
     assert res.exit_code == 2 and "drill code start adam" in res.output and "Traceback" not in res.output
+
+
+def test_every_stub_is_python_defining_the_function_with_its_docstring():
+    import ast
+
+    from drill.code.workspace import stub
+
+    for ex in EXERCISES:
+        tree = ast.parse(stub(ex, f"drill code check {ex.name} --dir 'odd \"\"\" dir'"))
+        fns = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+        assert [f.name for f in fns] == [ex.function], ex.name
+        assert ast.get_docstring(fns[0]).startswith(ex.doc.splitlines()[0]), ex.name

@@ -87,10 +87,13 @@ def code_start(
 
     ex = _exercise(name)
     try:
-        path, written = start(ex, _folder(folder))
+        import shlex
+
+        check = f"drill code check {ex.name}" + (f" --dir {shlex.quote(folder)}" if folder else "")
+        path, written = start(ex, _folder(folder), check)
     except WorkspaceError as exc:
         raise _root().fail(str(exc)) from None
-    started(_root()._console(), ex, path, written)
+    started(_root()._console(), ex, path, written, check)
 
 
 @code_app.command("check")

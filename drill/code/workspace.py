@@ -24,13 +24,15 @@ def file_for(ex: Exercise, folder: Path) -> Path:
     return folder / f"{ex.name.replace('-', '_')}.py"
 
 
-def stub(ex: Exercise) -> str:
+def stub(ex: Exercise, check: str = "") -> str:
+    """The file the learner starts from; ``check`` is the command that grades it (default: drill code check NAME)."""
+    check = (check or f"drill code check {ex.name}").replace("\\", "\\\\").replace('"', '\\"')  # inside the docstring
     doc = "\n    ".join(ex.doc.splitlines())
     example = f"\n\n    Example:\n        {ex.example}" if ex.example else ""
     return (
         f'"""drill code exercise: {ex.title} (topic {ex.topic}).\n\n'
         f"Write {ex.function}() below in NumPy only (import numpy; torch, scipy and the like are refused).\n"
-        f"Check it with:  drill code check {ex.name}   (add --watch to re-run on every save)\n"
+        f"Check it with:  {check}   (add --watch to re-run on every save)\n"
         f'It is graded on random variants against drill\'s solver "{ex.solver}", plus edge cases.\n"""\n\n'
         "import numpy as np\n\n\n"
         f"def {ex.function}({ex.signature}):\n"
@@ -39,7 +41,7 @@ def stub(ex: Exercise) -> str:
     )
 
 
-def start(ex: Exercise, folder: Path) -> tuple[Path, bool]:
+def start(ex: Exercise, folder: Path, check: str = "") -> tuple[Path, bool]:
     """Write the stub into ``folder`` (created when missing); (its path, True) when written, (its
     path, False) when a file is already there: the learner's work is never overwritten."""
     if os.path.lexists(folder) and not folder.is_dir():
@@ -51,7 +53,7 @@ def start(ex: Exercise, folder: Path) -> tuple[Path, bool]:
     path = file_for(ex, folder)
     try:
         with open(path, "x", encoding="utf-8") as f:  # "x": fails if anything (a file, a link) is already there
-            f.write(stub(ex))
+            f.write(stub(ex, check))
     except FileExistsError:
         return path, False
     except OSError as exc:

@@ -27,12 +27,12 @@ def exercise_list(console: Console, exercises: Sequence[Exercise], done: dict[st
     console.print(Text("\nStart one:  drill code start NAME      Grade it:  drill code check NAME [--watch]", style="dim"))
 
 
-def started(console: Console, ex: Exercise, path: Any, written: bool) -> None:
+def started(console: Console, ex: Exercise, path: Any, written: bool, check: str) -> None:
     if written:
         console.print(Text.assemble("wrote ", (str(path), "bold"), f" (the stub of {ex.function}(); your file, drill never overwrites it)"))
     else:
         console.print(Text.assemble((str(path), "bold"), " is already there: left as it is (your work is never overwritten)"))
-    console.print(Text(f"next: write {ex.function}() in it, then run  drill code check {ex.name}  (add --watch to re-run on save)"))
+    console.print(Text(f"next: write {ex.function}() in it, then run  {check}  (add --watch to re-run on save)"))
 
 
 def _value(v: Any) -> str:
