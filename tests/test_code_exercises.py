@@ -190,3 +190,8 @@ def test_every_stub_is_python_defining_the_function_with_its_docstring():
         fns = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
         assert [f.name for f in fns] == [ex.function], ex.name
         assert ast.get_docstring(fns[0]).startswith(ex.doc.splitlines()[0]), ex.name
+
+
+def test_explain_links_the_topics_coding_exercises():
+    res = CliRunner().invoke(app, ["explain", "pooling", "--seed", "1"], env={"COLUMNS": "200"})
+    assert res.exit_code == 0 and "Code it: drill code start maxpool2d" in res.output and "avgpool2d-backward" in res.output
