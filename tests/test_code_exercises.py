@@ -195,3 +195,20 @@ def test_every_stub_is_python_defining_the_function_with_its_docstring():
 def test_explain_links_the_topics_coding_exercises():
     res = CliRunner().invoke(app, ["explain", "pooling", "--seed", "1"], env={"COLUMNS": "200"})
     assert res.exit_code == 0 and "Code it: drill code start maxpool2d" in res.output and "avgpool2d-backward" in res.output
+
+
+def test_clip_grad_norm_wants_one_array_per_input_array(tmp_path):
+    path = _learner(tmp_path, "def clip_grad_norm(grads, max_norm):\n    g = np.concatenate(grads)\n"
+                              "    n = np.sqrt(np.sum(g * g))\n    return g * min(1.0, max_norm / (n + 1e-6))\n")
+    rep = check(BY_NAME["clip-grad-norm"], path, n=1, seed=1)
+    assert not rep.passed and rep.failure.what.startswith("returned one array of shape (4,); expected a list of 2 arrays")
+
+
+def test_the_hint_ladder_gives_the_formula_and_first_checkpoint_of_the_failing_case():
+    from drill.code.grading import hints
+
+    ex = BY_NAME["conv2d"]
+    lines = hints(ex, {"input": [[0, 1, 2], [3, 4, 5], [6, 7, 8]], "weight": [[0, 1], [2, 3]]})
+    assert lines[0] == ex.hint
+    assert lines[1].startswith("formula: Y[0,0] = x00*w00 + x01*w01 + x10*w10 + x11*w11")
+    assert lines[2] == "first checkpoint on this case: Y[0,0] = 19"  # 0·0 + 1·1 + 3·2 + 4·3

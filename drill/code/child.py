@@ -3,8 +3,8 @@
 
 REQUEST (JSON): {"module": path of the learner's file, "functions": [names to call], "cases":
 [{"kwargs": {name: encoded value}}], "forbidden": [top-level module names], "memory_mb": int,
-"cpu_seconds": int, "max_values": int}. An encoded value is a number, or {"array": nested list,
-"dtype": str}, or {"list": [encoded values]}.
+"cpu_seconds": int, "max_values": int (per output, default 10,000)}. An encoded value is a number,
+or {"array": nested list, "dtype": str}, or {"list": [encoded values]}.
 
 RESULT (JSON), written when the run ends normally: {"error": one line or null, "forbidden": name
 or null, "functions": {name: [per case: {"out": encoded output} | {"error": one line},
@@ -67,7 +67,7 @@ def main(argv):
     import numpy as np
 
     np.seterr(all="ignore")  # overflow is graded from the output (inf, nan), not from warnings
-    max_values = int(request.get("max_values", 100_000))
+    max_values = int(request.get("max_values", 10_000))
 
     def decode(v):
         if isinstance(v, dict) and "array" in v:

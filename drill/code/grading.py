@@ -114,8 +114,10 @@ def _mistake(ex: Exercise, got: np.ndarray, answer: np.ndarray, mistakes: dict[s
 
 def _shape_of(case: Case, ex: Exercise, got: Any, expected: np.ndarray) -> str:
     """For list outputs (clip-grad-norm): the shapes must be those of the input list."""
+    ins = next((v for v in case.kwargs.values() if isinstance(v, list)), None)
+    if ins is not None and not isinstance(got, list):
+        return f"returned one array of shape {got.shape}; expected a list of {len(ins)} arrays, one per input array"
     if isinstance(got, list):
-        ins = next((v for v in case.kwargs.values() if isinstance(v, list)), None)
         if ins is not None and [np.shape(g) for g in got] != [np.shape(g) for g in ins]:
             return f"returned arrays of shapes {[np.shape(g) for g in got]}, expected {[np.shape(g) for g in ins]}"
         return ""
