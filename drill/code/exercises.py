@@ -83,6 +83,11 @@ def _f(v: Any) -> np.ndarray:
     return np.array(v, dtype=float)
 
 
+def _hundredths(v: Any) -> np.ndarray:
+    """Probabilities as the decoding solvers read them, whole hundredths (a drawn 1 − Σ is 0.19000000000000003)."""
+    return np.round(_f(v), 2)
+
+
 def _shifted(key: str, by: float) -> Callable[[dict], tuple[dict, dict] | None]:
     """Logits shifted by ``by``: every softmax-based output is unchanged, so the key is the unshifted one."""
 
@@ -180,16 +185,18 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         "top-k", "decoding", "Top-k filtering", "top-k-filter", ("top-k-filter",), "top_k_filter", "probs, k",
         "probs: a probability vector, shape (V,); k: how many tokens to keep.\n"
-        "Keep the k most probable tokens, zero the rest, renormalize. Return shape (V,).",
-        lambda p: {"probs": _f(p["probs"]), "k": int(p["k"])},
+        "Keep the k most probable tokens (ties: the lower token id first), zero the rest, renormalize.\n"
+        "Return shape (V,).",
+        lambda p: {"probs": _hundredths(p["probs"]), "k": int(p["k"])},
         hint="np.argsort(probs)[::-1][:k] are the kept ids; divide by their sum.",
     ),
     Exercise(
         "top-p", "decoding", "Top-p (nucleus) filtering", "top-p-nucleus", ("top-p-nucleus",), "top_p_filter", "probs, top_p",
         "probs: a probability vector, shape (V,); top_p: the nucleus mass p.\n"
-        "Sort by probability (descending), keep the smallest prefix whose sum reaches top_p (the token\n"
-        "that takes the sum past p is kept), zero the rest, renormalize. Return shape (V,) in token order.",
-        lambda p: {"probs": _f(p["probs"]), "top_p": float(p["top_p"])},
+        "Sort by probability (descending; ties: the lower token id first) and keep the smallest prefix whose\n"
+        "sum reaches top_p: a token is kept while the mass before it is below top_p (compare with a 1e-9\n"
+        "margin, the sums are floats). Zero the rest, renormalize. Return shape (V,) in token order.",
+        lambda p: {"probs": _hundredths(p["probs"]), "top_p": float(p["top_p"])},
         hint="order = argsort(−probs); keep order[: searchsorted(cumsum(sorted), top_p) + 1].",
     ),
     Exercise(

@@ -3,9 +3,8 @@ import numpy as np
 
 def top_p_filter(probs, top_p):
     order = np.argsort(-probs, kind="stable")
-    csum = np.cumsum(probs[order])
-    n = int(np.searchsorted(csum, top_p)) + 1
-    keep = order[:n]
+    before = np.concatenate([[0.0], np.cumsum(probs[order])[:-1]])
+    keep = order[before < top_p - 1e-9]
     out = np.zeros_like(probs)
     out[keep] = probs[keep]
     return out / out.sum()
