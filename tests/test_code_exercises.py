@@ -212,3 +212,14 @@ def test_the_hint_ladder_gives_the_formula_and_first_checkpoint_of_the_failing_c
     assert lines[0] == ex.hint
     assert lines[1].startswith("formula: Y[0,0] = x00*w00 + x01*w01 + x10*w10 + x11*w11")
     assert lines[2] == "first checkpoint on this case: Y[0,0] = 19"  # 0·0 + 1·1 + 3·2 + 4·3
+
+
+def test_nested_python_lists_are_an_array_and_a_tuple_of_arrays_is_not(tmp_path):
+    body = ("def conv2d(x, w, b=0.0, stride=(1, 1), padding=0):\n"
+            "    xp = np.pad(x, padding)\n    kh, kw = w.shape\n    sh, sw = stride\n"
+            "    return [[float(np.sum(xp[i:i + kh, j:j + kw] * w) + b) for j in range(0, xp.shape[1] - kw + 1, sw)]\n"
+            "            for i in range(0, xp.shape[0] - kh + 1, sh)]\n")
+    assert check(BY_NAME["conv2d"], _learner(tmp_path, body), n=2, seed=1).passed
+    body = "def sgd_step(w, grad, lr):\n    return w - lr * grad, grad\n"
+    rep = check(BY_NAME["sgd"], _learner(tmp_path, body), n=1, seed=1)
+    assert rep.failure.what == "returned a list of 2 arrays; expected one array of shape (2,)"

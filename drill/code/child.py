@@ -77,9 +77,12 @@ def main(argv):
         return v
 
     def encode(v, depth=0):
-        if isinstance(v, (list, tuple)) and depth < 2 and not all(isinstance(x, (int, float)) for x in v):
+        if isinstance(v, (list, tuple)) and depth < 2 and any(isinstance(x, np.ndarray) for x in v):  # a list of arrays
             return {"list": [encode(x, depth + 1) for x in v]}
-        a = np.asarray(v)
+        try:
+            a = np.asarray(v)
+        except ValueError:  # ragged nested lists
+            return {"unreadable": "a ragged list"}
         if a.dtype == object:
             return {"unreadable": type(v).__name__}
         if a.size > max_values:

@@ -55,6 +55,7 @@ class Exercise:
     hint: str = ""
     edges: tuple[Edge, ...] = ()
     shape: Callable[[dict], tuple[int, ...]] | None = None  # the output's shape, when not the solver answer's
+    list_like: str = ""  # the output is a list of arrays shaped like this list argument's (clip-grad-norm: "grads")
     rtol: float = 1e-6
     atol: float = 1e-9
     forbidden: tuple[str, ...] = FORBIDDEN
@@ -266,6 +267,7 @@ EXERCISES: tuple[Exercise, ...] = (
         "if max_norm/(norm + 1e-6) < 1, multiply every array by it. Return a list of arrays, the same shapes.",
         lambda p: {"grads": [_f(g) for g in p["grads"]], "max_norm": float(p["max_norm"])},
         hint="One norm over all the arrays together, not one per array.",
+        list_like="grads",
     ),
     Exercise(
         "sgd", "optimizers", "One SGD step", "sgd-step", ("sgd-step",), "sgd_step", "w, grad, lr",

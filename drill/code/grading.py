@@ -113,12 +113,16 @@ def _mistake(ex: Exercise, got: np.ndarray, answer: np.ndarray, mistakes: dict[s
 
 
 def _shape_of(case: Case, ex: Exercise, got: Any, expected: np.ndarray) -> str:
-    """For list outputs (clip-grad-norm): the shapes must be those of the input list."""
-    ins = next((v for v in case.kwargs.values() if isinstance(v, list)), None)
+    """The output's shape; for a list output (clip-grad-norm), the shapes of the input list it mirrors."""
+    ins = case.kwargs.get(ex.list_like) if ex.list_like else None
+    if ins is not None and not isinstance(got, list) and len({np.shape(g) for g in ins}) == 1 and got.shape == (len(ins), *np.shape(ins[0])):
+        return ""  # equal shapes came back stacked (a list of arrays the child could not tell from one array)
     if ins is not None and not isinstance(got, list):
         return f"returned one array of shape {got.shape}; expected a list of {len(ins)} arrays, one per input array"
     if isinstance(got, list):
-        if ins is not None and [np.shape(g) for g in got] != [np.shape(g) for g in ins]:
+        if ins is None:
+            return f"returned a list of {len(got)} arrays; expected one array of shape {expected.shape}"
+        if [np.shape(g) for g in got] != [np.shape(g) for g in ins]:
             return f"returned arrays of shapes {[np.shape(g) for g in got]}, expected {[np.shape(g) for g in ins]}"
         return ""
     if got.shape != expected.shape:
