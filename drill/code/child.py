@@ -42,7 +42,6 @@ class _Forbid(importlib.abc.MetaPathFinder):
         if top in self.names:
             self.tried = self.tried or top
             raise ImportError(f"{top} is not allowed in this exercise (NumPy only)")
-        return None
 
 
 def _line(exc):
@@ -109,7 +108,7 @@ def main(argv):
         spec.loader.exec_module(module)
     except MemoryError:
         result["error"] = "importing your file ran out of memory"
-    except Exception as exc:  # the learner's file: any exception is a result
+    except Exception as exc:  # noqa: BLE001 - the learner's file: any exception is a result
         where = _where(exc, path)
         result["error"] = f"importing your file failed: {_line(exc)}" + (f" ({where})" if where else "")
     if forbid.tried:
@@ -128,7 +127,7 @@ def main(argv):
                     out = {"out": encode(fn(**kwargs))}
                 except MemoryError:
                     out = {"error": "MemoryError: ran out of memory (the exercise's limit)"}
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - the learner's function: any exception is a result
                     where = _where(exc, path)
                     out = {"error": _line(exc) + (f" ({where})" if where else "")}
                 out["mutated"] = [k for k in kwargs if not same(kwargs[k], kept[k])]

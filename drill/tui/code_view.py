@@ -3,7 +3,8 @@ built from plain strings (the learner's output and drill's values are never pars
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from rich.console import Console
