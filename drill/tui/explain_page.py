@@ -214,8 +214,8 @@ def render(w: Walkthrough) -> RenderableType:
     parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {w.topic} --try"))
     from drill.code.exercises import EXERCISES
 
-    if coding := [e.name for e in EXERCISES if e.topic == w.topic]:
-        parts.append(Text.assemble(("Code it:", "bold"), f" drill code start {coding[0]}"  # the topic's coding exercises, ("  (also: " + ", ".join(coding[1:]) + ")" if coding[1:] else "", "dim")))
+    if coding := [e.name for e in EXERCISES if e.topic == w.topic]:  # the topic's coding exercises
+        parts.append(Text.assemble(("Code it:", "bold"), f" drill code start {coding[0]}", ("  (also: " + ", ".join(coding[1:]) + ")" if coding[1:] else "", "dim")))
     parts.append(Text.assemble(("This example again:", "dim"), f" {again}"))
     return Group(*parts)
 
