@@ -37,7 +37,7 @@ def test_the_solvers_import_nothing_of_drill_but_themselves():
 
 def test_the_packages_are_the_layers():
     packages = sorted(p.name for p in (ROOT / "drill").iterdir() if (p / "__init__.py").exists())
-    assert packages == ["authoring", "cli", "core", "practice", "store", "tui"]
+    assert packages == ["authoring", "cli", "code", "core", "practice", "store", "tui"]
     assert sorted(p.name for p in (ROOT / "drill").glob("*.py")) == ["__init__.py", "__main__.py"]  # nothing left flat
 
 

@@ -854,6 +854,10 @@ def new(
                      f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
 
 
+from drill.cli.code import code_app  # noqa: E402 - drill code: NumPy coding exercises (drill/cli/code.py)
+
+app.add_typer(code_app, name="code")
+
 export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 

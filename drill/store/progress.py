@@ -39,6 +39,7 @@ import functools
 import json
 import os
 import random
+import re
 import signal
 import sqlite3
 import threading
@@ -113,7 +114,7 @@ class Record(NamedTuple):
     hints: int
     rating: int | None
     answered_at: float  # Unix seconds
-    mode: str = "quiz"  # quiz | review | interview | explain | today
+    mode: str = "quiz"  # quiz | review | interview | explain | today | code
 
 
 class StoreError(Exception):
@@ -337,7 +338,7 @@ COLUMNS = {
     "cards": ("question_id", "card", "due", "reviews", "updated"),
 }
 _ADDED = {("attempts", "mode"): "'quiz'"}  # columns a later schema added: an older file reads them as their default
-MODES = ("quiz", "review", "interview", "explain", "today")
+MODES = ("quiz", "review", "interview", "explain", "today", "code")
 _INT64 = 1 << 63
 _ORDER = {"sessions": "id", "attempts": "answered_at, id", "cards": "due, question_id"}  # the orders (and indexes) the store uses
 
@@ -372,7 +373,7 @@ def _clean(table: str, row: tuple) -> tuple:
     if table == "attempts":
         i, sid, qid, topic, seed, answer, status, mistake, seconds, hints, rating, at, mode = row
         status, mode = _text(status), _text(mode)
-        if mode not in MODES:
+        if not (mode in MODES or re.fullmatch(r"[a-z]{1,20}", mode or "")):  # a later drill's mode is a word too
             raise ValueError("unknown mode")
         if status not in ("correct", "wrong", "skipped"):
             raise ValueError("unknown status")
@@ -497,7 +498,7 @@ class Store:
         was answered before and whether the answer came after a near miss (``near_miss``).
 
         session: (command, seed) to create the session row in the same transaction when
-        ``session_id`` is None. mode: quiz | review | interview | explain (default: the session's
+        ``session_id`` is None. mode: quiz | review | interview | explain | code (default: the session's
         command, else quiz). Returns (session_id, FSRS rating).
         """
         from drill.store import scheduling as review

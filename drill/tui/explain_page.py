@@ -210,6 +210,10 @@ def render(w: Walkthrough) -> RenderableType:
         parts.append(table)
     again = f"drill explain {q.id if q.id != ex.example else w.topic} --seed {w.seed}"
     parts.append(Text.assemble("\n", ("Try one:", "bold"), f" drill explain {w.topic} --try"))
+    from drill.code.exercises import EXERCISES
+
+    if coding := [e.name for e in EXERCISES if e.topic == w.topic]:  # the topic's coding exercises
+        parts.append(Text.assemble(("Code it:", "bold"), f" drill code start {coding[0]}", ("  (also: " + ", ".join(coding[1:]) + ")" if coding[1:] else "", "dim")))
     parts.append(Text.assemble(("This example again:", "dim"), f" {again}"))
     return Group(*parts)
 
