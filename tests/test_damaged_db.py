@@ -73,7 +73,8 @@ DAMAGE = {
     "a dropped table": ("DROP TABLE cards", ANSWERS, 0),
     # the mode column (schema 2) is read as carefully as the rest: a byte flip here killed `drill stats`
     "invalid UTF-8 in a stored mode": ("UPDATE attempts SET mode = CAST(x'71fe7a' AS TEXT) WHERE id = 2", ANSWERS - 1, 4),
-    "an unknown mode": ("UPDATE attempts SET mode = 'dream' WHERE id = 4", ANSWERS - 1, 4),
+    # a later drill's new mode is a word and is kept (see test_a_later_drills_mode_is_kept); anything else is damage
+    "a mode that is no word": ("UPDATE attempts SET mode = 'Quiz Mode!' WHERE id = 4", ANSWERS - 1, 4),
 }
 
 
@@ -252,3 +253,19 @@ def test_reset_of_a_read_only_database_writes_no_backup(tmp_path):
     assert not [p for p in tmp_path.iterdir() if ".backup-" in p.name]
     assert count(db) == ANSWERS
     conn.close()
+
+
+def test_a_later_drills_mode_is_kept(tmp_path):
+    """A database written by a later drill may hold a mode this one does not know: it is kept as it
+    is (stats shows it), never taken for damage and moved aside."""
+    from drill.store.progress import open_store
+
+    db = tmp_path / "progress.db"
+    st = open_store(db)
+    st.record(question_id="q", topic="t", seed=1, answer="1", status="correct", mistake=None, seconds=1.0,
+              session=("quiz", None), mode="quiz")
+    st.conn.execute("UPDATE attempts SET mode = 'dream'")
+    st.close()
+    again = open_store(db)
+    assert again.recovered is None and [r.mode for r in again.attempts()] == ["dream"]
+    again.close()
