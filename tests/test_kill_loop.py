@@ -35,7 +35,7 @@ PARENT = textwrap.dedent('''
     from drill.store import progress as store
     from drill.store import scheduling as review
     from drill.core import grading
-    from drill import variants  # noqa: F401 - warm imports
+    from drill.core import variants  # noqa: F401 - warm imports
     import fsrs  # noqa: F401
 
     all_solvers(); load_bank()
