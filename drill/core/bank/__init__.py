@@ -76,6 +76,7 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
                 bank.questions[q.id] = q
     return bank
 
+
 def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError],
                    root: Path | None = None) -> list[Question]:
     """The questions whose solver is registered; an error (with the solver line) for each other.
@@ -103,6 +104,7 @@ def _known_solvers(path: Path, questions: list[Question], solvers: Collection[st
         errors.append(BankError(q.file, f"unknown solver {q.solver!r}{hints[q.solver]}", line or q.line, q.id, "solver"))
     return kept
 
+
 def _load_file_guarded(path: Path, root: Path | None) -> tuple[list[Question], list[BankError], Explanation | None]:
     """:func:`_load_file`, with a last line of defence: whatever one file does, the others load."""
     try:
@@ -110,10 +112,12 @@ def _load_file_guarded(path: Path, root: Path | None) -> tuple[list[Question], l
     except (RecursionError, MemoryError, ValueError, TypeError, OverflowError, KeyError, IndexError, AttributeError) as exc:
         return [], [BankError(_display(Path(path)), f"cannot load this file ({type(exc).__name__}: {str(exc)[:200]})")], None
 
+
 def load_file(path: Path) -> tuple[list[Question], list[BankError]]:
     """Parse and validate one bank file; returns the valid questions and every problem found."""
     questions, errors, _ = _load_file(path)
     return questions, errors
+
 
 def _load_file(path: Path, root: Path | None = None) -> tuple[list[Question], list[BankError], Explanation | None]:
     """One file's questions, problems and walkthrough; from the content-keyed cache when it can."""
@@ -154,6 +158,7 @@ class SelectionError(LookupError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
 
 def select(bank: Bank, topics: Iterable[str] = (), ids: Iterable[str] = ()) -> list[Question]:
     """The questions with these ids, else those in these topics, else all (in bank order)."""

@@ -10,6 +10,7 @@ from drill.core.bank.schema import CACHE_ROW, OPTIONAL, REQUIRED, BankError, Exp
 from drill.core.bank.validate import _explanation, _question
 from drill.core.tolerance import Tolerance
 
+
 _NAMES = tuple(name for name, _ in CACHE_ROW)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+
 FORMAT_VERSION = 1
 
 MAX_YAML_DEPTH = 64  # bank files nest about 6 levels
@@ -56,6 +57,7 @@ def param_limit_problem(params: Any) -> str | None:
         else:
             return f"{path or 'value'}: a {type(node).__name__} is not bank data; params hold numbers, text, lists and mappings"
     return None
+
 
 def _short_int(n: int) -> str:
     """A huge integer named without converting it all to decimal (Python refuses past 4300 digits)."""

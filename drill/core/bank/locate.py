@@ -7,11 +7,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
+
 BANK_ENV = "DRILL_BANK"
 
 
 class BankDirError(ValueError):
     """A user bank location that cannot be used; the message is one line naming it."""
+
 
 def bank_dirs(extra: Iterable[str | Path] = (), environ: Mapping[str, str] | None = None) -> list[Path]:
     """The built-in bank, then each directory in ``$DRILL_BANK`` (``os.pathsep``-separated), then
@@ -33,9 +35,11 @@ def bank_dirs(extra: Iterable[str | Path] = (), environ: Mapping[str, str] | Non
             dirs.append(path)
     return dirs
 
+
 def builtin_dir() -> Path:
     """The bank shipped inside the package (works from a wheel as well as a checkout)."""
     return Path(str(resources.files("drill.question_bank")))
+
 
 def _display(path: Path) -> str:
     try:

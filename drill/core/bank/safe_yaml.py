@@ -12,12 +12,14 @@ from typing import Any
 from drill.core.bank.limits import MAX_FILE_BYTES, MAX_INT_DIGITS, MAX_QUESTIONS_PER_FILE, MAX_TEXT_CHARS, MAX_YAML_CHARS, MAX_YAML_DEPTH, MAX_YAML_VALUES
 from drill.core.bank.schema import BankError
 
+
 def _safe_yaml() -> tuple[Any, Any]:
     """PyYAML and its safe loader (the C one when built), imported only when a file is parsed:
     a bank served from the cache never needs it."""
     import yaml
 
     return yaml, getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def _read_bank_file(path: Path, root: Path | None) -> bytes | str:
     """The bytes of a bank file, or why it cannot be read (one line).
@@ -28,6 +30,7 @@ def _read_bank_file(path: Path, root: Path | None) -> bytes | str:
     cannot hang the read) and at most the limit + 1 bytes are read."""
     real = _resolve_bank_file(path, root)
     return real if isinstance(real, str) else _read_regular(real[0])
+
 
 def _resolve_bank_file(path: Path, root: Path | None) -> tuple[str] | str:
     """(the file's resolved path,), or why it is refused (a dangling link, a loop, outside ``root``)."""
@@ -40,6 +43,7 @@ def _resolve_bank_file(path: Path, root: Path | None) -> tuple[str] | str:
         if not real.startswith(base):
             return "a symlink to a file outside the bank folder; bank files must live in the folder"
     return (real,)
+
 
 def _read_regular(real: str) -> bytes | str:
     """The bytes of the regular file at resolved path ``real`` (see :func:`_read_bank_file`)."""
@@ -95,13 +99,16 @@ def parse(name: str, raw_bytes: bytes) -> tuple[Any, "_Locator | None", BankErro
         return None, None, BankError(name, f"YAML error: {problem}", line, _id_before(text, line))
     return data, _Locator(text, question_lines), None
 
+
 _ID_LINE = re.compile(r"^\s*-?\s*id:\s*[\"']?([a-z0-9][a-z0-9-]*)[\"']?\s*$")
+
 
 def _id_before(text: str, line: int | None) -> str | None:
     """Best effort for a file YAML cannot parse: the id of the question written last before ``line``."""
     if not line:
         return None
     return next((m.group(1) for ln in reversed(text.splitlines()[:line]) if (m := _ID_LINE.match(ln))), None)
+
 
 _INT_TEXT = r"[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*(?::[0-5]?[0-9])*)"  # YAML 1.1 ints
 
@@ -112,6 +119,7 @@ _REFUSED_TAGS = {
     "tag:yaml.org,2002:set": "a set (!!set)", "tag:yaml.org,2002:omap": "an ordered map (!!omap)",
     "tag:yaml.org,2002:pairs": "pairs (!!pairs)",
 }
+
 
 def _scalar_problem(event: Any) -> str | None:
     """Why one scalar must not be built: a value type banks do not use, a huge integer, a huge text."""
@@ -128,6 +136,7 @@ def _scalar_problem(event: Any) -> str | None:
     if plain and value[:1].isdigit() and "-" in value and re.fullmatch(_DATE_TEXT, value):
         return f"{value!r} reads as a date, which is not bank data; quote it if it is text"
     return None
+
 
 def _scan(text: str) -> tuple[tuple[str, int, str | None] | None, list[int]]:
     """One pass over the parser's events: why ``text`` must not be built (with the line), and
@@ -214,6 +223,7 @@ def _scan(text: str) -> tuple[tuple[str, int, str | None] | None, list[int]]:
             return at(f"YAML expands to more than {MAX_YAML_CHARS:,} characters of text (aliases repeating long text?); banks are small", event)
     return None, lines
 
+
 def _field_of(stack: list[list]) -> str | None:
     """The dotted path of the value being scanned, within its question when inside one
     (``params.layers.0.num_layers``), else from the top (``explain.summary``)."""
@@ -221,6 +231,7 @@ def _field_of(stack: list[list]) -> str | None:
     if len(path) >= 2 and path[0] == "questions":
         path = path[2:]
     return ".".join(path) or None
+
 
 class _Locator:
     """Finds the line of ``questions[i].field``: question lines from the event scan, anything

@@ -14,6 +14,7 @@ from drill.core.bank.schema import OPTIONAL, REQUIRED, BankError, Explanation, Q
 from drill.core.tolerance import Tolerance
 from drill.solvers._fmt import fmt
 
+
 FILE_KEYS = ("format_version", "topic", "questions", "explain")
 EXPLAIN_KEYS = ("summary", "conventions", "formulas", "example")
 VARY_KINDS = ("int", "float", "choice", "vector", "matrix", "same", "expr")
@@ -270,6 +271,7 @@ def _explanation(raw: Any, topic: Any, questions: list[Question], name: str, loc
                            + [("formulas", [f["formula"], *(f"{k} {w}" for k, w in f.get("where", {}).items())]) for f in formulas]),
     )
 
+
 def _strings(value: Any) -> list[str]:
     """Every string in a params or vary mapping (keys too), for :func:`control_in`."""
     if isinstance(value, str):
@@ -279,6 +281,7 @@ def _strings(value: Any) -> list[str]:
     if isinstance(value, list):
         return [s for v in value for s in _strings(v)]
     return []
+
 
 def _tolerance(raw: Any, err: Any) -> Tolerance:
     """Absent: the default policy (3 significant figures). A number or {rtol, atol}: a stated
@@ -301,6 +304,7 @@ def _tolerance(raw: Any, err: Any) -> Tolerance:
         return Tolerance(rtol=float(raw.get("rtol", 0.0)), atol=float(raw.get("atol", Tolerance().atol)))
     err("tolerance", "must be a relative tolerance in [0, 1), a mapping with rtol and/or atol, {decimals: N} (N from 0 to 12) or {estimate: 0.05}")
     return Tolerance()
+
 
 def _check_vary(path: str, spec: Any, params: dict) -> str | None:
     """Why a vary entry is malformed, or None. Paths are dotted: ``layers.0.out_channels``."""
@@ -344,8 +348,10 @@ def _check_vary(path: str, spec: Any, params: dict) -> str | None:
         return f"{kind} takes text: a param path (same) or an expression (expr)"
     return _modifier_problem(spec)
 
+
 def _whole(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
 
 def _range_problem(kind: str, value: Any) -> str | None:
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in value)):
@@ -356,6 +362,7 @@ def _range_problem(kind: str, value: Any) -> str | None:
     if len(numbers) == 2 and numbers[0] > numbers[1]:
         return f"empty range {value}: low is above high"
     return None
+
 
 def _modifier_problem(spec: dict) -> str | None:
     """Draw modifiers a sampler can use: step ≥ 1, decimals 0–12, exclude a list, counts 0–100."""
