@@ -20,10 +20,16 @@ DirOption = Annotated[Optional[str], typer.Option("--dir", "-d", help="Your work
 EXIT_FAIL = 1
 
 
-def _root():
-    import drill.cli as root  # the package is loaded by the time a command runs
+def _fail(message: str):
+    from drill.cli.console import fail
 
-    return root
+    return fail(message)
+
+
+def _console(stderr: bool = False):
+    from drill.cli.console import console
+
+    return console(stderr)
 
 
 def _exercise(name: str):
@@ -34,7 +40,7 @@ def _exercise(name: str):
         import difflib
 
         close = difflib.get_close_matches(name, list(BY_NAME), n=3)
-        raise _root().fail(f"no exercise {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "; 'drill code' lists them"))
+        raise _fail(f"no exercise {name!r}" + (f"; did you mean {', '.join(close)}?" if close else "; 'drill code' lists them"))
     return ex
 
 
@@ -45,7 +51,7 @@ def _folder(folder: str | None) -> Path:
     try:
         return Path(folder).expanduser() if folder else default_dir()
     except HomeError as exc:
-        raise _root().fail(str(exc)) from None
+        raise _fail(str(exc)) from None
 
 
 def _passed(db: str | None) -> dict[str, bool]:
@@ -73,7 +79,7 @@ def code_list(ctx: typer.Context, db: Annotated[Optional[str], typer.Option("--d
     from drill.code.exercises import EXERCISES
     from drill.tui.code_view import exercise_list
 
-    exercise_list(_root()._console(), EXERCISES, _passed(db))
+    exercise_list(_console(), EXERCISES, _passed(db))
 
 
 @code_app.command("start")
@@ -92,8 +98,8 @@ def code_start(
         check = f"drill code check {ex.name}" + (f" --dir {shlex.quote(folder)}" if folder else "")
         path, written = start(ex, _folder(folder), check)
     except WorkspaceError as exc:
-        raise _root().fail(str(exc)) from None
-    started(_root()._console(), ex, path, written, check)
+        raise _fail(str(exc)) from None
+    started(_console(), ex, path, written, check)
 
 
 @code_app.command("check")
@@ -116,11 +122,11 @@ def code_check(
 
     path = Path(file).expanduser() if file else file_for(ex, _folder(folder))
     if not path.is_file():
-        raise _root().fail(f"{path} does not exist: run  drill code start {ex.name}" + (f" --dir {folder}" if folder else "") + "  first")
+        raise _fail(f"{path} does not exist: run  drill code start {ex.name}" + (f" --dir {folder}" if folder else "") + "  first")
     if not watch:
         rep = _check_once(ex, path, count, seed if seed is not None else random.randrange(1, 10**6), hint, no_save, db)
         raise typer.Exit(0 if rep.passed else EXIT_FAIL)
-    console = _root()._console()
+    console = _console()
     last = None
     while True:
         try:
@@ -145,9 +151,8 @@ def _check_once(ex, path: Path, count: int, seed: int, hint: bool, no_save: bool
     from drill.code.grading import check
     from drill.tui.code_view import report
 
-    root = _root()
     rep = check(ex, path, n=count, seed=seed)
-    report(root._console(), rep, path, hint=hint)
+    report(_console(), rep, path, hint=hint)
     if not no_save:
         _record(ex, rep, seed, db)
     return rep
@@ -163,7 +168,7 @@ def _record(ex, rep, seed: int, db: str | None) -> None:
     try:
         store = open_store(default_path(db))
     except (StoreError, OSError, ValueError) as exc:
-        _root()._console(stderr=True).print(_dim(f"not recorded: {exc}"))
+        _console(stderr=True).print(_dim(f"not recorded: {exc}"))
         return
     if store is None:
         return
@@ -174,4 +179,4 @@ def _record(ex, rep, seed: int, db: str | None) -> None:
                          status="correct" if rep.passed else "wrong", mistake=mistake, seconds=0.0,
                          session=("code", seed), mode="code")
     except sqlite3.Error as exc:
-        _root()._console(stderr=True).print(_dim(f"not recorded: {exc}"))
+        _console(stderr=True).print(_dim(f"not recorded: {exc}"))

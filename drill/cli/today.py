@@ -13,10 +13,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from drill.cli import (
-    DB_HELP, MAX_MINUTES, TopicOption, _check_seed_span, _console, _exit_if_stopped, _finite_minutes, _load, _open_store,
-    _saved_note, _seed_option, _select, _warner, app, replay_line,
-)
+from drill.cli.console import console as _console, exit_if_stopped as _exit_if_stopped, warner as _warner
+from drill.cli.options import DB_HELP, MAX_MINUTES, TopicOption, check_seed_span as _check_seed_span, finite_minutes as _finite_minutes
+from drill.cli.options import seed_option as _seed_option
+from drill.cli.progress import open_store as _open_store, saved_note as _saved_note
+from drill.cli.selection import load as _load, select as _select
+from drill.practice.replay import replay_line
 
 
 def _end_of_today() -> float:
@@ -25,7 +27,6 @@ def _end_of_today() -> float:
     return (now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)).timestamp()
 
 
-@app.command()
 def today(
     minutes: Annotated[float, typer.Option(min=1, max=MAX_MINUTES, callback=_finite_minutes, help="About how long the session should take.")] = 15,
     topic: TopicOption = None,

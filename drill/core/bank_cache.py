@@ -7,11 +7,11 @@ resolved path and displayed name (an edited file replaces its entry instead of a
 An entry is two lines:
 
     {"format": 2, "key": "<sha256 of loader code, path, name, bytes>", "sha256": "<of line 2>"}
-    <the payload: JSON, as drill.core.bank._to_plain makes it>
+    <the payload: JSON, as drill.core.bank.cache._to_plain makes it>
 
 It is used only when the key matches the file's current bytes and the checksum matches the
 payload; the caller then checks the payload's structure field by field and validates every
-question as if freshly parsed (:func:`drill.core.bank._revalidated`): an entry is untrusted input. JSON is safe to load
+question as if freshly parsed (:func:`drill.core.bank.cache._revalidated`): an entry is untrusted input. JSON is safe to load
 whatever its bytes (it builds only dicts, lists, strings, numbers), so a damaged entry can only
 be a miss, and a miss is rebuilt. Any problem reading or writing is a miss, never an error. At
 most :data:`MAX_ENTRIES` entries are kept (the least recently written go first).
@@ -46,10 +46,11 @@ def _code_key() -> bytes:
     """The loader's own sources: a change to validation invalidates every entry."""
     h = hashlib.sha256(f"{FORMAT}:{sys.version_info[:2]}".encode())
     here = Path(__file__).resolve().parent
+    names = sorted(f"bank/{p.name}" for p in (here / "bank").glob("*.py"))  # the bank package, read as files: never imported here
     answers = sorted(str(f.relative_to(here)) for f in (here / "answers").glob("*.py"))  # the key's answer types
-    for name in ("bank.py", "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py", *answers):
+    for name in (*names, "bank_cache.py", "grading.py", "safe_expr.py", "tolerance.py", *answers):
         try:
-            h.update((here / name).read_bytes())
+            h.update(name.encode() + (here / name).read_bytes())
         except OSError:
             h.update(name.encode())
     return h.digest()

@@ -13,17 +13,14 @@ its topic, with that question as the example)::
     picture        drill.tui.pictures for the topic, drawn from the same variant (if any)
     mistakes       each named mistake with the wrong answer it gives on this example
 
-``render(walkthrough)`` turns it into one rich renderable. Nothing here computes an answer.
+``render(walkthrough)`` turns it into one rich renderable. Nothing here computes: the walkthrough is
+built by drill.practice.walkthrough (this module adds its picture).
 The walkthrough text lives in each bank file's ``explain:`` section (see drill.core.bank).
 """
 
 from __future__ import annotations
 
-import difflib
 import os
-import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group, RenderableType
 from rich.pager import Pager
@@ -31,117 +28,26 @@ from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
 
-from drill.core.bank import Bank, Explanation, Question, SelectionError
 from drill.core.answers.choice import LETTERS
-from drill.tui.quiz_view import FittedPanel, is_matrix, matrix_table
-
-if TYPE_CHECKING:
-    from drill.core.variants import Variant
+from drill.core.bank import Bank
+from drill.practice import walkthrough
+from drill.practice.walkthrough import Walkthrough, first_sentence, mistake_text, resolve, topic_formulas, topic_lines  # noqa: F401 - as before
+from drill.tui.quiz_view import FittedPanel, is_matrix, matrix_table, steps_text
 
 __all__ = ["Walkthrough", "build", "topic_formulas", "render", "render_list", "show", "topic_lines", "resolve", "first_sentence", "mistake_text"]
 
 
-@dataclass
-class Walkthrough:
-    """Everything a walkthrough shows. ``mistakes``: (what went wrong, the wrong answer as text)."""
-
-    topic: str
-    explanation: Explanation
-    variant: Variant
-    mistakes: list[tuple[str, str]]
-    picture: RenderableType | None = None
-    formulas: list = field(default_factory=list)  # declared formulas (solvers.Formula), deduplicated
-
-    @property
-    def question(self) -> Question:
-        return self.variant.question
-
-    @property
-    def seed(self) -> int:
-        return self.variant.seed
-
-
-def first_sentence(text: str) -> str:
-    """The summary's first sentence: a topic's one line in the list."""
-    m = re.match(r"(.+?[.!?])(\s|$)", text)
-    return m.group(1) if m else text
-
-
-def topic_lines(bank: Bank) -> list[tuple[str, int, str]]:
-    """(topic, number of questions, one line) for every topic, sorted by name."""
-    out = []
-    for topic, qs in sorted(bank.topics().items()):
-        ex = bank.explanations.get(topic)
-        out.append((topic, len(qs), first_sentence(ex.summary) if ex else qs[0].title))
-    return out
-
-
-def _fallback(topic: str, qs: list[Question]) -> Explanation:
-    """A topic whose questions come from a file without its own explain section."""
-    titles = "; ".join(q.title for q in qs)
-    return Explanation(topic=topic, summary=f"Questions on {topic}: {titles}.", example=qs[0].id)
-
-
-def resolve(bank: Bank, name: str) -> tuple[str, Explanation, Question]:
-    """A topic name (or a question id) → (topic, its explanation, the example question).
-
-    Raises SelectionError naming the closest topics for an unknown name.
-    """
-    topics = bank.topics()
-    if name in topics:
-        ex = bank.explanations.get(name) or _fallback(name, topics[name])
-        q = bank.questions.get(ex.example)
-        if q is None or q.topic != name:  # the example was skipped as broken, or belongs elsewhere
-            q = topics[name][0]
-        return name, ex, q
-    if name in bank.questions:
-        q = bank.questions[name]
-        return q.topic, bank.explanations.get(q.topic) or _fallback(q.topic, topics[q.topic]), q
-    close = difflib.get_close_matches(name, list(topics), n=3) or difflib.get_close_matches(name, list(bank.questions), n=3)
-    hint = f"; did you mean {', '.join(close)}?" if close else f"; topics: {', '.join(sorted(topics))}"
-    raise SelectionError(f"unknown topic {name!r}{hint}")
-
-
-def mistake_text(v: Variant, value: Any) -> str:
-    """A mistake's wrong answer as text; for multiple choice, the option it picks."""
-    return v.atype.shown(value, v.choices)
-
-
 def build(bank: Bank, name: str, seed: int) -> Walkthrough:
-    """The walkthrough of topic (or question id) ``name`` with variant ``seed`` as its example.
+    """The walkthrough of topic (or question id) ``name`` with variant ``seed`` as its example, with
+    its picture (drill.practice.walkthrough computes the rest).
 
     Raises SelectionError (unknown name) or drill.core.variants.VariantError (a broken template).
     """
     from drill.tui.pictures import picture_for
-    from drill.core.variants import make_variant
 
-    topic, ex, q = resolve(bank, name)
-    v = make_variant(q, seed)
-    mistakes = [(what, mistake_text(v, value)) for what, value in v.mistakes.items()]
-    return Walkthrough(topic, ex, v, mistakes, picture_for(v), topic_formulas(bank, topic, v))
-
-
-def topic_formulas(bank: Bank, topic: str, example: Variant) -> list:
-    """The declared formulas of a topic: the example variant's, then each other question's at its
-    canonical params (seed 0), one per expression and symbol names (values differ between variants)."""
-    from drill.core.variants import VariantError, make_variant
-
-    found, seen = [], set()
-    variants = [example]
-    for q in bank.topics().get(topic, []):
-        if q is example.question:
-            continue
-        try:
-            variants.append(make_variant(q, 0))
-        except (VariantError, KeyError):
-            continue  # a broken question is drill check's to report
-    for v in variants:
-        for f in v.formulas:
-            key = (f.expr, tuple(s.name for s in f.symbols))
-            if key not in seen:
-                seen.add(key)
-                found.append(f)
-    return found
+    w = walkthrough.build(bank, name, seed)
+    w.picture = picture_for(w.variant)
+    return w
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -166,15 +72,6 @@ def _formulas(formulas: list) -> list[RenderableType]:
     return out
 
 
-def _steps(steps: list[str]) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim", justify="right", no_wrap=True)
-    table.add_column()
-    for i, line in enumerate(steps, start=1):
-        table.add_row(f"  {i}.", Text(line))
-    return table
-
-
 def render(w: Walkthrough) -> RenderableType:
     """The walkthrough as one renderable: text sections, the example, the picture, the mistakes."""
     ex, v, q = w.explanation, w.variant, w.question
@@ -194,7 +91,7 @@ def render(w: Walkthrough) -> RenderableType:
     if v.choices:
         prompt += [Text(f"  {LETTERS[i]}) {c}") for i, c in enumerate(v.choices)]
     parts.append(FittedPanel(Group(*prompt), Text(q.title), border_style="dim"))  # a long title ends in "…"
-    parts.append(_steps(v.steps))
+    parts.append(steps_text(v.steps))
     parts.append(Text.assemble(("  Answer: ", "bold"), (v.expected, "bold green")))
     if w.picture is not None:
         parts.append(_heading("Picture"))

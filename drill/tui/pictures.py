@@ -424,19 +424,10 @@ def activation_plots(table: dict[str, tuple[Callable, Callable]], *, width: int 
     return _Tiles(tiles, width)
 
 
-def _activations() -> dict | None:
-    try:
-        from drill.solvers.activations import ACTIVATIONS  # written in parallel; absent on older checkouts
-    except ImportError:
-        return None
-    return ACTIVATIONS
-
-
 @picture("activations")
 def activations_picture(v: Variant) -> RenderableType | None:
-    table = _activations()
-    if not table:
-        return None
+    from drill.solvers.activations import ACTIVATIONS as table
+
     return Group(Text("Each function (line) and its derivative (dots) on [−4, 4]:", style="bold"), activation_plots(table))
 
 

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from drill.practice import session
 from drill.core.grading import LETTERS, Grade
+from drill.practice.results import by_topic
 from drill.practice.session import Attempt, Step
 from drill.core.tolerance import precision_note
 from drill.solvers._fmt import fmt
@@ -334,12 +335,8 @@ def summary(console: Console, attempts: Sequence[Attempt], replay: str) -> None:
     table.add_column("topic")
     table.add_column("correct", justify="right")
     table.add_column("time", justify="right")
-    by_topic: dict[str, list[Attempt]] = {}
-    for a in attempts:
-        by_topic.setdefault(a.variant.question.topic, []).append(a)
-    for topic, items in sorted(by_topic.items()):
-        right = sum(a.status == "correct" for a in items)
-        table.add_row(Text(topic), f"{right}/{len(items)}", f"{sum(a.seconds for a in items):.0f} s")
+    for t in by_topic(attempts):
+        table.add_row(Text(t.topic), f"{t.correct}/{t.answered}", f"{t.seconds:.0f} s")
     right = sum(a.status == "correct" for a in attempts)
     table.add_row("[bold]all[/]", f"[bold]{right}/{len(attempts)}[/]", f"{sum(a.seconds for a in attempts):.0f} s")
     console.print(table)
