@@ -46,6 +46,25 @@ class ExpressionAnswer(AnswerType):
             raise Unreadable(f"could not read {clip(text)!r} as a formula in {', '.join(self.variables)}: {exc}") from None
         return reading.read
 
+    def read_key(self, raw: Any) -> str:
+        """A bank key, read without sympy (loading a bank, even ``drill list``, stays light): drill's
+        parser and the names it may use; ``drill check`` reads it with the engine on every variant."""
+        import ast
+
+        from drill.core.safe_expr import ExprError, parse
+        from drill.core.symbolic_read import ARITY, CONSTANTS
+
+        text = str(raw)
+        try:
+            tree = parse(text)
+        except ExprError as exc:
+            raise Unreadable(f"could not read {clip(text)!r} as a formula: {exc}") from None
+        known = set(self.variables) | set(ARITY) | set(CONSTANTS)
+        unknown = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - known)
+        if unknown:
+            raise Unreadable(f"{clip(text)!r} uses {', '.join(unknown)}, not a variable ({', '.join(self.variables)}) or a function")
+        return text.strip()
+
     def close(self, given: Any, key: Any, tol: Tolerance) -> bool:
         from drill.core import symbolic
 
