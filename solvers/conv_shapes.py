@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Text, Shape, LAYER, LAYERS
 from ._fmt import fmt, shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -86,7 +87,10 @@ def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, i
     return out, line, slips
 
 
-@solver("conv-output-size")
+@solver("conv-output-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layer": LAYER,
+})
 def conv_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one Conv2d/MaxPool2d/AvgPool2d layer on an H×W input."""
     layer = p["layer"]
@@ -141,7 +145,10 @@ def _variant(layers: list[dict], **change) -> list[dict]:
     return out
 
 
-@solver("network-output-shape")
+@solver("network-output-shape", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layers": LAYERS,
+})
 def network_output_shape(p: dict) -> Solution:
     """Shape (C, H, W) or (F,) after the last layer of a network spec, layer by layer."""
     layers = p["layers"]
@@ -177,7 +184,10 @@ def network_output_shape(p: dict) -> Solution:
     return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks, formulas=[declared] if declared else [])
 
 
-@solver("conv-transpose-output-size")
+@solver("conv-transpose-output-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layer": LAYER,
+})
 def conv_transpose_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one ConvTranspose2d layer on an H×W input."""
     layer = p["layer"]
@@ -222,7 +232,10 @@ def conv_transpose_output_size(p: dict) -> Solution:
     return Solution((oh, ow), steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
-@solver("same-padding")
+@solver("same-padding", params={
+    "kernel_size": Int("the kernel size K", lo=1),
+    "dilation": Int("the dilation D", lo=1),
+})
 def same_padding(p: dict) -> Solution:
     """Padding P per side that keeps the size of a stride-1 conv: P = D·(K − 1)/2.
 
@@ -254,7 +267,10 @@ def same_padding(p: dict) -> Solution:
     return Solution(answer, steps, mistakes, formulas=[declared])
 
 
-@solver("flatten-size")
+@solver("flatten-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layers": LAYERS,
+})
 def flatten_size(p: dict) -> Solution:
     """Number of features after Flatten at the end of a conv/pool stack: C·H·W of the last map."""
     sol = network_output_shape(p)
@@ -278,7 +294,11 @@ def flatten_size(p: dict) -> Solution:
     return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks, formulas=[declared])
 
 
-@solver("conv-macs")
+@solver("conv-macs", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layer": LAYER,
+    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True),
+})
 def conv_macs(p: dict) -> Solution:
     """Multiply-accumulates (or FLOPs = 2·MACs) of one Conv2d layer; bias ignored.
 

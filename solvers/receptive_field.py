@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import LAYERS
 from ._fmt import fmt
 from ._layers import net_repr, pair
 
@@ -103,7 +104,9 @@ def _context(layers: list[dict]) -> dict[str, str]:
     return {"_net": net_repr(layers)}
 
 
-@solver("receptive-field")
+@solver("receptive-field", params={
+    "layers": LAYERS,
+})
 def receptive_field(p: dict) -> Solution:
     """Receptive-field size (in input pixels, along one axis) of one output of the last layer."""
     layers = p["layers"]
@@ -128,7 +131,9 @@ def receptive_field(p: dict) -> Solution:
     return Solution(r, steps, mistakes, context=_context(layers), checkpoints=checks["r"], formulas=[declared])
 
 
-@solver("receptive-field-jump")
+@solver("receptive-field-jump", params={
+    "layers": LAYERS,
+})
 def receptive_field_jump(p: dict) -> Solution:
     """The jump (effective stride) after the last layer: input pixels between neighbouring outputs."""
     layers = p["layers"]
@@ -155,7 +160,9 @@ def receptive_field_jump(p: dict) -> Solution:
     return Solution(j, steps, mistakes, context=_context(layers), checkpoints=checks["j"], formulas=[declared])
 
 
-@solver("receptive-field-center")
+@solver("receptive-field-center", params={
+    "layers": LAYERS,
+})
 def receptive_field_center(p: dict) -> Solution:
     """Centre of output 0's receptive field, as a 0-based input position (padding included)."""
     layers = p["layers"]
