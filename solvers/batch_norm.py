@@ -31,9 +31,9 @@ def _rows(a: np.ndarray) -> str:
 
 
 @solver("batchnorm-forward", params={
-    "x": Either("the input x", options=(Matrix("the input x"), Vector("the input x"))),
-    "gamma": Either("the scale γ", options=(Num("the scale γ"), Vector("the scale γ"))),
-    "beta": Either("the shift β", options=(Num("the shift β"), Vector("the shift β"))),
+    "x": Either("the mini-batch, of shape (N,) or (N, D)", options=(Vector("(N,)"), Matrix("(N, D)"))),
+    "gamma": Either("the scale γ, one or one per feature (D,)", options=(Num("γ"), Vector("(D,)"))),
+    "beta": Either("the shift β, one or one per feature (D,)", options=(Num("β"), Vector("(D,)"))),
     "eps": Num("ε added for numerical stability"),
 })
 def batchnorm_forward(p: dict) -> Solution:

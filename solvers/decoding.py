@@ -28,7 +28,7 @@ from .softmax_ce import softmax
 
 @solver("temperature-softmax", params={
     "logits": LOGITS,
-    "temperature": Num("the softmax temperature T"),
+    "temperature": Num("the softmax temperature T", lo=0),
 })
 def temperature_softmax(p: dict) -> Solution:
     """softmax(z / T) for logits z (K,) and temperature T > 0."""
@@ -95,8 +95,8 @@ def _show(h: list[int], ids: list[int]) -> str:
 
 
 @solver("top-k-filter", params={
-    "probs": Vector("the probabilities"),
-    "k": Int("k"),
+    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1),
+    "k": Int("how many of the most likely tokens are kept", lo=1),
 })
 def top_k_filter(p: dict) -> Solution:
     """Top-k filtering: the k most probable tokens keep their probability, renormalized."""

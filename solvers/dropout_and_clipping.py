@@ -113,8 +113,8 @@ def dropout_eval(p: dict) -> Solution:
 
 
 @solver("dropout-variance", params={
-    "x": Num("the input x"),
-    "p": Num("the drop probability p"),
+    "x": Num("the activation x"),
+    "p": Num("the drop probability p", lo=0, hi=1),
 })
 def dropout_variance(p: dict) -> Solution:
     """Var(y) of one unit y = m·x/(1 − p), m ~ Bernoulli(1 − p): x²·p/(1 − p)."""

@@ -40,8 +40,8 @@ def _h(q: np.ndarray) -> float:
 
 
 @solver("batch-cross-entropy", params={
-    "probs": Matrix("the probabilities"),
-    "labels": Vector("the true labels", ints=True),
+    "probs": Matrix("each example's predicted class probabilities, of shape (N, K)"),
+    "labels": Vector("each example's true class, 0-based, of shape (N,)", ints=True, lo=0),
 })
 def batch_cross_entropy(p: dict) -> Solution:
     """Mean over the batch of −ln P[n, y_n], from predicted probabilities P (N, K) and 0-based labels y."""

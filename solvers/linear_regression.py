@@ -65,8 +65,8 @@ def _gradient_checks(r: np.ndarray, grad: np.ndarray) -> list[Checkpoint]:
 
 
 @solver("mse-gradient", params={
-    "x": Vector("the input x", ints=True),
-    "y": Vector("the target y", ints=True),
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
     "m": Num("the slope m of the line ŷ = m·x + b"),
     "b": Num("the bias b"),
 })
@@ -79,8 +79,8 @@ def mse_gradient(p: dict) -> Solution:
 
 
 @solver("mse-gd-step", params={
-    "x": Vector("the input x", ints=True),
-    "y": Vector("the target y", ints=True),
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
     "m": Num("the slope m of the line ŷ = m·x + b"),
     "b": Num("the bias b"),
     "lr": Num("learning rate η"),
@@ -103,8 +103,8 @@ def mse_gd_step(p: dict) -> Solution:
 
 
 @solver("normal-equation", params={
-    "x": Vector("the input x", ints=True),
-    "y": Vector("the target y", ints=True),
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
 })
 def normal_equation(p: dict) -> Solution:
     """Least-squares [b, m] = (XᵀX)⁻¹Xᵀy with X = [1 | x], shape (N, 2), intercept column first."""

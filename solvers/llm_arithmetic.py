@@ -834,7 +834,7 @@ def lora_params(p: dict) -> Solution:
 
 @solver("moe-params", params={
     "config": LLM_CONFIG,
-    "ask": Text("which quantity the question asks for", choices=('active', 'total')),
+    "ask": Text("which count", choices=("total", "active")),
 })
 def moe_params(p: dict) -> Solution:
     """A top-k mixture of experts: total parameters (every expert) or active parameters per token."""
@@ -887,8 +887,8 @@ def moe_params(p: dict) -> Solution:
 
 @solver("attention-cost", params={
     "config": LLM_CONFIG,
-    "seq_len": Int("sequence length T in tokens"),
-    "batch": Int("batch size B"),
+    "seq_len": Int("sequence length T in tokens", lo=1),
+    "batch": Int("batch size B", lo=1, optional=True),
     "ask": Text("which quantity", choices=("qk_flops", "score_bytes")),
     "dtype": DTYPE_LLM.opt(),
     "unit": UNIT_BYTES.opt(),

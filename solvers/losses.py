@@ -54,7 +54,7 @@ def _label(y) -> int:
     "w": Vector("the weights w"),
     "x": Vector("the input x"),
     "b": Num("the bias b"),
-    "y": Int("the target y"),
+    "y": Int("the label y (−1 or +1)", lo=-1, hi=1),
 })
 def binary_hinge_loss(p: dict) -> Solution:
     """max(0, 1 − y(wᵀx − b)) for one example; w, x of shape (D,), y ∈ {−1, +1}."""
@@ -88,7 +88,7 @@ def binary_hinge_loss(p: dict) -> Solution:
     "b": Num("the bias b"),
     "lam": Num("the penalty strength λ"),
     "X": Matrix("the examples, of shape (N, d), one per row"),
-    "y": Vector("the target y", ints=True),
+    "y": Vector("each example's label (−1 or +1), of shape (N,)", ints=True, lo=-1, hi=1),
 })
 def svm_objective(p: dict) -> Solution:
     """J = λ‖w‖² + (1/n) Σ max(0, 1 − y_i(wᵀx_i − b)); X of shape (n, D), y of shape (n,)."""
@@ -132,9 +132,9 @@ def svm_objective(p: dict) -> Solution:
 
 
 @solver("multiclass-hinge-loss", params={
-    "scores": Vector("the model's scores"),
+    "scores": Vector("the class scores, of shape (K,)"),
     "target": TARGET,
-    "margin": Num("the margin"),
+    "margin": Num("the margin Δ", lo=0),
 })
 def multiclass_hinge_loss(p: dict) -> Solution:
     """Σ_{j≠t} max(0, s_j − s_t + Δ) for scores of shape (K,), true class t (0-based)."""
@@ -236,7 +236,7 @@ def _unit(p: dict) -> tuple[str, float, str, float]:
 
 
 @solver("entropy", params={
-    "p": Vector("the drop probability p"),
+    "p": Vector("the distribution p, of shape (K,)", lo=0, hi=1),
     "unit": UNIT_BITS,
 })
 def entropy(p: dict) -> Solution:
@@ -262,8 +262,8 @@ def entropy(p: dict) -> Solution:
 
 
 @solver("kl-divergence", params={
-    "p": Vector("the drop probability p"),
-    "q": Vector("q"),
+    "p": Vector("the distribution P, of shape (K,)", lo=0, hi=1),
+    "q": Vector("the distribution Q, of shape (K,)", lo=0, hi=1),
     "unit": UNIT_BITS,
 })
 def kl_divergence(p: dict) -> Solution:

@@ -97,7 +97,7 @@ def cosine_annealing_lr(p: dict) -> Solution:
 
 @solver("exponential-lr", params={
     "lr0": Num("the initial learning rate"),
-    "gamma": Num("the scale γ"),
+    "gamma": Num("the factor γ per epoch", lo=0, hi=1),
     "epoch": Int("the epoch number"),
 })
 def exponential_lr(p: dict) -> Solution:
@@ -118,7 +118,7 @@ def exponential_lr(p: dict) -> Solution:
 
 
 @solver("gamma-from-decay-rate", params={
-    "k": Num("k"),
+    "k": Num("the decay rate k in lr = lr0·e^(−k·epoch)", lo=0),
 })
 def gamma_from_decay_rate(p: dict) -> Solution:
     """The ExponentialLR γ that reproduces lr0·e^(−k·t): γ = e^(−k)."""
@@ -178,7 +178,7 @@ def warmup_cosine_lr(p: dict) -> Solution:
 
 @solver("multistep-lr", params={
     "lr0": Num("the initial learning rate"),
-    "gamma": Num("the scale γ"),
+    "gamma": Num("the factor γ at each milestone", lo=0, hi=1),
     "milestones": Vector("the epochs at which the rate is multiplied by γ", ints=True, lo=1),
     "epoch": Int("the epoch number"),
 })

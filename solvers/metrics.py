@@ -173,8 +173,8 @@ def _scored(p: dict) -> tuple[list[int], list[float]]:
 
 
 @solver("roc-auc-pairs", params={
-    "labels": Vector("the true labels", ints=True),
-    "scores": Vector("the model's scores"),
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1),
+    "scores": Vector("each example's score, of shape (N,)"),
 })
 def roc_auc_pairs(p: dict) -> Solution:
     """ROC AUC by counting (positive, negative) pairs; a tie counts 1/2."""
@@ -205,8 +205,8 @@ def roc_auc_pairs(p: dict) -> Solution:
 
 
 @solver("pr-at-threshold", params={
-    "labels": Vector("the true labels", ints=True),
-    "scores": Vector("the model's scores"),
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1),
+    "scores": Vector("each example's score, of shape (N,)"),
     "threshold": Num("scores at or above it are predicted positive"),
 })
 def pr_at_threshold(p: dict) -> Solution:

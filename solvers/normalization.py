@@ -52,9 +52,9 @@ def _features(p: dict) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 @solver("layernorm-forward", params={
-    "x": Vector("the input x"),
-    "gamma": Vector("the scale γ"),
-    "beta": Vector("the shift β"),
+    "x": Vector("one example's features, of shape (D,)"),
+    "gamma": Vector("the scale γ, of shape (D,)"),
+    "beta": Vector("the shift β, of shape (D,)"),
     "eps": Num("ε added for numerical stability"),
 })
 def layernorm_forward(p: dict) -> Solution:
@@ -88,8 +88,8 @@ def layernorm_forward(p: dict) -> Solution:
 
 
 @solver("rmsnorm-forward", params={
-    "x": Vector("the input x"),
-    "gamma": Vector("the scale γ"),
+    "x": Vector("one example's features, of shape (D,)"),
+    "gamma": Vector("the scale γ, of shape (D,)"),
     "eps": Num("ε added for numerical stability"),
 })
 def rmsnorm_forward(p: dict) -> Solution:
@@ -144,7 +144,7 @@ def _running_update(p: dict) -> tuple[np.ndarray, float, float, float, float, fl
 
 
 @solver("batchnorm-running-stats", params={
-    "batch": Vector("batch size B"),
+    "batch": Vector("one feature's values over the mini-batch, of shape (N,)"),
     "running_mean": Num("the running mean"),
     "running_var": Num("the running variance"),
     "momentum": Num("momentum coefficient"),
@@ -166,7 +166,7 @@ def batchnorm_running_stats(p: dict) -> Solution:
 
 
 @solver("batchnorm-eval", params={
-    "x": Vector("the input x"),
+    "x": Vector("the test inputs x, of shape (N,)"),
     "running_mean": Num("the running mean"),
     "running_var": Num("the running variance"),
     "gamma": Num("the scale γ"),
@@ -200,12 +200,12 @@ def batchnorm_eval(p: dict) -> Solution:
 
 
 @solver("batchnorm-train-then-eval", params={
-    "batch": Vector("batch size B"),
+    "batch": Vector("one feature's values over the training mini-batch, of shape (N,)"),
     "running_mean": Num("the running mean"),
     "running_var": Num("the running variance"),
     "momentum": Num("momentum coefficient"),
     "eps": Num("ε added for numerical stability"),
-    "x": Num("the input x"),
+    "x": Num("the test input x, normalized with the running statistics"),
 })
 def batchnorm_train_then_eval(p: dict) -> Solution:
     """A fresh BatchNorm1d (running stats 0 and 1) takes one training step on ``batch``, then in
@@ -245,7 +245,7 @@ def _backward(p: dict) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray
 
 
 @solver("batchnorm-backward-params", params={
-    "x": Vector("the input x"),
+    "x": Vector("one feature's values over the mini-batch, of shape (N,)"),
     "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)"),
     "gamma": Num("the scale γ"),
     "eps": Num("ε added for numerical stability"),
@@ -296,7 +296,7 @@ def eps_free_agrees(x: np.ndarray, g: np.ndarray, gamma: float, eps: float, dx: 
 
 
 @solver("batchnorm-backward-dx", params={
-    "x": Vector("the input x"),
+    "x": Vector("one feature's values over the mini-batch, of shape (N,)"),
     "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)"),
     "gamma": Num("the scale γ"),
     "eps": Num("ε added for numerical stability"),

@@ -117,9 +117,9 @@ def _momentum_run(w, v, gs, eta, alpha, *, swap=False, uphill=False, old_velocit
 
 
 @solver("momentum-steps", params={
-    "w": Either("the weights w", options=(Num("the weights w"), Vector("the weights w"))),
+    "w": Either("the weights w: a number or a vector", options=(Num("a number"), Vector("a vector"))),
     "v": Either("the velocity before the first step, shaped like w", options=(Num("a number"), Vector("a vector"))),
-    "grads": Either("the gradients, one per step", options=(Matrix("the gradients, one per step"), Vector("the gradients, one per step"))),
+    "grads": Either("the gradient at each step: numbers (w a number) or rows shaped like w", options=(Vector("one per step"), Matrix("one row per step"))),
     "momentum": Num("momentum coefficient"),
     "lr": Num("learning rate η"),
 })
@@ -278,11 +278,11 @@ def _adam_run(w, gs, lr, b1, b2, eps, *, correct=True, sqrt=True, t_fixed=None):
 
 
 @solver("adam-steps", params={
-    "w": Either("the weights w", options=(Num("the weights w"), Vector("the weights w"))),
-    "grads": Either("the gradients, one per step", options=(Matrix("the gradients, one per step"), Vector("the gradients, one per step"))),
+    "w": Either("the weights w: a number or a vector", options=(Num("a number"), Vector("a vector"))),
+    "grads": Either("the gradient at each step: numbers (w a number) or rows shaped like w", options=(Vector("one per step"), Matrix("one row per step"))),
     "lr": Num("learning rate η"),
-    "beta1": Num("Adam's first-moment decay β1"),
-    "beta2": Num("Adam's second-moment decay β2"),
+    "beta1": Num("first-moment decay β1", lo=0, hi=1),
+    "beta2": Num("second-moment decay β2", lo=0, hi=1),
     "eps": Num("ε added for numerical stability"),
 })
 def adam_steps(p: dict) -> Solution:

@@ -61,8 +61,8 @@ def _update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float, *, at_zer
 @solver("perceptron-update", params={
     "w": Vector("the weights w"),
     "b": Num("the bias b"),
-    "x": Vector("the input x", ints=True),
-    "y": Int("the target y"),
+    "x": Vector("the input x"),
+    "y": Int("the label y (0 or 1)", lo=0, hi=1),
     "lr": Num("learning rate η"),
 })
 def perceptron_update(p: dict) -> Solution:

@@ -133,9 +133,9 @@ def sinusoidal_pe_half(p: dict) -> Solution:
 
 
 @solver("sinusoidal-pe-row", params={
-    "pos": Int("the token position"),
-    "d_model": Int("model width d_model"),
-    "base": Int("the frequency base (10000 in the paper)"),
+    "pos": Int("the token position", lo=0),
+    "d_model": Int("model width d_model", lo=2),
+    "base": Num("the frequency base (10000 in the paper)", lo=1),
 })
 def sinusoidal_pe_row(p: dict) -> Solution:
     """The whole interleaved encoding vector PE(pos, 0 … d − 1)."""
