@@ -144,7 +144,9 @@ class Solver:
         """(param path, problem) for each way ``params`` break this solver's declaration."""
         from ._params import check_params
 
-        return check_params(self.params or {}, params)
+        if self.params is None:
+            return [("", f"solver {self.name!r} declares no params (register it with @solver(name, params={{...}}))")]
+        return check_params(self.params, params)
 
     def run(self, params: dict) -> Solution:
         return self.fn(params)

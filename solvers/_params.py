@@ -206,7 +206,7 @@ class Vector(Param):
 class Matrix(Param):
     """Rows of numbers of equal length, of shape (rows, cols)."""
 
-    kind = "matrix (rows of numbers of equal length)"
+    kind = "matrix"
 
     def problems(self, value: Any, path: str) -> Problems:
         if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
@@ -413,12 +413,12 @@ def example_params(declared: dict[str, Param]) -> dict[str, Any]:
     return {k: d.sample() for k, d in declared.items() if not d.optional or d.example is not None}
 
 
-def describe(declared: dict[str, Param], prefix: str = "") -> list[tuple[str, str, str, bool]]:
-    """(path, kind in words, meaning, optional) for each declared param, a record's fields below it."""
+def describe(declared: dict[str, Param], prefix: str = "") -> list[tuple[str, str, str, bool, Any]]:
+    """(path, kind in words, meaning, optional, example) for each declared param, a record's fields below it."""
     out = []
     for key, d in declared.items():
         path = f"{prefix}{key}"
-        out.append((path, d.what(), d.meaning, d.optional))
+        out.append((path, d.what(), d.meaning, d.optional, d.sample()))
         if isinstance(d, Record):
             out += describe(d.fields, path + ".")
     return out
