@@ -146,7 +146,7 @@ class Solver:
 
         if self.params is None:
             return [("", f"solver {self.name!r} declares no params (register it with @solver(name, params={{...}}))")]
-        return check_params(self.params, params)
+        return check_params(self.params, params, self.name)
 
     def run(self, params: dict) -> Solution:
         return self.fn(params)

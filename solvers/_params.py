@@ -82,6 +82,10 @@ class Param:
         """This param with a default in the solver (a question may leave it out)."""
         return replace(self, optional=True)
 
+    def eg(self, example: Any) -> "Param":
+        """This param with another example value (a shared kind used where its example does not fit)."""
+        return replace(self, example=example)
+
     def what(self) -> str:
         """The kind and bounds in words: ``whole number ≥ 1``."""
         return self.kind
@@ -389,11 +393,12 @@ class ModelConfig(Param):
         return "model settings"
 
 
-def _check_fields(fields: dict[str, Param], value: dict, prefix: str) -> Problems:
+def _check_fields(fields: dict[str, Param], value: dict, prefix: str, owner: str = "") -> Problems:
     at = (lambda k: f"{prefix}.{k}") if prefix else str
     for key in value:
         if key not in fields:
-            yield at(key), f"is not a param of this solver; it takes {', '.join(fields) or 'no params'}"
+            where = f"{prefix} takes" if prefix else f"solver {owner!r} takes" if owner else "the solver takes"
+            yield at(key), f"{key!r} is not declared ({where} {', '.join(fields) or 'no params'}); remove it, or declare it where the solver reads it"
     for key, decl in fields.items():
         if key in value:
             yield from decl.problems(value[key], at(key))
@@ -401,11 +406,12 @@ def _check_fields(fields: dict[str, Param], value: dict, prefix: str) -> Problem
             yield at(key), f"is missing: {decl.meaning} ({decl.what()})"
 
 
-def check_params(declared: dict[str, Param], params: Any) -> list[tuple[str, str]]:
-    """(param path, problem) for each way ``params`` break the declaration, in declaration order."""
+def check_params(declared: dict[str, Param], params: Any, solver: str = "") -> list[tuple[str, str]]:
+    """(param path, problem) for each way ``params`` break the declaration of ``solver``: undeclared
+    params first, then each declared one in order."""
     if not isinstance(params, dict):
         return [("", f"params must be a mapping, not {_kind_of(params)}")]
-    return list(_check_fields(declared, params, ""))
+    return list(_check_fields(declared, params, "", solver))
 
 
 def example_params(declared: dict[str, Param]) -> dict[str, Any]:

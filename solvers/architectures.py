@@ -338,8 +338,8 @@ def _texts(graph: list[dict], shape: list[int], w: Walk) -> dict[str, Any]:
 DTYPE = Text("the number format of each value", choices=tuple(DTYPE_BYTES), example="fp32")
 # A network in the graph form: a named model built from its settings, or a graph with its input.
 NETWORK_GRAPH = {
-    "model": Text("a model in the zoo, built from config (instead of graph)", choices=tuple(ZOO), optional=True),
-    "config": ModelConfig("the settings of the model `model` names (depth, width, d_model, …)", optional=True),
+    "model": Text("a model in the zoo, built from config (instead of graph)", choices=tuple(ZOO), optional=True, example="vgg"),
+    "config": ModelConfig("the settings of the model `model` names (depth, width, d_model, …)", optional=True, example={"depth": 11}),
     "input_shape": INPUT_SHAPE.opt(),
     "graph": Graph("the network as a graph of nodes (solvers/_graph.py), with input_shape", optional=True),
     "part": Either("the named part(s) (a node or block) the question is about", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))), optional=True),
@@ -555,7 +555,7 @@ def graph_params(p: dict) -> Solution:
 
 
 @solver("graph-share", params={
-    **NETWORK_GRAPH | {"part": Either("the named part(s) whose share is asked", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))))},
+    **NETWORK_GRAPH | {"part": Either("the named part(s) whose share is asked", example="fc1", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))))},
 })
 def graph_share(p: dict) -> Solution:
     """Share of a network's parameters in ``part`` (a node path or a list of them), in percent.
@@ -726,7 +726,7 @@ def graph_activation_memory(p: dict) -> Solution:
 
 @solver("graph-macs", params={
     **NETWORK_GRAPH,
-    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True),
+    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True, example='MACs'),
 })
 def graph_macs(p: dict) -> Solution:
     """Multiply-accumulates (count: MACs) or FLOPs (count: FLOPs = 2·MACs) of a network or its ``part``.

@@ -72,9 +72,9 @@ FORWARD_NOTE = ("Forward: Y[i,j] = b + Σ_uv X[i+u, j+v]·W[u,v] (cross-correlat
 
 
 @solver("conv-backward-dw", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "weight": Matrix("the kernel, of shape (K_h, K_w)"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
 })
 def conv_backward_dw(p: dict) -> Solution:
     """dL/dW (k, k) = valid cross-correlation of the input with dL/dY."""
@@ -109,9 +109,9 @@ def _dx_entry_line(w: np.ndarray, dy: np.ndarray, r: int, c: int) -> tuple[str, 
 
 
 @solver("conv-backward-dx", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "weight": Matrix("the kernel, of shape (K_h, K_w)"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
 })
 def conv_backward_dx(p: dict) -> Solution:
     """dL/dX (H, W) = 'full' cross-correlation of dL/dY with the kernel rotated 180° (= scatter-add)."""
@@ -142,11 +142,11 @@ def conv_backward_dx(p: dict) -> Solution:
 
 
 @solver("conv-backward-dx-entry", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "weight": Matrix("the kernel, of shape (K_h, K_w)"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
-    "row": Int("the output row, 0-based"),
-    "col": Int("the output column, 0-based"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
+    "row": Int("the output row, 0-based", example=1),
+    "col": Int("the output column, 0-based", example=1),
 })
 def conv_backward_dx_entry(p: dict) -> Solution:
     """One entry dL/dX[row, col] (0-based): the sum over every output whose window covers X[row, col]."""
@@ -171,9 +171,9 @@ def conv_backward_dx_entry(p: dict) -> Solution:
 
 
 @solver("conv-backward-db", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "weight": Matrix("the kernel, of shape (K_h, K_w)"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
 })
 def conv_backward_db(p: dict) -> Solution:
     """dL/db = Σ dL/dY: the bias is added to every output entry."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
-from ._params import Int, Text, Shape, LAYER, LAYERS
+from ._params import Int, Layer, Text, Shape, LAYER, LAYERS
 from ._fmt import fmt, shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -88,8 +88,8 @@ def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, i
 
 
 @solver("conv-output-size", params={
-    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
-    "layer": LAYER,
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 9, 13]),
+    "layer": LAYER.eg({"type": "Conv2d", "in_channels": 3, "out_channels": 16, "kernel_size": 3, "stride": 2, "padding": 1}),
 })
 def conv_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one Conv2d/MaxPool2d/AvgPool2d layer on an H×W input."""
@@ -185,8 +185,8 @@ def network_output_shape(p: dict) -> Solution:
 
 
 @solver("conv-transpose-output-size", params={
-    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
-    "layer": LAYER,
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[64, 16, 16]),
+    "layer": Layer("a ConvTranspose2d spec", example={"type": "ConvTranspose2d", "in_channels": 64, "out_channels": 32, "kernel_size": 4, "stride": 2, "padding": 1}),
 })
 def conv_transpose_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one ConvTranspose2d layer on an H×W input."""
@@ -295,9 +295,9 @@ def flatten_size(p: dict) -> Solution:
 
 
 @solver("conv-macs", params={
-    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
-    "layer": LAYER,
-    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True),
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 32, 32]),
+    "layer": LAYER.eg({"type": "Conv2d", "in_channels": 3, "out_channels": 16, "kernel_size": 3, "stride": 2, "padding": 1}),
+    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True, example='MACs'),
 })
 def conv_macs(p: dict) -> Solution:
     """Multiply-accumulates (or FLOPs = 2·MACs) of one Conv2d layer; bias ignored.

@@ -28,7 +28,7 @@ from .softmax_ce import softmax
 
 @solver("temperature-softmax", params={
     "logits": LOGITS,
-    "temperature": Num("the softmax temperature T", lo=0),
+    "temperature": Num("the softmax temperature T", lo=0, example=0.5),
 })
 def temperature_softmax(p: dict) -> Solution:
     """softmax(z / T) for logits z (K,) and temperature T > 0."""
@@ -95,8 +95,8 @@ def _show(h: list[int], ids: list[int]) -> str:
 
 
 @solver("top-k-filter", params={
-    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1),
-    "k": Int("how many of the most likely tokens are kept", lo=1),
+    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1, example=[0.1, 0.4, 0.05, 0.3, 0.15]),
+    "k": Int("how many of the most likely tokens are kept", lo=1, example=2),
 })
 def top_k_filter(p: dict) -> Solution:
     """Top-k filtering: the k most probable tokens keep their probability, renormalized."""
@@ -135,8 +135,8 @@ def _nucleus(h: list[int], order: list[int], top_p: int, *, strict: bool = False
 
 
 @solver("top-p-nucleus", params={
-    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1),
-    "top_p": Num("the nucleus mass p (at most two decimals)", lo=0, hi=1),
+    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1, example=[0.1, 0.4, 0.05, 0.3, 0.15]),
+    "top_p": Num("the nucleus mass p (at most two decimals)", lo=0, hi=1, example=0.8),
 })
 def top_p_nucleus(p: dict) -> Solution:
     """Top-p (nucleus) filtering: the smallest most-probable set with cumulative probability ≥ p."""
@@ -170,7 +170,7 @@ def top_p_nucleus(p: dict) -> Solution:
 
 
 @solver("perplexity-logprobs", params={
-    "logprobs": Vector("the natural-log probability of each token, of shape (T,)", hi=0),
+    "logprobs": Vector("the natural-log probability of each token, of shape (T,)", hi=0, example=[-0.5, -1.2, -2.3, -0.4]),
 })
 def perplexity_logprobs(p: dict) -> Solution:
     """Perplexity exp(−mean ln p) from per-token natural-log probabilities."""
@@ -201,9 +201,9 @@ def perplexity_logprobs(p: dict) -> Solution:
 
 @solver("temperature-odds", params={
     "logits": LOGITS,
-    "temperature": Num("the softmax temperature T", lo=0),
-    "i": Int("the first token id, 0-based", lo=0),
-    "j": Int("the second token id, 0-based", lo=0),
+    "temperature": Num("the softmax temperature T", lo=0, example=0.5),
+    "i": Int("the first token id, 0-based", lo=0, example=0),
+    "j": Int("the second token id, 0-based", lo=0, example=1),
 })
 def temperature_odds(p: dict) -> Solution:
     """p_i / p_j under softmax(z / T): exp((z_i − z_j) / T) — the normalizer cancels."""
@@ -240,8 +240,8 @@ def _argmax(d: list[float]) -> int:
 
 
 @solver("greedy-sequence", params={
-    "first": Vector("the first step's token probabilities, of shape (V,)", lo=0, hi=1),
-    "P2": Matrix("the second step's probabilities given each first token, of shape (V, V)"),
+    "first": Vector("the first step's token probabilities, of shape (V,)", lo=0, hi=1, example=[0.5, 0.4, 0.1]),
+    "P2": Matrix("the second step's probabilities given each first token, of shape (V, V)", example=[[0.4, 0.3, 0.3], [0.9, 0.05, 0.05], [0.3, 0.3, 0.4]]),
 })
 def greedy_sequence(p: dict) -> Solution:
     """Joint probability of the two-token sequence greedy decoding picks, and the best sequence."""

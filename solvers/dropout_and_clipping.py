@@ -45,9 +45,9 @@ def _out(a: np.ndarray) -> list[float]:
 
 
 @solver("dropout-train", params={
-    "x": Vector("the activations x, of shape (n,)"),
-    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1),
-    "p": Num("the drop probability p", lo=0, hi=1),
+    "x": Vector("the activations x, of shape (n,)", example=[1.0, 2.0, -1.0, 0.5, 3.0]),
+    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1, example=[1, 0, 1, 1, 0]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
 })
 def dropout_train(p: dict) -> Solution:
     """Inverted dropout in training with a given mask (1 = kept): y = mask·x/(1 − p)."""
@@ -75,9 +75,9 @@ def dropout_train(p: dict) -> Solution:
 
 
 @solver("dropout-eval", params={
-    "x": Vector("the activations x, of shape (n,)"),
-    "p": Num("the drop probability p", lo=0, hi=1),
-    "kind": Text("inverted (scale in training) or classic (scale at test time)", choices=("inverted", "classic")),
+    "x": Vector("the activations x, of shape (n,)", example=[1.0, 2.0, -1.0, 0.5]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
+    "kind": Text("inverted (scale in training) or classic (scale at test time)", choices=("inverted", "classic"), example='inverted'),
 })
 def dropout_eval(p: dict) -> Solution:
     """Dropout at eval time: identity for ``kind: inverted`` (PyTorch), x·(1 − p) for ``kind: classic``."""
@@ -113,8 +113,8 @@ def dropout_eval(p: dict) -> Solution:
 
 
 @solver("dropout-variance", params={
-    "x": Num("the activation x"),
-    "p": Num("the drop probability p", lo=0, hi=1),
+    "x": Num("the activation x", example=3.0),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.25),
 })
 def dropout_variance(p: dict) -> Solution:
     """Var(y) of one unit y = m·x/(1 − p), m ~ Bernoulli(1 − p): x²·p/(1 − p)."""
@@ -146,8 +146,8 @@ def _grads(p: dict) -> list[np.ndarray]:
 
 
 @solver("clip-grad-norm", params={
-    "grads": ListOf("the gradients, one vector per parameter tensor", item=Vector("one tensor's gradient, flattened")),
-    "max_norm": Num("the largest allowed global L2 norm", lo=0),
+    "grads": ListOf("the gradients, one vector per parameter tensor", item=Vector("one tensor's gradient, flattened"), example=[[1.0, 2.0], [-2.0, 4.0]]),
+    "max_norm": Num("the largest allowed global L2 norm", lo=0, example=2.0),
 })
 def clip_grad_norm(p: dict) -> Solution:
     """torch.nn.utils.clip_grad_norm_ over all tensors in ``grads``: the clipped entries, concatenated."""
@@ -190,8 +190,8 @@ def clip_grad_norm(p: dict) -> Solution:
 
 
 @solver("clip-grad-value", params={
-    "grad": Vector("the gradient, of shape (n,)"),
-    "clip_value": Num("each entry is clipped to [−c, c]", lo=0),
+    "grad": Vector("the gradient, of shape (n,)", example=[0.5, -2.0, 1.5, -0.3, 3.0]),
+    "clip_value": Num("each entry is clipped to [−c, c]", lo=0, example=1.0),
 })
 def clip_grad_value(p: dict) -> Solution:
     """torch.nn.utils.clip_grad_value_: clamp every entry to [−c, c]."""

@@ -40,8 +40,8 @@ def _h(q: np.ndarray) -> float:
 
 
 @solver("batch-cross-entropy", params={
-    "probs": Matrix("each example's predicted class probabilities, of shape (N, K)"),
-    "labels": Vector("each example's true class, 0-based, of shape (N,)", ints=True, lo=0),
+    "probs": Matrix("each example's predicted class probabilities, of shape (N, K)", example=[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]),
+    "labels": Vector("each example's true class, 0-based, of shape (N,)", ints=True, lo=0, example=[0, 1, 2]),
 })
 def batch_cross_entropy(p: dict) -> Solution:
     """Mean over the batch of −ln P[n, y_n], from predicted probabilities P (N, K) and 0-based labels y."""
@@ -75,10 +75,10 @@ def _gauss_kl(m1: float, s1: float, m2: float, s2: float) -> float:
 
 
 @solver("gaussian-kl", params={
-    "mu1": Num("the mean of P"),
-    "sigma1": Num("the standard deviation of P", lo=0),
-    "mu2": Num("the mean of Q"),
-    "sigma2": Num("the standard deviation of Q", lo=0),
+    "mu1": Num("the mean of P", example=0.0),
+    "sigma1": Num("the standard deviation of P", lo=0, example=1.0),
+    "mu2": Num("the mean of Q", example=1.0),
+    "sigma2": Num("the standard deviation of Q", lo=0, example=2.0),
 })
 def gaussian_kl(p: dict) -> Solution:
     """KL(N(μ1, σ1²) ‖ N(μ2, σ2²)) in nats (σ are standard deviations)."""
@@ -107,8 +107,8 @@ def gaussian_kl(p: dict) -> Solution:
 
 
 @solver("vae-kl", params={
-    "mu": Vector("the encoder's means, of shape (d,)"),
-    "sigma": Vector("the encoder's standard deviations, of shape (d,)", lo=0),
+    "mu": Vector("the encoder's means, of shape (d,)", example=[0.5, -1.0]),
+    "sigma": Vector("the encoder's standard deviations, of shape (d,)", lo=0, example=[1.0, 0.5]),
 })
 def vae_kl(p: dict) -> Solution:
     """The VAE's KL(N(μ, diag σ²) ‖ N(0, I)) summed over latent dimensions, nats; σ are standard deviations."""
@@ -157,7 +157,7 @@ def _log(unit: str) -> str:
 
 
 @solver("mutual-information", params={
-    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)"),
+    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)", example=[[0.4, 0.1], [0.1, 0.4]]),
     "unit": UNIT_BITS,
 })
 def mutual_information(p: dict) -> Solution:
@@ -191,7 +191,7 @@ def mutual_information(p: dict) -> Solution:
 
 
 @solver("conditional-entropy", params={
-    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)"),
+    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)", example=[[0.3, 0.1], [0.2, 0.4]]),
     "unit": UNIT_BITS,
 })
 def conditional_entropy(p: dict) -> Solution:

@@ -159,10 +159,10 @@ def init_scale(p: dict) -> Solution:
 
 
 @solver("uniform-layer-variance", params={
-    "fan_in": Int("inputs per unit n", lo=1),
-    "bound": Num("weights are drawn from U(−a, a) with this a", lo=0),
-    "x_mean": Num("the mean of each input"),
-    "x_var": Num("the variance of each input", lo=0),
+    "fan_in": Int("inputs per unit n", lo=1, example=100),
+    "bound": Num("weights are drawn from U(−a, a) with this a", lo=0, example=0.1),
+    "x_mean": Num("the mean of each input", example=1.0),
+    "x_var": Num("the variance of each input", lo=0, example=3.0),
 })
 def uniform_layer_variance(p: dict) -> Solution:
     """Var(y) = n·Var(w)·E[x²] for weights U(−a, a) (Var(w) = a²/3) and inputs of mean μ, variance σ²."""
@@ -191,8 +191,8 @@ def uniform_layer_variance(p: dict) -> Solution:
 
 @solver("relu-layer-variance", params={
     "layer": LAYER,
-    "scheme": Text("the initializer", choices=("xavier_normal", "kaiming_normal")),
-    "z_var": Num("the variance of the pre-activations z feeding the ReLU", lo=0),
+    "scheme": Text("the initializer", choices=("xavier_normal", "kaiming_normal"), example='xavier_normal'),
+    "z_var": Num("the variance of the pre-activations z feeding the ReLU", lo=0, example=2.0),
 })
 def relu_layer_variance(p: dict) -> Solution:
     """Var(y) of a Linear layer on x = ReLU(z), z zero-mean symmetric with variance Var(z), weights by ``scheme``."""

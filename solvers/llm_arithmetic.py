@@ -732,8 +732,8 @@ def forward_flops(p: dict) -> Solution:
 
 
 @solver("chinchilla", params={
-    "num_params": Num("the model's parameter count N", lo=1, optional=True),
-    "ask": Text("which quantity", choices=("compute", "params", "tokens")),
+    "num_params": Num("the model's parameter count N", lo=1, optional=True, example=70000000000),
+    "ask": Text("which quantity", choices=("compute", "params", "tokens"), example='compute'),
     "flops": Num("the compute budget C in FLOPs", lo=0, optional=True),
     "tokens_per_param": Num("training tokens per parameter (Chinchilla: 20)", lo=0, optional=True),
 })
@@ -767,9 +767,9 @@ def chinchilla(p: dict) -> Solution:
 
 
 @solver("decode-speed", params={
-    "num_params": Int("the model's parameter count N"),
+    "num_params": Int("the model's parameter count N", example=6738415616),
     "dtype": DTYPE_LLM,
-    "bandwidth_gbs": Num("memory bandwidth in GB/s", lo=0),
+    "bandwidth_gbs": Num("memory bandwidth in GB/s", lo=0, example=2039),
 })
 def decode_speed(p: dict) -> Solution:
     """Memory-bound decoding at batch 1: tokens/s ≈ bandwidth / bytes of weights read per token."""
@@ -833,8 +833,10 @@ def lora_params(p: dict) -> Solution:
 
 
 @solver("moe-params", params={
-    "config": LLM_CONFIG,
-    "ask": Text("which count", choices=("total", "active")),
+    "config": LLM_CONFIG.eg({"name": "Mixtral-8x7B", "vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336,
+                             "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "num_local_experts": 8,
+                             "num_experts_per_tok": 2}),
+    "ask": Text("which count", choices=("total", "active"), example='total'),
 })
 def moe_params(p: dict) -> Solution:
     """A top-k mixture of experts: total parameters (every expert) or active parameters per token."""

@@ -84,11 +84,11 @@ def binary_hinge_loss(p: dict) -> Solution:
 
 
 @solver("svm-objective", params={
-    "w": Vector("the weights w"),
-    "b": Num("the bias b"),
-    "lam": Num("the penalty strength λ"),
-    "X": Matrix("the examples, of shape (N, d), one per row"),
-    "y": Vector("each example's label (−1 or +1), of shape (N,)", ints=True, lo=-1, hi=1),
+    "w": Vector("the weights w", example=[1.0, -1.0]),
+    "b": Num("the bias b", example=0.5),
+    "lam": Num("the penalty strength λ", example=0.1),
+    "X": Matrix("the examples, of shape (N, d), one per row", example=[[2.0, 0.5], [0.5, 1.0], [-1.0, 0.5]]),
+    "y": Vector("each example's label (−1 or +1), of shape (N,)", ints=True, lo=-1, hi=1, example=[1, 1, -1]),
 })
 def svm_objective(p: dict) -> Solution:
     """J = λ‖w‖² + (1/n) Σ max(0, 1 − y_i(wᵀx_i − b)); X of shape (n, D), y of shape (n,)."""
@@ -236,7 +236,7 @@ def _unit(p: dict) -> tuple[str, float, str, float]:
 
 
 @solver("entropy", params={
-    "p": Vector("the distribution p, of shape (K,)", lo=0, hi=1),
+    "p": Vector("the distribution p, of shape (K,)", lo=0, hi=1, example=[0.5, 0.25, 0.25]),
     "unit": UNIT_BITS,
 })
 def entropy(p: dict) -> Solution:
@@ -262,8 +262,8 @@ def entropy(p: dict) -> Solution:
 
 
 @solver("kl-divergence", params={
-    "p": Vector("the distribution P, of shape (K,)", lo=0, hi=1),
-    "q": Vector("the distribution Q, of shape (K,)", lo=0, hi=1),
+    "p": Vector("the distribution P, of shape (K,)", lo=0, hi=1, example=[0.7, 0.2, 0.1]),
+    "q": Vector("the distribution Q, of shape (K,)", lo=0, hi=1, example=[0.2, 0.5, 0.3]),
     "unit": UNIT_BITS,
 })
 def kl_divergence(p: dict) -> Solution:

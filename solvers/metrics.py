@@ -173,8 +173,8 @@ def _scored(p: dict) -> tuple[list[int], list[float]]:
 
 
 @solver("roc-auc-pairs", params={
-    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1),
-    "scores": Vector("each example's score, of shape (N,)"),
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1, example=[0, 0, 1, 1]),
+    "scores": Vector("each example's score, of shape (N,)", example=[0.1, 0.4, 0.35, 0.8]),
 })
 def roc_auc_pairs(p: dict) -> Solution:
     """ROC AUC by counting (positive, negative) pairs; a tie counts 1/2."""
@@ -205,9 +205,9 @@ def roc_auc_pairs(p: dict) -> Solution:
 
 
 @solver("pr-at-threshold", params={
-    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1),
-    "scores": Vector("each example's score, of shape (N,)"),
-    "threshold": Num("scores at or above it are predicted positive"),
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1, example=[0, 0, 1, 1]),
+    "scores": Vector("each example's score, of shape (N,)", example=[0.1, 0.4, 0.35, 0.8]),
+    "threshold": Num("scores at or above it are predicted positive", example=0.35),
 })
 def pr_at_threshold(p: dict) -> Solution:
     """[precision, recall] when a sample is predicted positive at score ≥ threshold."""

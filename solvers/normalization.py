@@ -296,10 +296,10 @@ def eps_free_agrees(x: np.ndarray, g: np.ndarray, gamma: float, eps: float, dx: 
 
 
 @solver("batchnorm-backward-dx", params={
-    "x": Vector("one feature's values over the mini-batch, of shape (N,)"),
-    "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)"),
-    "gamma": Num("the scale γ"),
-    "eps": Num("ε added for numerical stability"),
+    "x": Vector("one feature's values over the mini-batch, of shape (N,)", example=[1.0, 2.0, 3.0]),
+    "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)", example=[1.0, 0.0, 0.0]),
+    "gamma": Num("the scale γ", example=2.0),
+    "eps": Num("ε added for numerical stability", example=1e-05),
 })
 def batchnorm_backward_dx(p: dict) -> Solution:
     """dL/dx for training-mode BatchNorm on one feature's batch (N,), given dL/dy."""

@@ -188,11 +188,11 @@ def nesterov_step(p: dict) -> Solution:
 
 
 @solver("adagrad-step", params={
-    "w": Vector("the weights w"),
-    "G": Vector("the running sum of squared gradients before the step, of shape (n,)", lo=0),
-    "grad": Vector("the gradient ∂L/∂w"),
-    "lr": Num("learning rate η"),
-    "eps": Num("ε added for numerical stability"),
+    "w": Vector("the weights w", example=[1.0, 1.0]),
+    "G": Vector("the running sum of squared gradients before the step, of shape (n,)", lo=0, example=[3.0, 0.75]),
+    "grad": Vector("the gradient ∂L/∂w", example=[1.0, 0.5]),
+    "lr": Num("learning rate η", example=0.1),
+    "eps": Num("ε added for numerical stability", example=1e-10),
 })
 def adagrad_step(p: dict) -> Solution:
     """Adagrad: G ← G + g², w ← w − lr·g / (√G + ε); ``G`` is the running sum of squared gradients before the step."""
@@ -222,12 +222,12 @@ def adagrad_step(p: dict) -> Solution:
 
 
 @solver("rmsprop-step", params={
-    "w": Num("the weights w"),
-    "s": Num("the running average of squared gradients before the step", lo=0),
-    "grad": Num("the gradient ∂L/∂w"),
-    "rho": Num("the decay ρ of the running average", lo=0, hi=1),
-    "lr": Num("learning rate η"),
-    "eps": Num("ε added for numerical stability"),
+    "w": Num("the weights w", example=1.0),
+    "s": Num("the running average of squared gradients before the step", lo=0, example=0.6),
+    "grad": Num("the gradient ∂L/∂w", example=1.0),
+    "rho": Num("the decay ρ of the running average", lo=0, hi=1, example=0.9),
+    "lr": Num("learning rate η", example=0.1),
+    "eps": Num("ε added for numerical stability", example=1e-08),
 })
 def rmsprop_step(p: dict) -> Solution:
     """RMSProp as PyTorch: s ← ρ·s + (1 − ρ)·g², w ← w − lr·g / (√s + ε), ε outside the root; ``s`` before the step."""
@@ -326,10 +326,10 @@ MAX_EPOCH = 10_000  # the compounded-decay mistake loops over the epochs
 
 
 @solver("lr-schedule", params={
-    "kind": Text("the schedule", choices=("time", "step", "exponential")),
-    "lr0": Num("the initial learning rate"),
-    "decay": Num("time decay k (lr = lr0 / (1 + k·epoch))", lo=0, optional=True),
-    "epoch": Int("the epoch number"),
+    "kind": Text("the schedule", choices=("time", "step", "exponential"), example='exponential'),
+    "lr0": Num("the initial learning rate", example=0.1),
+    "decay": Num("time decay k (lr = lr0 / (1 + k·epoch))", lo=0, optional=True, example=0.1),
+    "epoch": Int("the epoch number", example=10),
     "gamma": Num("the factor γ (step and exponential)", lo=0, hi=1, optional=True),
     "step_size": Int("epochs per drop (step)", lo=2, optional=True),
 })

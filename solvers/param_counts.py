@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
-from ._params import Int, Shape, Record, ListOf, LAYER, LAYERS, INPUT_SHAPE
+from ._params import Int, Layer, Shape, Record, ListOf, LAYER, LAYERS, INPUT_SHAPE
 from ._fmt import fmt, shape as show
 from ._layer_formulas import layer_formula, layer_formulas
 from .architectures import NETWORK_GRAPH
@@ -159,8 +159,8 @@ def network_params(p: dict) -> Solution:
 
 
 @solver("image-fc-params", params={
-    "input_shape": Shape("the image, of shape (C, H, W), batch left out", dims="CHW"),
-    "layers": LAYERS,
+    "input_shape": Shape("the image, of shape (C, H, W), batch left out", dims="CHW", example=[3, 28, 28]),
+    "layers": LAYERS.eg([{"type": "Flatten"}, {"type": "Linear", "in_features": 3 * 28 * 28, "out_features": 10}]),
 })
 def image_fc_params(p: dict) -> Solution:
     """network-params for a fully-connected layer on a whole image; the prompt gets its megapixels."""
@@ -176,8 +176,10 @@ def image_fc_params(p: dict) -> Solution:
 
 
 @solver("separable-conv-ratio", params={
-    "standard": LAYER,
-    "separable": ListOf("the depthwise Conv2d (groups = C_in) then the pointwise 1×1 Conv2d", item=LAYER),
+    "standard": Layer("the standard Conv2d spec", example={"type": "Conv2d", "in_channels": 32, "out_channels": 64, "kernel_size": 3, "padding": 1}),
+    "separable": ListOf("the depthwise Conv2d (groups = C_in) then the pointwise 1×1 Conv2d", item=LAYER, example=[
+        {"type": "Conv2d", "in_channels": 32, "out_channels": 32, "kernel_size": 3, "padding": 1, "groups": 32},
+        {"type": "Conv2d", "in_channels": 32, "out_channels": 64, "kernel_size": 1}]),
 })
 def separable_conv_ratio(p: dict) -> Solution:
     """How many times fewer parameters a depthwise-separable conv has than a standard one.
@@ -231,8 +233,9 @@ def separable_conv_ratio(p: dict) -> Solution:
 
 
 @solver("dense-after-flatten-params", params={
-    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
-    "layers": LAYERS,
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 28, 28]),
+    "layers": LAYERS.eg([{"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3}, {"type": "Flatten"},
+                         {"type": "Linear", "in_features": 8 * 26 * 26, "out_features": 10}]),
 })
 def dense_after_flatten_params(p: dict) -> Solution:
     """Parameters of the Linear layer after Flatten: (flattened size)·units + units.

@@ -150,8 +150,8 @@ def _counterexample(table: tuple[int, ...], label: str, w, b) -> str:
 
 
 @solver("perceptron-gate", params={
-    "w": Vector("the weights (w1, w2)"),
-    "b": Num("the bias b"),
+    "w": Vector("the weights (w1, w2)", example=[1, 1]),
+    "b": Num("the bias b", example=-1.5),
 })
 def perceptron_gate(p: dict) -> Solution:
     """Which Boolean function of (x1, x2) ∈ {0,1}² a perceptron with weights w (2,) and bias b computes."""

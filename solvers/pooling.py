@@ -158,10 +158,10 @@ def _scatter(shape, windows, k, value_at, *, accumulate: bool = True, to_argmax_
 
 
 @solver("maxpool-backward", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "kernel_size": Int("the pooling window size K"),
-    "stride": Int("the stride S"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2, 1], [4, 2, 0, 1], [3, 1, 1, 5], [0, 2, 6, 2]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=2),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [3, 4]]),
 })
 def maxpool_backward(p: dict) -> Solution:
     """dL/dX (H, W) of max pooling: each dL/dY[i, j] goes to its window's first argmax; overlaps add.
@@ -198,10 +198,10 @@ def maxpool_backward(p: dict) -> Solution:
 
 
 @solver("maxpool-backward-overlap", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "kernel_size": Int("the pooling window size K"),
-    "stride": Int("the stride S"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2], [4, 8, 5], [9, 6, 7]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=1),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [3, 4]]),
 })
 def maxpool_backward_overlap(p: dict) -> Solution:
     """maxpool-backward for overlapping windows where one input is the maximum of two or more windows."""
@@ -220,10 +220,10 @@ def _hits(x: np.ndarray, k: int, windows: list) -> np.ndarray:
 
 
 @solver("avgpool-backward", params={
-    "input": Matrix("the input feature map, of shape (H, W)"),
-    "kernel_size": Int("the pooling window size K"),
-    "stride": Int("the stride S"),
-    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape"),
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2, 1], [4, 2, 0, 1], [3, 1, 1, 5], [0, 2, 6, 2]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=2),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[4, 8], [12, 16]]),
 })
 def avgpool_backward(p: dict) -> Solution:
     """dL/dX (H, W) of average pooling: each dL/dY[i, j] / (k·k) goes to every input in its window."""

@@ -78,10 +78,10 @@ def _rope_formulas(x: list[float], angle_syms: dict, angle: str) -> list[Formula
 
 
 @solver("sinusoidal-pe-interleaved", params={
-    "pos": Int("the position", lo=0),
-    "dim": Int("the embedding dimension index, 0-based", lo=0),
-    "d_model": Int("model width d_model", lo=2),
-    "base": Num("the frequency base (10000 in the paper)", lo=1),
+    "pos": Int("the position", lo=0, example=2),
+    "dim": Int("the embedding dimension index, 0-based", lo=0, example=3),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
 })
 def sinusoidal_pe_interleaved(p: dict) -> Solution:
     """PE(pos, dim) of the interleaved sinusoidal encoding: sin at even dims, cos at odd dims."""
@@ -105,10 +105,10 @@ def sinusoidal_pe_interleaved(p: dict) -> Solution:
 
 
 @solver("sinusoidal-pe-half", params={
-    "pos": Int("the position", lo=0),
-    "dim": Int("the embedding dimension index, 0-based", lo=0),
-    "d_model": Int("model width d_model", lo=2),
-    "base": Num("the frequency base (10000 in the paper)", lo=1),
+    "pos": Int("the position", lo=0, example=3),
+    "dim": Int("the embedding dimension index, 0-based", lo=0, example=5),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
 })
 def sinusoidal_pe_half(p: dict) -> Solution:
     """PE(pos, dim) of the concatenated layout: sin in dims 0 … d/2 − 1, cos in d/2 … d − 1."""
@@ -133,9 +133,9 @@ def sinusoidal_pe_half(p: dict) -> Solution:
 
 
 @solver("sinusoidal-pe-row", params={
-    "pos": Int("the token position", lo=0),
-    "d_model": Int("model width d_model", lo=2),
-    "base": Num("the frequency base (10000 in the paper)", lo=1),
+    "pos": Int("the token position", lo=0, example=1),
+    "d_model": Int("model width d_model", lo=2, example=4),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
 })
 def sinusoidal_pe_row(p: dict) -> Solution:
     """The whole interleaved encoding vector PE(pos, 0 … d − 1)."""
@@ -175,11 +175,11 @@ def _pair(p: dict, key: str) -> list[float]:
 
 
 @solver("rope-rotate-pair", params={
-    "x": Vector("the pair (x_2i, x_2i+1) to rotate, of shape (2,)"),
-    "pos": Int("the position m", lo=0),
-    "pair": Int("the pair index i, 0-based", lo=0),
-    "d_model": Int("model width d_model", lo=2),
-    "base": Num("the frequency base (10000 in the paper)", lo=1),
+    "x": Vector("the pair (x_2i, x_2i+1) to rotate, of shape (2,)", example=[1.0, 2.0]),
+    "pos": Int("the position m", lo=0, example=3),
+    "pair": Int("the pair index i, 0-based", lo=0, example=1),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
 })
 def rope_rotate_pair(p: dict) -> Solution:
     """RoPE on one pair (x_2i, x_2i+1) at position pos: rotate by pos·θ_i, θ_i = base^(−2i/d)."""
@@ -249,12 +249,12 @@ OPTION_GAP = 0.02  # rope-shift-choice: options closer than this (relative) are 
 
 
 @solver("rope-shift-choice", params={
-    "q": Vector("the query pair, of shape (2,)"),
-    "k": Vector("the key pair, of shape (2,)"),
-    "m": Int("the query's position m", lo=0),
-    "n": Int("the key's position n", lo=0),
-    "theta": Num("the pair's rotation frequency θ (radians per position)"),
-    "shift": Int("how far both positions move", lo=0),
+    "q": Vector("the query pair, of shape (2,)", example=[1.0, 2.0]),
+    "k": Vector("the key pair, of shape (2,)", example=[3.0, 1.0]),
+    "m": Int("the query's position m", lo=0, example=5),
+    "n": Int("the key's position n", lo=0, example=3),
+    "theta": Num("the pair's rotation frequency θ (radians per position)", example=0.5),
+    "shift": Int("how far both positions move", lo=0, example=4),
 })
 def rope_shift_choice(p: dict) -> Solution:
     """The RoPE score after moving both the query and the key by the same number of positions:

@@ -104,8 +104,11 @@ def _context(layers: list[dict]) -> dict[str, str]:
     return {"_net": net_repr(layers)}
 
 
+RF_LAYERS = LAYERS.eg([{"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 3}, {"type": "MaxPool2d", "kernel_size": 2}, {"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 3}])
+
+
 @solver("receptive-field", params={
-    "layers": LAYERS,
+    "layers": RF_LAYERS,
 })
 def receptive_field(p: dict) -> Solution:
     """Receptive-field size (in input pixels, along one axis) of one output of the last layer."""
@@ -132,7 +135,7 @@ def receptive_field(p: dict) -> Solution:
 
 
 @solver("receptive-field-jump", params={
-    "layers": LAYERS,
+    "layers": RF_LAYERS,
 })
 def receptive_field_jump(p: dict) -> Solution:
     """The jump (effective stride) after the last layer: input pixels between neighbouring outputs."""
@@ -161,7 +164,7 @@ def receptive_field_jump(p: dict) -> Solution:
 
 
 @solver("receptive-field-center", params={
-    "layers": LAYERS,
+    "layers": RF_LAYERS,
 })
 def receptive_field_center(p: dict) -> Solution:
     """Centre of output 0's receptive field, as a 0-based input position (padding included)."""

@@ -136,8 +136,8 @@ def _drop(p: dict) -> float:
 
 
 @solver("dropout-kept-value", params={
-    "a": Num("the activation a"),
-    "p": Num("the drop probability p", lo=0, hi=1),
+    "a": Num("the activation a", example=3.0),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
 })
 def dropout_kept_value(p: dict) -> Solution:
     """Inverted dropout at train time: a kept unit's activation a becomes a / (1 − p)."""
@@ -158,9 +158,9 @@ def dropout_kept_value(p: dict) -> Solution:
 
 
 @solver("dropout-layer-output", params={
-    "h": Vector("the activations h, of shape (n,)"),
-    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1),
-    "p": Num("the drop probability p", lo=0, hi=1),
+    "h": Vector("the activations h, of shape (n,)", example=[1.0, 2.0, 0.5, 4.0]),
+    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1, example=[1, 0, 1, 1]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.25),
 })
 def dropout_layer_output(p: dict) -> Solution:
     """Inverted dropout on h of shape (D,) with keep-mask m (1 = kept): h ⊙ m / (1 − p)."""

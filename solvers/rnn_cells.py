@@ -51,9 +51,9 @@ GATE = Record("one gate's scalar weights: a = w·x + u·h + b", fields={"w": Num
 
 
 @solver("gru-blend", params={
-    "z": Vector("the update gate z, of shape (H,)", lo=0, hi=1),
-    "h_prev": Vector("the previous state h_(t−1), of shape (H,)"),
-    "h_cand": Vector("the candidate state h̃, of shape (H,)"),
+    "z": Vector("the update gate z, of shape (H,)", lo=0, hi=1, example=[0.8, 0.4]),
+    "h_prev": Vector("the previous state h_(t−1), of shape (H,)", example=[0.5, 1.0]),
+    "h_cand": Vector("the candidate state h̃, of shape (H,)", example=[-0.5, 0.2]),
 })
 def gru_blend(p: dict) -> Solution:
     """h_t = z⊙h_prev + (1 − z)⊙h̃ for given gate z, previous state h_prev and candidate h̃, all (H,)."""

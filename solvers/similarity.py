@@ -86,9 +86,9 @@ def _best(scores: np.ndarray, largest: bool) -> int | None:
 
 
 @solver("nearest-candidate", params={
-    "query": Vector("the query vector, of shape (d,)"),
-    "candidates": Matrix("the candidates, of shape (n, d), one per row"),
-    "metric": Text("how nearness is measured", choices=tuple(METRICS)),
+    "query": Vector("the query vector, of shape (d,)", example=[1, 1]),
+    "candidates": Matrix("the candidates, of shape (n, d), one per row", example=[[3, 3], [1, 0], [-1, 2], [0.5, 1.5]]),
+    "metric": Text("how nearness is measured", choices=tuple(METRICS), example='cosine'),
 })
 def nearest_candidate(p: dict) -> Solution:
     """Which named candidate (rows of ``candidates``, named c1, c2, …) is nearest the query under ``metric``."""
@@ -126,7 +126,7 @@ def nearest_candidate(p: dict) -> Solution:
 
 
 @solver("unit-distance-to-cosine", params={
-    "distance": Num("the Euclidean distance between two unit vectors", lo=0, hi=2),
+    "distance": Num("the Euclidean distance between two unit vectors", lo=0, hi=2, example=0.6),
 })
 def unit_distance_to_cosine(p: dict) -> Solution:
     """cos = 1 − d²/2 for two unit vectors at Euclidean distance d (0 < d < 2)."""

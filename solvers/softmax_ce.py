@@ -355,7 +355,7 @@ def _soft_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:
 
 @solver("soft-target-ce", params={
     "logits": LOGITS,
-    "soft_target": Vector("the target distribution, of shape (K,)", lo=0, hi=1),
+    "soft_target": Vector("the target distribution, of shape (K,)", lo=0, hi=1, example=[0.7, 0.2, 0.1]),
 })
 def soft_target_ce(p: dict) -> Solution:
     """L = −Σ y_i ln p_i with p = softmax(logits) and a soft target y, both of shape (K,)."""
@@ -417,7 +417,7 @@ def _alt_targets(k: int, t: int, eps: float) -> dict[str, np.ndarray]:
 @solver("label-smoothing-ce", params={
     "logits": LOGITS,
     "target": TARGET,
-    "epsilon": Num("the smoothing ε", lo=0, hi=1),
+    "epsilon": Num("the smoothing ε", lo=0, hi=1, example=0.1),
 })
 def label_smoothing_ce(p: dict) -> Solution:
     """Cross-entropy of softmax(logits) against y = (1 − ε)·onehot(target) + ε/K."""
@@ -441,7 +441,7 @@ def label_smoothing_ce(p: dict) -> Solution:
 @solver("label-smoothing-grad", params={
     "logits": LOGITS,
     "target": TARGET,
-    "epsilon": Num("the smoothing ε", lo=0, hi=1),
+    "epsilon": Num("the smoothing ε", lo=0, hi=1, example=0.1),
 })
 def label_smoothing_grad(p: dict) -> Solution:
     """dL/dz = p − y for label-smoothed cross-entropy, a (K,) vector."""

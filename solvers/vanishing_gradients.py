@@ -31,8 +31,8 @@ def _factor_n(p: dict) -> tuple[float, int]:
 
 
 @solver("gradient-depth-product", params={
-    "factor": Num("each layer's gradient factor"),
-    "layers": Int("the number of layers", lo=1),
+    "factor": Num("each layer's gradient factor", example=1.5),
+    "layers": Int("the number of layers", lo=1, example=100),
 })
 def gradient_depth_product(p: dict) -> Solution:
     """f^n: the gradient scale after ``layers`` factors of ``factor`` each."""
@@ -57,8 +57,8 @@ def gradient_depth_product(p: dict) -> Solution:
 
 
 @solver("layers-until-vanish", params={
-    "factor": Num("each layer's gradient factor (below 1)", lo=0, hi=1),
-    "threshold": Num("the size at which the gradient counts as vanished", lo=0),
+    "factor": Num("each layer's gradient factor (below 1)", lo=0, hi=1, example=0.8),
+    "threshold": Num("the size at which the gradient counts as vanished", lo=0, example=1e-06),
 })
 def layers_until_vanish(p: dict) -> Solution:
     """Smallest n with factor^n < threshold (factor in (0, 1))."""
@@ -86,8 +86,8 @@ def layers_until_vanish(p: dict) -> Solution:
 
 
 @solver("sigmoid-derivative-bound", params={
-    "layers": Int("the number of sigmoid layers", lo=1),
-    "weight": Num("each layer's weight"),
+    "layers": Int("the number of sigmoid layers", lo=1, example=10),
+    "weight": Num("each layer's weight", example=1),
 })
 def sigmoid_derivative_bound(p: dict) -> Solution:
     """Upper bound (|w|·max σ')^n = (|w|/4)^n on |∂h_n/∂h_0| through n sigmoid layers of weight w."""
