@@ -342,8 +342,9 @@ NETWORK_GRAPH = {
     "config": ModelConfig("the settings of the model `model` names (depth, width, d_model, …)", optional=True, example={"depth": 11}),
     "input_shape": INPUT_SHAPE.opt(),
     "graph": Graph("the network as a graph of nodes (solvers/_graph.py), with input_shape", optional=True),
-    "part": Either("the named part(s) (a node or block) the question is about", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))), optional=True),
 }
+PART = Either("the named part(s) (a node or block) the question is about", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))),
+              optional=True)
 
 
 def _network(p: dict) -> tuple[list[int], list[dict], Walk]:
@@ -511,6 +512,7 @@ def _macs_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint]
 
 @solver("graph-params", params={
     **NETWORK_GRAPH,
+    "part": PART,
 })
 def graph_params(p: dict) -> Solution:
     """Learnable parameters of a network graph, or of its ``part`` (a stage or block path).
@@ -555,7 +557,8 @@ def graph_params(p: dict) -> Solution:
 
 
 @solver("graph-share", params={
-    **NETWORK_GRAPH | {"part": Either("the named part(s) whose share is asked", example="fc1", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))))},
+    **NETWORK_GRAPH,
+    "part": Either("the named part(s) whose share is asked", options=PART.options, example="fc1"),
 })
 def graph_share(p: dict) -> Solution:
     """Share of a network's parameters in ``part`` (a node path or a list of them), in percent.
@@ -613,6 +616,7 @@ def _slip_walk(graph: Any, shape: Any, change: Callable[[dict], None]) -> Walk |
 
 @solver("graph-output-shape", params={
     **NETWORK_GRAPH,
+    "part": PART,
 })
 def graph_output_shape(p: dict) -> Solution:
     """Output shape of a node or block ``part`` of a network (default: the whole network).
@@ -726,6 +730,7 @@ def graph_activation_memory(p: dict) -> Solution:
 
 @solver("graph-macs", params={
     **NETWORK_GRAPH,
+    "part": PART,
     "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True, example='MACs'),
 })
 def graph_macs(p: dict) -> Solution:

@@ -329,7 +329,7 @@ MAX_EPOCH = 10_000  # the compounded-decay mistake loops over the epochs
     "kind": Text("the schedule", choices=("time", "step", "exponential"), example='exponential'),
     "lr0": Num("the initial learning rate", example=0.1),
     "decay": Num("time decay k (lr = lr0 / (1 + k·epoch))", lo=0, optional=True, example=0.1),
-    "epoch": Int("the epoch number", example=10),
+    "epoch": Int("the epoch number", lo=1, hi=MAX_EPOCH, example=10),
     "gamma": Num("the factor γ (step and exponential)", lo=0, hi=1, optional=True),
     "step_size": Int("epochs per drop (step)", lo=2, optional=True),
 })

@@ -18,7 +18,7 @@ from . import Checkpoint, InvalidParams, Solution, formula, solver
 from ._params import Int, Layer, Shape, Record, ListOf, LAYER, LAYERS, INPUT_SHAPE
 from ._fmt import fmt, shape as show
 from ._layer_formulas import layer_formula, layer_formulas
-from .architectures import NETWORK_GRAPH
+from .architectures import NETWORK_GRAPH, PART
 from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
 POOLS = ("MaxPool2d", "AvgPool2d")
@@ -89,6 +89,7 @@ def layer_slips(layer: dict, weights: int, biases: int) -> dict[str, int]:
     "skips": ListOf("residual adds: the input of layer `from` is added to the output of layer `to`", item=Record("one skip", fields={
         "from": Int("the layer whose input is added, 0-based", lo=0), "to": Int("the layer it is added after, 0-based", lo=0)}), optional=True),
     **NETWORK_GRAPH,
+    "part": PART,
 })
 def network_params(p: dict) -> Solution:
     """Total learnable parameters: per layer weights + biases, summed; the shapes must chain.
