@@ -431,7 +431,7 @@ def describe(declared: dict[str, Param], prefix: str = "") -> list[tuple[str, st
 
 
 # Shared declarations, defined once.
-LAYER = Layer("one layer spec, e.g. {type: Conv2d, in_channels: 3, out_channels: 16, kernel_size: 3}",
+LAYER = Layer("one layer: type (the PyTorch class name) and its constructor arguments",
               example={"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 1, "padding": 0})
 LAYERS = ListOf("the network's layer specs, in order (PyTorch class names and constructor arguments)", item=LAYER,
                 example=[{"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3}, {"type": "ReLU"}])

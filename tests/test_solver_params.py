@@ -218,3 +218,27 @@ def test_new_for_each_builtin_solver_from_its_declaration_alone(unused_solver):
         text = template(empty, "my-question", name)
         params = yaml.safe_load(text)["questions"][0]["params"]
         assert all_solvers()[name].check_params(params) == [], name
+
+
+def test_every_declared_param_is_read_by_its_solver():
+    # the declaration claims no param the solver ignores: each top-level param is read for a bank
+    # question, the declared examples, or the examples with a text param set to each of its choices
+    from drill.authoring.param_reads import solver_reads
+
+    solvers = all_solvers()
+    read: dict[str, set[str]] = {name: set() for name in solvers}
+
+    def trace(name: str, params: dict) -> None:
+        log = solver_reads(solvers[name].run, params)
+        read[name] |= set(params) if "" in log.whole else {p.split(".")[0] for p in log.read | log.whole if p}
+
+    for q in load_bank().questions.values():
+        trace(q.solver, q.params)
+    for name, s in solvers.items():
+        base = {k: d.sample() for k, d in s.params.items()}
+        trace(name, base)
+        for key, decl in s.params.items():
+            for choice in getattr(decl, "choices", ()):
+                trace(name, base | {key: choice})
+    never = {name: sorted(set(s.params) - read[name]) for name, s in solvers.items() if set(s.params) - read[name]}
+    assert never == {}
