@@ -173,7 +173,8 @@ def _declared_example(s: Any) -> Question:
         raise TemplateError(f"solver {s.name!r} returns a {type(answer).__name__}, which no answer type reads")
     return Question(
         id="", topic=s.module.rsplit(".", 1)[-1].replace("_", "-"), title="", difficulty=1, solver=s.name, params=params,
-        prompt="TODO the question, with every number it needs (a param can be shown as a placeholder, e.g. {" + next(iter(params), "x") + "})",
+        prompt="TODO the question, with every number it needs (a param can be shown as a placeholder, e.g. {"
+               + next(iter(_placeholder_paths(params)), "x") + "})",
         answer=None, answer_type=atype, source="", file="", line=None,
     )
 
