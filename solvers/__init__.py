@@ -132,10 +132,21 @@ class Solution:
 
 @dataclass(frozen=True)
 class Solver:
+    """A registered solver. ``params``: its declared params (:mod:`solvers._params`), name → kind."""
+
     name: str
     fn: Callable[[dict], Solution]
     module: str
     doc: str
+    params: dict[str, Any] | None = None
+
+    def check_params(self, params: Any) -> list[tuple[str, str]]:
+        """(param path, problem) for each way ``params`` break this solver's declaration."""
+        from ._params import check_params
+
+        if self.params is None:
+            return [("", f"solver {self.name!r} declares no params (register it with @solver(name, params={{...}}))")]
+        return check_params(self.params, params, self.name)
 
     def run(self, params: dict) -> Solution:
         return self.fn(params)
@@ -154,13 +165,14 @@ SOLVERS: dict[str, Solver] = {}
 _loaded = False
 
 
-def solver(name: str) -> Callable[[Callable[[dict], Solution]], Callable[[dict], Solution]]:
-    """Register ``fn`` under ``name``. A name registered twice is a programming error."""
+def solver(name: str, params: dict[str, Any] | None = None) -> Callable[[Callable[[dict], Solution]], Callable[[dict], Solution]]:
+    """Register ``fn`` under ``name`` with its declared ``params`` ({name: a kind from
+    :mod:`solvers._params`}; ``{}``: it takes none). A name registered twice is a programming error."""
 
     def register(fn: Callable[[dict], Solution]) -> Callable[[dict], Solution]:
         if name in SOLVERS and SOLVERS[name].fn is not fn:
             raise ValueError(f"solver {name!r} registered twice ({SOLVERS[name].module} and {fn.__module__})")
-        SOLVERS[name] = Solver(name=name, fn=fn, module=fn.__module__, doc=(fn.__doc__ or "").strip())
+        SOLVERS[name] = Solver(name=name, fn=fn, module=fn.__module__, doc=(fn.__doc__ or "").strip(), params=params)
         return fn
 
     return register

@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 from . import Formula, InvalidParams, Solution, formula, solver
+from ._params import Num, Text
 from ._fmt import fmt
 
 __all__ = ["ACTIVATIONS", "TABLE", "SELU_LAMBDA", "SELU_ALPHA", "LEAKY_SLOPE", "ELU_ALPHA"]
@@ -416,19 +417,31 @@ def _at_point(p: dict, derivative: bool) -> Solution:
                     formulas=[_declared(name, x, a, derivative)])
 
 
-@solver("activation-value")
+@solver("activation-value", params={
+    "name": Text("the activation", choices=tuple(TABLE)),
+    "x": Num("the input x", optional=True, example=1.0),
+    "slope": Num("leaky_relu's negative slope", optional=True, example=0.01),
+    "alpha": Num("elu's α (the negative saturation)", optional=True, example=1.0),
+})
 def activation_value(p: dict) -> Solution:
     """f(x) for the activation ``name`` at the scalar ``x`` (slope/alpha from params where used)."""
     return _at_point(p, derivative=False)
 
 
-@solver("activation-derivative")
+@solver("activation-derivative", params={
+    "name": Text("the activation", choices=tuple(TABLE)),
+    "x": Num("the input x", optional=True, example=1.0),
+    "slope": Num("leaky_relu's negative slope", optional=True, example=0.01),
+    "alpha": Num("elu's α (the negative saturation)", optional=True, example=1.0),
+})
 def activation_derivative(p: dict) -> Solution:
     """f'(x) for the activation ``name`` at the scalar ``x`` (slope/alpha from params where used)."""
     return _at_point(p, derivative=True)
 
 
-@solver("activation-derivative-formula")
+@solver("activation-derivative-formula", params={
+    "name": Text("a smooth activation (one with a single-formula derivative)", choices=tuple(TABLE), example="tanh"),
+})
 def activation_derivative_formula(p: dict) -> Solution:
     """f'(x) as a formula in x (an ``expression`` answer), for the smooth activations."""
     name = str(p["name"])

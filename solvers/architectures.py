@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Text, ListOf, Either, Graph, ModelConfig, INPUT_SHAPE
 from ._fmt import fmt, shape as show
 from ._layer_formulas import layer_formula
 from ._layers import pair
@@ -334,6 +335,18 @@ def _texts(graph: list[dict], shape: list[int], w: Walk) -> dict[str, Any]:
     return cache
 
 
+DTYPE = Text("the number format of each value", choices=tuple(DTYPE_BYTES), example="fp32")
+# A network in the graph form: a named model built from its settings, or a graph with its input.
+NETWORK_GRAPH = {
+    "model": Text("a model in the zoo, built from config (instead of graph)", choices=tuple(ZOO), optional=True, example="vgg"),
+    "config": ModelConfig("the settings of the model `model` names (depth, width, d_model, …)", optional=True, example={"depth": 11}),
+    "input_shape": INPUT_SHAPE.opt(),
+    "graph": Graph("the network as a graph of nodes (solvers/_graph.py), with input_shape", optional=True),
+}
+PART = Either("the named part(s) (a node or block) the question is about", options=(Text("a node or block name"), ListOf("names", item=Text("a node or block name"))),
+              optional=True)
+
+
 def _network(p: dict) -> tuple[list[int], list[dict], Walk]:
     if "model" in p:
         name, config = p["model"], p.get("config", {})
@@ -497,7 +510,10 @@ def _macs_example(steps: list[str], nodes: list[Node]) -> tuple[list[Checkpoint]
     return [], []
 
 
-@solver("graph-params")
+@solver("graph-params", params={
+    **NETWORK_GRAPH,
+    "part": PART,
+})
 def graph_params(p: dict) -> Solution:
     """Learnable parameters of a network graph, or of its ``part`` (a stage or block path).
 
@@ -540,7 +556,10 @@ def graph_params(p: dict) -> Solution:
     return Solution(total, steps, param_slips(w), context=ctx, checkpoints=checks, formulas=declared)
 
 
-@solver("graph-share")
+@solver("graph-share", params={
+    **NETWORK_GRAPH,
+    "part": Either("the named part(s) whose share is asked", options=PART.options, example="fc1"),
+})
 def graph_share(p: dict) -> Solution:
     """Share of a network's parameters in ``part`` (a node path or a list of them), in percent.
 
@@ -595,7 +614,10 @@ def _slip_walk(graph: Any, shape: Any, change: Callable[[dict], None]) -> Walk |
         return None
 
 
-@solver("graph-output-shape")
+@solver("graph-output-shape", params={
+    **NETWORK_GRAPH,
+    "part": PART,
+})
 def graph_output_shape(p: dict) -> Solution:
     """Output shape of a node or block ``part`` of a network (default: the whole network).
 
@@ -640,7 +662,9 @@ def graph_output_shape(p: dict) -> Solution:
                     formulas=[declared] if declared else [])
 
 
-@solver("graph-largest-layer")
+@solver("graph-largest-layer", params={
+    **NETWORK_GRAPH,
+})
 def graph_largest_layer(p: dict) -> Solution:
     """Which single layer holds the most parameters (multiple choice; options are layer paths).
 
@@ -672,7 +696,10 @@ def graph_largest_layer(p: dict) -> Solution:
     return Solution(label(best), steps, mistakes, context=_context(graph, shape, w), choices=[label(n) for n in learned[1:6]], concept=concept)
 
 
-@solver("graph-activation-memory")
+@solver("graph-activation-memory", params={
+    **NETWORK_GRAPH,
+    "dtype": DTYPE,
+})
 def graph_activation_memory(p: dict) -> Solution:
     """Memory of the activations of one forward pass (batch 1): every node's output kept, in MB.
 
@@ -701,7 +728,11 @@ def graph_activation_memory(p: dict) -> Solution:
     return Solution(mb, steps, mistakes, context={**_context(graph, shape, w), "_bytes": str(b)}, formulas=[declared])
 
 
-@solver("graph-macs")
+@solver("graph-macs", params={
+    **NETWORK_GRAPH,
+    "part": PART,
+    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True, example='MACs'),
+})
 def graph_macs(p: dict) -> Solution:
     """Multiply-accumulates (count: MACs) or FLOPs (count: FLOPs = 2·MACs) of a network or its ``part``.
 

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Text, Matrix
 from ._fmt import fmt
 
 
@@ -61,7 +62,12 @@ def _scores(Q: np.ndarray, K: np.ndarray, scale: float) -> np.ndarray:
     return Q @ K.T / scale
 
 
-@solver("attention-score")
+@solver("attention-score", params={
+    "Q": Matrix("the queries, of shape (n, d), one row per query"),
+    "K": Matrix("the keys, of shape (m, d), one row per key"),
+    "i": Int("the query's row, 0-based", lo=0),
+    "j": Int("the key's row, 0-based", lo=0),
+})
 def attention_score(p: dict) -> Solution:
     """One scaled score r_ij = ⟨q_i, k_j⟩/√d (0-based i over queries, j over keys)."""
     Q, K, _ = _matrices(p)
@@ -102,7 +108,11 @@ def _weights_checks(R: np.ndarray, i: int) -> list[Checkpoint]:
             Checkpoint(f"the attention weights p_{i},: (softmax over the keys)", softmax_rows(R[i]).tolist(), "vector", 2)]
 
 
-@solver("attention-weights")
+@solver("attention-weights", params={
+    "Q": Matrix("the queries, of shape (n, d), one row per query"),
+    "K": Matrix("the keys, of shape (m, d), one row per key"),
+    "i": Int("the query's row, 0-based", lo=0),
+})
 def attention_weights(p: dict) -> Solution:
     """Row i of P = softmax(QKᵀ/√d), the softmax taken over the keys (along each row); shape (m,)."""
     Q, K, _ = _matrices(p)
@@ -119,7 +129,12 @@ def attention_weights(p: dict) -> Solution:
     return Solution(prob.tolist(), steps, mistakes, checkpoints=_weights_checks(R, i), formulas=[_softmax_formula(R[i], i, 0)])
 
 
-@solver("attention-output")
+@solver("attention-output", params={
+    "Q": Matrix("the queries, of shape (n, d), one row per query"),
+    "K": Matrix("the keys, of shape (m, d), one row per key"),
+    "V": Matrix("the values, of shape (m, d_v), one row per key"),
+    "i": Int("the query's row, 0-based", lo=0),
+})
 def attention_output(p: dict) -> Solution:
     """Row i of softmax(QKᵀ/√d)·V: c_i = Σ_j p_ij v_j, shape (d_v,)."""
     Q, K, V = _matrices(p)
@@ -146,7 +161,10 @@ def attention_output(p: dict) -> Solution:
     return Solution(c.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
 
 
-@solver("attention-score-variance")
+@solver("attention-score-variance", params={
+    "d": Int("the head dimension d (q and k have d independent entries of mean 0, variance 1)", lo=2),
+    "scale": Text("the score: q·k (none) or q·k/√d (sqrt_d)", choices=("none", "sqrt_d")),
+})
 def attention_score_variance(p: dict) -> Solution:
     """Var(q·k) (``scale`` none) or Var(q·k/√d) (``scale`` sqrt_d) for q, k with d independent entries of mean 0, variance 1."""
     d = int(p["d"])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector, Matrix
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -83,7 +84,16 @@ def _index(p: dict, key: str, size: int) -> int:
     return k - 1
 
 
-@solver("mlp-hidden-weight-grad")
+@solver("mlp-hidden-weight-grad", params={
+    "x": Vector("the input x, of shape (n,)"),
+    "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
+    "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
+    "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
+    "b2": Num("the output unit's bias b^(2)", optional=True),
+    "y": Int("the label y", lo=0, hi=1),
+    "unit": Int("the hidden unit j, 1-based", lo=1),
+    "input": Int("the input i, 1-based", lo=1),
+})
 def mlp_hidden_weight_grad(p: dict) -> Solution:
     """∂ℓ/∂w_ji^(1) = (ŷ − y)·w_j^(2)·a_j(1 − a_j)·x_i for 1-based unit j and input i."""
     f, steps = forward(p)
@@ -120,7 +130,15 @@ def mlp_hidden_weight_grad(p: dict) -> Solution:
     return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}{i + 1}^(1)"}, checkpoints=checks, formulas=declared)
 
 
-@solver("mlp-output-weight-grad")
+@solver("mlp-output-weight-grad", params={
+    "x": Vector("the input x, of shape (n,)"),
+    "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
+    "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
+    "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
+    "b2": Num("the output unit's bias b^(2)", optional=True),
+    "y": Int("the label y", lo=0, hi=1),
+    "unit": Int("the hidden unit j, 1-based", lo=1),
+})
 def mlp_output_weight_grad(p: dict) -> Solution:
     """∂ℓ/∂w_j^(2) = (ŷ − y)·a_j for the output weight from 1-based hidden unit j."""
     f, steps = forward(p)
@@ -143,7 +161,14 @@ def mlp_output_weight_grad(p: dict) -> Solution:
     return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"}, checkpoints=checks, formulas=declared)
 
 
-@solver("mlp-hidden-weight-grad-matrix")
+@solver("mlp-hidden-weight-grad-matrix", params={
+    "x": Vector("the input x, of shape (n,)"),
+    "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
+    "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
+    "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
+    "b2": Num("the output unit's bias b^(2)", optional=True),
+    "y": Int("the label y", lo=0, hi=1),
+})
 def mlp_hidden_weight_grad_matrix(p: dict) -> Solution:
     """∂ℓ/∂W1 = δ xᵀ, shape (m, n), with δ_j = (ŷ − y)·w_j^(2)·a_j(1 − a_j)."""
     f, steps = forward(p)

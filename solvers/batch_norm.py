@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Num, Vector, Matrix, Either
 from ._fmt import fmt
 
 #: An ε below this changes nothing a learner writes to 3–4 digits, so forgetting it is no mistake.
@@ -29,7 +30,12 @@ def _rows(a: np.ndarray) -> str:
     return "; ".join(fmt(row.tolist(), 4) for row in a) if a.ndim == 2 else fmt(a.tolist(), 4)
 
 
-@solver("batchnorm-forward")
+@solver("batchnorm-forward", params={
+    "x": Either("the mini-batch, of shape (N,) or (N, D)", options=(Vector("(N,)"), Matrix("(N, D)"))),
+    "gamma": Either("the scale γ, one or one per feature (D,)", options=(Num("γ"), Vector("(D,)"))),
+    "beta": Either("the shift β, one or one per feature (D,)", options=(Num("β"), Vector("(D,)"))),
+    "eps": Num("ε added for numerical stability"),
+})
 def batchnorm_forward(p: dict) -> Solution:
     """Training-mode BatchNorm1d output for ``x`` of shape (N, D) (a matrix answer) or (N,) (a vector)."""
     x = np.asarray(p["x"], dtype=float)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from . import InvalidParams, Solution, solver
+from ._params import Text, Vector, ListOf, TextMap
 
 MIN_WRONG = 3
 # The grader reads "B", "(b)", "c)" or "D." as a letter, so an option must not look like one.
@@ -37,7 +38,17 @@ def _text(value: object, what: str) -> str:
     return " ".join(value.split())
 
 
-@solver("concept-choice")
+@solver("concept-choice", params={
+    "correct": Text("the correct option", example="Softmax"),
+    "wrong": TextMap("the wrong options, each with why it is wrong", example={
+        "ReLU": "ReLU is unbounded and does not make the outputs sum to 1.",
+        "Tanh": "Tanh outputs lie in (−1, 1), can be negative and do not sum to 1.",
+        "Step function": "A step function outputs hard 0s and 1s, not a distribution, and has no useful gradient."}),
+    "why": Text("why the correct option is right", example="it turns the K logits into positive probabilities that sum to 1."),
+    "concept": Text("the idea to reason from, in one line (the hint)", optional=True),
+    "remember": ListOf("lines to remember after answering", item=Text("a line"), optional=True),
+    "omit": Vector("options (0-based, in the order given) left out of this question", ints=True, lo=0, optional=True),
+})
 def concept_choice(p: dict) -> Solution:
     """The right option, its why, and {why wrong: option} for each distractor shown."""
     correct = _text(p["correct"], "correct")

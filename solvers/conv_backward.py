@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Matrix
 from ._fmt import fmt, plural
 from .conv_forward import as_chw, correlate, flip, matrix_text, num, pad2d, terms
 
@@ -70,7 +71,11 @@ FORWARD_NOTE = ("Forward: Y[i,j] = b + Σ_uv X[i+u, j+v]·W[u,v] (cross-correlat
                 "so ∂Y[i,j]/∂W[u,v] = X[i+u, j+v], ∂Y[i,j]/∂X[i+u, j+v] = W[u,v] and ∂Y[i,j]/∂b = 1.")
 
 
-@solver("conv-backward-dw")
+@solver("conv-backward-dw", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
+})
 def conv_backward_dw(p: dict) -> Solution:
     """dL/dW (k, k) = valid cross-correlation of the input with dL/dY."""
     x, w, dy = _setup(p)
@@ -103,7 +108,11 @@ def _dx_entry_line(w: np.ndarray, dy: np.ndarray, r: int, c: int) -> tuple[str, 
     return f"dL/dX[{r},{c}] = {symbolic} = {numeric} = {fmt(total)}", total, users
 
 
-@solver("conv-backward-dx")
+@solver("conv-backward-dx", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
+})
 def conv_backward_dx(p: dict) -> Solution:
     """dL/dX (H, W) = 'full' cross-correlation of dL/dY with the kernel rotated 180° (= scatter-add)."""
     x, w, dy = _setup(p)
@@ -132,7 +141,13 @@ def conv_backward_dx(p: dict) -> Solution:
                     formulas=[_dx_formula(w, dy, 0, 0, 0)])
 
 
-@solver("conv-backward-dx-entry")
+@solver("conv-backward-dx-entry", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
+    "row": Int("the output row, 0-based", example=1),
+    "col": Int("the output column, 0-based", example=1),
+})
 def conv_backward_dx_entry(p: dict) -> Solution:
     """One entry dL/dX[row, col] (0-based): the sum over every output whose window covers X[row, col]."""
     x, w, dy = _setup(p)
@@ -155,7 +170,11 @@ def conv_backward_dx_entry(p: dict) -> Solution:
     return Solution(total, steps, mistakes, context=_context(x, w, dy), formulas=[_dx_formula(w, dy, r, c, None)])
 
 
-@solver("conv-backward-db")
+@solver("conv-backward-db", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[0, 1, 2], [3, 4, 5], [6, 7, 8]]),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)", example=[[0, 1], [2, 3]]),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [0, 3]]),
+})
 def conv_backward_db(p: dict) -> Solution:
     """dL/db = Σ dL/dY: the bias is added to every output entry."""
     x, w, dy = _setup(p)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector, Matrix, ListOf, Either
 from ._fmt import fmt, plural
 from ._layers import conv_out, pair
 
@@ -191,7 +192,13 @@ def _steps(s: dict, checks: list[Checkpoint] | None = None) -> list[str]:
     return steps
 
 
-@solver("conv2d-forward")
+@solver("conv2d-forward", params={
+    "input": Either("the input, of shape (H, W) or (C, H, W)", options=(Matrix("(H, W)"), ListOf("(C, H, W)", item=Matrix("(H, W)")))),
+    "weight": Either("the kernel, of shape (K_h, K_w) or (C, K_h, K_w)", options=(Matrix("(K_h, K_w)"), ListOf("(C, K_h, K_w)", item=Matrix("(K_h, K_w)")))),
+    "bias": Num("the filter's bias b", optional=True),
+    "stride": Either("the stride S, or (S_h, S_w)", options=(Int("S", lo=1), Vector("(S_h, S_w)", ints=True, lo=1)), optional=True),
+    "padding": Either("zero padding P per side, or (P_h, P_w)", options=(Int("P", lo=0), Vector("(P_h, P_w)", ints=True, lo=0)), optional=True),
+})
 def conv2d_forward(p: dict) -> Solution:
     """The whole output Y (H', W') of one filter: cross-correlation + bias, with stride/padding/channels."""
     s = conv_setup(p)
@@ -204,7 +211,15 @@ def conv2d_forward(p: dict) -> Solution:
     return Solution(s["y"].tolist(), steps, mistakes, context=context, checkpoints=checks, formulas=declared)
 
 
-@solver("conv2d-forward-entry")
+@solver("conv2d-forward-entry", params={
+    "input": Either("the input, of shape (H, W) or (C, H, W)", options=(Matrix("(H, W)"), ListOf("(C, H, W)", item=Matrix("(H, W)")))),
+    "weight": Either("the kernel, of shape (K_h, K_w) or (C, K_h, K_w)", options=(Matrix("(K_h, K_w)"), ListOf("(C, K_h, K_w)", item=Matrix("(K_h, K_w)")))),
+    "row": Int("the output row, 0-based", lo=0),
+    "col": Int("the output column, 0-based", lo=0),
+    "bias": Num("the filter's bias b", optional=True),
+    "stride": Either("the stride S, or (S_h, S_w)", options=(Int("S", lo=1), Vector("(S_h, S_w)", ints=True, lo=1)), optional=True),
+    "padding": Either("zero padding P per side, or (P_h, P_w)", options=(Int("P", lo=0), Vector("(P_h, P_w)", ints=True, lo=0)), optional=True),
+})
 def conv2d_forward_entry(p: dict) -> Solution:
     """One entry Y[row, col] (0-based) of the output, with every channel's sum shown."""
     s = conv_setup(p)

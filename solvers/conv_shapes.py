@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Layer, Text, Shape, LAYER, LAYERS
 from ._fmt import fmt, shape as show
 from ._layers import conv_out, conv_transpose_out, layer_output_shape, layer_repr, net_repr, pair
 
@@ -91,7 +92,10 @@ def _axis(n: int, k: int, s: int, p: int, d: int) -> tuple[int, str, dict[str, i
     return out, line, slips
 
 
-@solver("conv-output-size")
+@solver("conv-output-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 9, 13]),
+    "layer": LAYER.eg({"type": "Conv2d", "in_channels": 3, "out_channels": 16, "kernel_size": 3, "stride": 2, "padding": 1}),
+})
 def conv_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one Conv2d/MaxPool2d/AvgPool2d layer on an H×W input."""
     layer = p["layer"]
@@ -148,7 +152,10 @@ def _variant(layers: list[dict], **change) -> list[dict]:
     return out
 
 
-@solver("network-output-shape")
+@solver("network-output-shape", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layers": LAYERS,
+})
 def network_output_shape(p: dict) -> Solution:
     """Shape (C, H, W) or (F,) after the last layer of a network spec, layer by layer."""
     layers = p["layers"]
@@ -186,7 +193,10 @@ def network_output_shape(p: dict) -> Solution:
     return Solution(out, steps, mistakes, context={"_net": net_repr(layers)}, checkpoints=checks, formulas=[declared] if declared else [])
 
 
-@solver("conv-transpose-output-size")
+@solver("conv-transpose-output-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[64, 16, 16]),
+    "layer": Layer("a ConvTranspose2d spec", example={"type": "ConvTranspose2d", "in_channels": 64, "out_channels": 32, "kernel_size": 4, "stride": 2, "padding": 1}),
+})
 def conv_transpose_output_size(p: dict) -> Solution:
     """Spatial output H'×W' of one ConvTranspose2d layer on an H×W input."""
     layer = p["layer"]
@@ -231,7 +241,10 @@ def conv_transpose_output_size(p: dict) -> Solution:
     return Solution((oh, ow), steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
-@solver("same-padding")
+@solver("same-padding", params={
+    "kernel_size": Int("the kernel size K", lo=1),
+    "dilation": Int("the dilation D", lo=1),
+})
 def same_padding(p: dict) -> Solution:
     """Padding P per side that keeps the size of a stride-1 conv: P = D·(K − 1)/2.
 
@@ -263,7 +276,10 @@ def same_padding(p: dict) -> Solution:
     return Solution(answer, steps, mistakes, formulas=[declared])
 
 
-@solver("flatten-size")
+@solver("flatten-size", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW"),
+    "layers": LAYERS,
+})
 def flatten_size(p: dict) -> Solution:
     """Number of features after Flatten at the end of a conv/pool stack: C·H·W of the last map."""
     sol = network_output_shape(p)
@@ -287,7 +303,11 @@ def flatten_size(p: dict) -> Solution:
     return Solution(answer, steps, mistakes, context=sol.context, checkpoints=checks, formulas=[declared])
 
 
-@solver("conv-macs")
+@solver("conv-macs", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 32, 32]),
+    "layer": LAYER.eg({"type": "Conv2d", "in_channels": 3, "out_channels": 16, "kernel_size": 3, "stride": 2, "padding": 1}),
+    "count": Text("what to count: multiply-accumulates or FLOPs (2 per MAC)", choices=("MACs", "FLOPs"), optional=True, example='MACs'),
+})
 def conv_macs(p: dict) -> Solution:
     """Multiply-accumulates (or FLOPs = 2·MACs) of one Conv2d layer; bias ignored.
 

@@ -21,11 +21,15 @@ import math
 import numpy as np
 
 from . import Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector, Matrix, LOGITS
 from ._fmt import fmt, plural
 from .softmax_ce import softmax
 
 
-@solver("temperature-softmax")
+@solver("temperature-softmax", params={
+    "logits": LOGITS,
+    "temperature": Num("the softmax temperature T", lo=0, example=0.5),
+})
 def temperature_softmax(p: dict) -> Solution:
     """softmax(z / T) for logits z (K,) and temperature T > 0."""
     z = np.asarray(p["logits"], dtype=float)
@@ -90,7 +94,10 @@ def _show(h: list[int], ids: list[int]) -> str:
     return ", ".join(f"token {i}: {fmt(h[i] / 100)}" for i in ids)
 
 
-@solver("top-k-filter")
+@solver("top-k-filter", params={
+    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1, example=[0.1, 0.4, 0.05, 0.3, 0.15]),
+    "k": Int("how many of the most likely tokens are kept", lo=1, example=2),
+})
 def top_k_filter(p: dict) -> Solution:
     """Top-k filtering: the k most probable tokens keep their probability, renormalized."""
     h = _hundredths(p)
@@ -127,7 +134,10 @@ def _nucleus(h: list[int], order: list[int], top_p: int, *, strict: bool = False
     return kept
 
 
-@solver("top-p-nucleus")
+@solver("top-p-nucleus", params={
+    "probs": Vector("the next-token probabilities, of shape (V,)", lo=0, hi=1, example=[0.1, 0.4, 0.05, 0.3, 0.15]),
+    "top_p": Num("the nucleus mass p (at most two decimals)", lo=0, hi=1, example=0.8),
+})
 def top_p_nucleus(p: dict) -> Solution:
     """Top-p (nucleus) filtering: the smallest most-probable set with cumulative probability ≥ p."""
     h = _hundredths(p)
@@ -159,7 +169,9 @@ def top_p_nucleus(p: dict) -> Solution:
     return Solution(ans, steps, mistakes, context=_vocab(h), formulas=[_renormalized(h, kept)])
 
 
-@solver("perplexity-logprobs")
+@solver("perplexity-logprobs", params={
+    "logprobs": Vector("the natural-log probability of each token, of shape (T,)", hi=0, example=[-0.5, -1.2, -2.3, -0.4]),
+})
 def perplexity_logprobs(p: dict) -> Solution:
     """Perplexity exp(−mean ln p) from per-token natural-log probabilities."""
     lp = [float(v) for v in p["logprobs"]]
@@ -187,7 +199,12 @@ def perplexity_logprobs(p: dict) -> Solution:
     return Solution(ppl, steps, mistakes, context={"_n": str(n)}, formulas=declared)
 
 
-@solver("temperature-odds")
+@solver("temperature-odds", params={
+    "logits": LOGITS,
+    "temperature": Num("the softmax temperature T", lo=0, example=0.5),
+    "i": Int("the first token id, 0-based", lo=0, example=0),
+    "j": Int("the second token id, 0-based", lo=0, example=1),
+})
 def temperature_odds(p: dict) -> Solution:
     """p_i / p_j under softmax(z / T): exp((z_i − z_j) / T) — the normalizer cancels."""
     z = [float(v) for v in p["logits"]]
@@ -222,7 +239,10 @@ def _argmax(d: list[float]) -> int:
     return max(range(len(d)), key=lambda i: (d[i], -i))  # ties: the lower id
 
 
-@solver("greedy-sequence")
+@solver("greedy-sequence", params={
+    "first": Vector("the first step's token probabilities, of shape (V,)", lo=0, hi=1, example=[0.5, 0.4, 0.1]),
+    "P2": Matrix("the second step's probabilities given each first token, of shape (V, V)", example=[[0.4, 0.3, 0.3], [0.9, 0.05, 0.05], [0.3, 0.3, 0.4]]),
+})
 def greedy_sequence(p: dict) -> Solution:
     """Joint probability of the two-token sequence greedy decoding picks, and the best sequence."""
     first = _dist(p["first"], "first")

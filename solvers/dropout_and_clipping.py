@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import ListOf, Num, Text, Vector
 from ._fmt import fmt
 
 EPS_CLIP = 1e-6  # torch.nn.utils.clip_grad_norm_ adds this to the norm
@@ -43,7 +44,11 @@ def _out(a: np.ndarray) -> list[float]:
     return [float(v) for v in a]
 
 
-@solver("dropout-train")
+@solver("dropout-train", params={
+    "x": Vector("the activations x, of shape (n,)", example=[1.0, 2.0, -1.0, 0.5, 3.0]),
+    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1, example=[1, 0, 1, 1, 0]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
+})
 def dropout_train(p: dict) -> Solution:
     """Inverted dropout in training with a given mask (1 = kept): y = mask·x/(1 − p)."""
     x, m, q = _vec(p, "x"), _vec(p, "mask"), _p(p)
@@ -69,7 +74,11 @@ def dropout_train(p: dict) -> Solution:
     return Solution(_out(y), steps, mistakes, formulas=declared)
 
 
-@solver("dropout-eval")
+@solver("dropout-eval", params={
+    "x": Vector("the activations x, of shape (n,)", example=[1.0, 2.0, -1.0, 0.5]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
+    "kind": Text("inverted (scale in training) or classic (scale at test time)", choices=("inverted", "classic"), example='inverted'),
+})
 def dropout_eval(p: dict) -> Solution:
     """Dropout at eval time: identity for ``kind: inverted`` (PyTorch), x·(1 − p) for ``kind: classic``."""
     x, q, kind = _vec(p, "x"), _p(p), p["kind"]
@@ -103,7 +112,10 @@ def dropout_eval(p: dict) -> Solution:
     return Solution(_out(y), steps, mistakes, context={"_kind_note": note, "_eval": when}, formulas=declared)
 
 
-@solver("dropout-variance")
+@solver("dropout-variance", params={
+    "x": Num("the activation x", example=3.0),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.25),
+})
 def dropout_variance(p: dict) -> Solution:
     """Var(y) of one unit y = m·x/(1 − p), m ~ Bernoulli(1 − p): x²·p/(1 − p)."""
     x, q = float(p["x"]), _p(p)
@@ -133,7 +145,10 @@ def _grads(p: dict) -> list[np.ndarray]:
     return gs
 
 
-@solver("clip-grad-norm")
+@solver("clip-grad-norm", params={
+    "grads": ListOf("the gradients, one vector per parameter tensor", item=Vector("one tensor's gradient, flattened"), example=[[1.0, 2.0], [-2.0, 4.0]]),
+    "max_norm": Num("the largest allowed global L2 norm", lo=0, example=2.0),
+})
 def clip_grad_norm(p: dict) -> Solution:
     """torch.nn.utils.clip_grad_norm_ over all tensors in ``grads``: the clipped entries, concatenated."""
     gs, mx = _grads(p), float(p["max_norm"])
@@ -174,7 +189,10 @@ def clip_grad_norm(p: dict) -> Solution:
     return Solution(_out(out), steps, mistakes, formulas=declared)
 
 
-@solver("clip-grad-value")
+@solver("clip-grad-value", params={
+    "grad": Vector("the gradient, of shape (n,)", example=[0.5, -2.0, 1.5, -0.3, 3.0]),
+    "clip_value": Num("each entry is clipped to [−c, c]", lo=0, example=1.0),
+})
 def clip_grad_value(p: dict) -> Solution:
     """torch.nn.utils.clip_grad_value_: clamp every entry to [−c, c]."""
     g, c = _vec(p, "grad"), float(p["clip_value"])

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, solver
+from ._params import Text, Matrix
 from .conv_forward import as_chw, correlate, entry, entry_formula, flip, matrix_text
 
 KERNELS: dict[tuple[str, str], list[list[int]]] = {
@@ -44,7 +45,10 @@ def text(m) -> str:
     return matrix_text(np.asarray(m))
 
 
-@solver("edge-response")
+@solver("edge-response", params={
+    "input": Matrix("the input feature map, of shape (H, W)"),
+    "weight": Matrix("the kernel, of shape (K_h, K_w)"),
+})
 def edge_response(p: dict) -> Solution:
     """Response map (H − k + 1, W − k + 1) of an edge kernel on an H×W image: cross-correlation, no padding."""
     x, k = as_chw(p["input"], "input"), as_chw(p["weight"], "weight")
@@ -71,7 +75,10 @@ def edge_response(p: dict) -> Solution:
     return Solution(y.tolist(), steps, mistakes, context=context, checkpoints=checks, formulas=declared)
 
 
-@solver("edge-kernel-choice")
+@solver("edge-kernel-choice", params={
+    "family": Text("the edge detector", choices=("Sobel", "Prewitt")),
+    "orientation": Text("the edges it finds", choices=("vertical", "horizontal")),
+})
 def edge_kernel_choice(p: dict) -> Solution:
     """Which 3×3 kernel responds to vertical (or horizontal) edges, among blur/identity/transposed options."""
     family, orientation = str(p["family"]), str(p["orientation"])

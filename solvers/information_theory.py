@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Num, Vector, Matrix, UNIT_BITS
 from ._fmt import fmt
 from .losses import _unit
 
@@ -38,7 +39,10 @@ def _h(q: np.ndarray) -> float:
     return float(-(q * np.log(q)).sum())
 
 
-@solver("batch-cross-entropy")
+@solver("batch-cross-entropy", params={
+    "probs": Matrix("each example's predicted class probabilities, of shape (N, K)", example=[[0.7, 0.2, 0.1], [0.1, 0.8, 0.1], [0.3, 0.3, 0.4]]),
+    "labels": Vector("each example's true class, 0-based, of shape (N,)", ints=True, lo=0, example=[0, 1, 2]),
+})
 def batch_cross_entropy(p: dict) -> Solution:
     """Mean over the batch of −ln P[n, y_n], from predicted probabilities P (N, K) and 0-based labels y."""
     P = _matrix(p, "probs")
@@ -70,7 +74,12 @@ def _gauss_kl(m1: float, s1: float, m2: float, s2: float) -> float:
     return math.log(s2 / s1) + (s1 * s1 + (m1 - m2) ** 2) / (2 * s2 * s2) - 0.5
 
 
-@solver("gaussian-kl")
+@solver("gaussian-kl", params={
+    "mu1": Num("the mean of P", example=0.0),
+    "sigma1": Num("the standard deviation of P", lo=0, example=1.0),
+    "mu2": Num("the mean of Q", example=1.0),
+    "sigma2": Num("the standard deviation of Q", lo=0, example=2.0),
+})
 def gaussian_kl(p: dict) -> Solution:
     """KL(N(μ1, σ1²) ‖ N(μ2, σ2²)) in nats (σ are standard deviations)."""
     m1, s1, m2, s2 = (float(p[k]) for k in ("mu1", "sigma1", "mu2", "sigma2"))
@@ -97,7 +106,10 @@ def gaussian_kl(p: dict) -> Solution:
     return Solution(kl, steps, mistakes, formulas=declared)
 
 
-@solver("vae-kl")
+@solver("vae-kl", params={
+    "mu": Vector("the encoder's means, of shape (d,)", example=[0.5, -1.0]),
+    "sigma": Vector("the encoder's standard deviations, of shape (d,)", lo=0, example=[1.0, 0.5]),
+})
 def vae_kl(p: dict) -> Solution:
     """The VAE's KL(N(μ, diag σ²) ‖ N(0, I)) summed over latent dimensions, nats; σ are standard deviations."""
     mu = np.atleast_1d(np.asarray(p["mu"], dtype=float))
@@ -144,7 +156,10 @@ def _log(unit: str) -> str:
     return "log2" if unit == "bits" else "ln"
 
 
-@solver("mutual-information")
+@solver("mutual-information", params={
+    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)", example=[[0.4, 0.1], [0.1, 0.4]]),
+    "unit": UNIT_BITS,
+})
 def mutual_information(p: dict) -> Solution:
     """I(X; Y) of a 2×2 joint table (rows x, columns y) in bits or nats."""
     J = _joint(p)
@@ -175,7 +190,10 @@ def mutual_information(p: dict) -> Solution:
     return Solution(I, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
 
 
-@solver("conditional-entropy")
+@solver("conditional-entropy", params={
+    "joint": Matrix("the joint distribution p(x, y), of shape (2, 2)", example=[[0.3, 0.1], [0.2, 0.4]]),
+    "unit": UNIT_BITS,
+})
 def conditional_entropy(p: dict) -> Solution:
     """H(Y | X) of a 2×2 joint table (rows x, columns y) in bits or nats."""
     J = _joint(p)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 
 from . import Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, LAYER
 from ._fmt import fmt
 from ._layers import layer_repr
 from .layer_types import conv_args
@@ -98,7 +99,14 @@ def _kaiming(fan: int, g: float, uniform: bool) -> float:
     return g * math.sqrt((3.0 if uniform else 1.0) / fan)
 
 
-@solver("init-scale")
+@solver("init-scale", params={
+    "scheme": Text("the initializer", choices=("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal")),
+    "layer": LAYER,
+    "mode": Text("Kaiming's fan", choices=("fan_in", "fan_out"), optional=True),
+    "nonlinearity": Text("the nonlinearity Kaiming's gain is for", choices=("linear", "relu", "leaky_relu"), optional=True),
+    "a": Num("leaky_relu's negative slope (Kaiming's a)", optional=True),
+    "gain": Num("Xavier's gain", lo=0, optional=True),
+})
 def init_scale(p: dict) -> Solution:
     """std (normal) or bound (uniform) of ``scheme`` = xavier_uniform | xavier_normal | kaiming_uniform | kaiming_normal."""
     layer, scheme = p["layer"], p["scheme"]
@@ -151,7 +159,12 @@ def init_scale(p: dict) -> Solution:
     return Solution(ans, steps, mistakes, context=context, formulas=[_scale_formula(scheme, layer, fi, fo, g, p)])
 
 
-@solver("uniform-layer-variance")
+@solver("uniform-layer-variance", params={
+    "fan_in": Int("inputs per unit n", lo=1, example=100),
+    "bound": Num("weights are drawn from U(−a, a) with this a", lo=0, example=0.1),
+    "x_mean": Num("the mean of each input", example=1.0),
+    "x_var": Num("the variance of each input", lo=0, example=3.0),
+})
 def uniform_layer_variance(p: dict) -> Solution:
     """Var(y) = n·Var(w)·E[x²] for weights U(−a, a) (Var(w) = a²/3) and inputs of mean μ, variance σ²."""
     n, a, mu, s2 = int(p["fan_in"]), float(p["bound"]), float(p["x_mean"]), float(p["x_var"])
@@ -177,7 +190,11 @@ def uniform_layer_variance(p: dict) -> Solution:
     return Solution(ans, steps, mistakes, formulas=declared)
 
 
-@solver("relu-layer-variance")
+@solver("relu-layer-variance", params={
+    "layer": LAYER,
+    "scheme": Text("the initializer", choices=("xavier_normal", "kaiming_normal"), example='xavier_normal'),
+    "z_var": Num("the variance of the pre-activations z feeding the ReLU", lo=0, example=2.0),
+})
 def relu_layer_variance(p: dict) -> Solution:
     """Var(y) of a Linear layer on x = ReLU(z), z zero-mean symmetric with variance Var(z), weights by ``scheme``."""
     layer, scheme, vz = p["layer"], p["scheme"], float(p["z_var"])

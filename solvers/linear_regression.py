@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Num, Vector
 from ._fmt import fmt
 
 
@@ -63,7 +64,12 @@ def _gradient_checks(r: np.ndarray, grad: np.ndarray) -> list[Checkpoint]:
             Checkpoint("∂MSE/∂m", float(grad[0]), "number", 1), Checkpoint("∂MSE/∂b", float(grad[1]), "number", 2)]
 
 
-@solver("mse-gradient")
+@solver("mse-gradient", params={
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
+    "m": Num("the slope m of the line ŷ = m·x + b"),
+    "b": Num("the bias b"),
+})
 def mse_gradient(p: dict) -> Solution:
     """[∂MSE/∂m, ∂MSE/∂b] of the mean squared error of y ≈ m·x + b at the given m, b."""
     x, y = _data(p)
@@ -72,7 +78,13 @@ def mse_gradient(p: dict) -> Solution:
                     formulas=_gradient_formulas(x, y, float(p["m"]), float(p["b"]), (0, 1)))
 
 
-@solver("mse-gd-step")
+@solver("mse-gd-step", params={
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
+    "m": Num("the slope m of the line ŷ = m·x + b"),
+    "b": Num("the bias b"),
+    "lr": Num("learning rate η"),
+})
 def mse_gd_step(p: dict) -> Solution:
     """[m, b] after one gradient-descent step with learning rate ``lr`` on the MSE."""
     x, y = _data(p)
@@ -90,7 +102,10 @@ def mse_gd_step(p: dict) -> Solution:
     return Solution(new.tolist(), steps, mistakes, checkpoints=checks, formulas=declared)
 
 
-@solver("normal-equation")
+@solver("normal-equation", params={
+    "x": Vector("the inputs x, of shape (N,)"),
+    "y": Vector("the targets y, of shape (N,)"),
+})
 def normal_equation(p: dict) -> Solution:
     """Least-squares [b, m] = (XᵀX)⁻¹Xᵀy with X = [1 | x], shape (N, 2), intercept column first."""
     x, y = _data(p)

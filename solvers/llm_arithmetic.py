@@ -26,11 +26,14 @@ import math
 from dataclasses import dataclass
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, ListOf, LLM_CONFIG
 from ._fmt import fmt
 from .concepts import concept_choice
 
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
 UNITS = {"GiB": 2**30, "GB": 10**9, "MiB": 2**20}
+DTYPE_LLM = Text("the number format of each value", choices=tuple(DTYPE_BYTES), example="fp16")
+UNIT_BYTES = Text("the unit of the answer", choices=tuple(UNITS), example="GB")
 UNIT_WORDS = {"GiB": "GiB = 2^30 bytes", "GB": "GB = 10^9 bytes", "MiB": "MiB = 2^20 bytes"}
 LINEARS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 
@@ -289,7 +292,9 @@ def _param_mistakes(a: Arch, parts: dict[str, int], total: int) -> dict[str, int
     return m
 
 
-@solver("llm-params")
+@solver("llm-params", params={
+    "config": LLM_CONFIG,
+})
 def llm_params(p: dict) -> Solution:
     """Total parameters of a decoder-only transformer from its config (embeddings, layers, norms, head)."""
     a = arch(p)
@@ -316,7 +321,10 @@ def _total_formula(a: Arch, parts: dict[str, int]):
     return formula(expr, name="N", **syms)
 
 
-@solver("llm-layer-params")
+@solver("llm-layer-params", params={
+    "config": LLM_CONFIG,
+    "block": Text("which part of one block", choices=("attention", "mlp")),
+})
 def llm_layer_params(p: dict) -> Solution:
     """Parameters of one layer's attention block (q, k, v, o) or MLP block, from the config."""
     a = arch(p)
@@ -366,7 +374,9 @@ def llm_layer_params(p: dict) -> Solution:
     return Solution(answer, steps, m, context=_ctx(a, _config=fields, _arch=desc), formulas=[f])
 
 
-@solver("llm-rule-of-thumb")
+@solver("llm-rule-of-thumb", params={
+    "config": LLM_CONFIG,
+})
 def llm_rule_of_thumb(p: dict) -> Solution:
     """How far the 12·L·d² estimate is from the exact count: exact / estimate."""
     a = arch(p)
@@ -405,7 +415,15 @@ def _kv_fields(a: Arch) -> str:
     return a.fields("num_hidden_layers", "num_attention_heads", "num_key_value_heads", "head_dim")
 
 
-@solver("kv-cache")
+@solver("kv-cache", params={
+    "config": LLM_CONFIG,
+    "ask": Text("which quantity", choices=("per_token", "total", "gqa_saving", "max_batch", "break_even")),
+    "dtype": DTYPE_LLM,
+    "seq_len": Int("sequence length T in tokens", lo=1, optional=True),
+    "batch": Int("batch size B", lo=1, optional=True),
+    "unit": UNIT_BYTES.opt(),
+    "budget": Num("the memory budget, in unit", lo=0, optional=True),
+})
 def kv_cache(p: dict) -> Solution:
     """KV-cache size: per token in bytes, total in a unit, or the number of sequences that fit."""
     a = arch(p)
@@ -511,7 +529,14 @@ def _ints(m: dict[str, float]) -> dict[str, int | float]:
 # --- memory ----------------------------------------------------------------------------------
 
 
-@solver("weights-memory")
+@solver("weights-memory", params={
+    "num_params": Int("the model's parameter count N"),
+    "dtype": DTYPE_LLM.opt(),
+    "unit": UNIT_BYTES,
+    "bits": Num("bits per quantized weight (with block_size)", lo=0, optional=True),
+    "block_size": Int("weights sharing one scale (block quantization)", lo=1, optional=True),
+    "scale_bits": Num("bits of each block's scale (with block_size)", lo=0, optional=True),
+})
 def weights_memory(p: dict) -> Solution:
     """Memory of the weights alone: parameters · bytes per parameter (optionally + block scales)."""
     n = int(p["num_params"])
@@ -565,7 +590,12 @@ def _zero(n: float, stage: int, gpus: int, grad_bytes: float = 2, k: float = 12)
     return (w / gpus if stage >= 3 else w) + (g / gpus if stage >= 2 else g) + (o / gpus if stage >= 1 else o)
 
 
-@solver("training-memory")
+@solver("training-memory", params={
+    "num_params": Int("the model's parameter count N"),
+    "zero_stage": Int("the ZeRO stage (0 = plain data parallel)", lo=0, hi=3),
+    "num_gpus": Int("GPUs the state is sharded across", lo=1),
+    "unit": UNIT_BYTES,
+})
 def training_memory(p: dict) -> Solution:
     """Per-GPU bytes of weights + gradients + Adam states in mixed precision, under ZeRO stage 0–3."""
     n = float(p["num_params"])
@@ -606,7 +636,14 @@ def training_memory(p: dict) -> Solution:
 # --- compute ---------------------------------------------------------------------------------
 
 
-@solver("training-flops")
+@solver("training-flops", params={
+    "num_params": Int("the model's parameter count N"),
+    "tokens": Num("training tokens D", lo=0),
+    "peak_tflops": Num("each GPU's peak TFLOP/s", lo=0, optional=True),
+    "mfu": Num("model FLOPs utilization (the fraction of peak achieved)", lo=0, hi=1, optional=True),
+    "ask": Text("which quantity", choices=("flops", "gpu_hours", "days"), optional=True),
+    "num_gpus": Int("GPUs", lo=1, optional=True),
+})
 def training_flops(p: dict) -> Solution:
     """Training compute C ≈ 6·N·D FLOPs; with ``ask: gpu_hours`` or ``days``, the time at a peak and MFU."""
     n, d = float(p["num_params"]), float(p["tokens"])
@@ -642,7 +679,11 @@ def training_flops(p: dict) -> Solution:
     raise InvalidParams(f"ask must be flops, gpu_hours or days, got {ask!r}")
 
 
-@solver("inference-flops")
+@solver("inference-flops", params={
+    "num_params": Int("the model's parameter count N"),
+    "prompt_tokens": Int("tokens in the prompt", lo=0),
+    "new_tokens": Int("tokens generated", lo=0),
+})
 def inference_flops(p: dict) -> Solution:
     """Inference compute ≈ 2·N FLOPs per token processed (prompt and generated), attention ignored."""
     n, prompt, new = float(p["num_params"]), int(p["prompt_tokens"]), int(p["new_tokens"])
@@ -656,7 +697,12 @@ def inference_flops(p: dict) -> Solution:
     return Solution(answer, steps, m, context={"_N": _big(n)}, formulas=[f])
 
 
-@solver("forward-flops")
+@solver("forward-flops", params={
+    "n_layer": Int("transformer blocks L", lo=1),
+    "d_model": Int("model width d_model", lo=1),
+    "n_ctx": Int("context length in tokens", lo=1),
+    "ask": Text("which quantity", choices=("flops", "fraction"), optional=True),
+})
 def forward_flops(p: dict) -> Solution:
     """Kaplan et al. (2020) Table 1: forward FLOPs per token 2N + 2·n_layer·n_ctx·d_attn, N = 12·n_layer·d²."""
     L, dm, n_ctx = int(p["n_layer"]), int(p["d_model"]), int(p["n_ctx"])
@@ -685,7 +731,12 @@ def forward_flops(p: dict) -> Solution:
     raise InvalidParams(f"ask must be flops or fraction, got {ask!r}")
 
 
-@solver("chinchilla")
+@solver("chinchilla", params={
+    "num_params": Num("the model's parameter count N", lo=1, optional=True, example=70000000000),
+    "ask": Text("which quantity", choices=("compute", "params", "tokens"), example='compute'),
+    "flops": Num("the compute budget C in FLOPs", lo=0, optional=True),
+    "tokens_per_param": Num("training tokens per parameter (Chinchilla: 20)", lo=0, optional=True),
+})
 def chinchilla(p: dict) -> Solution:
     """Chinchilla-optimal training: D ≈ 20·N tokens; with C = 6·N·D, N = sqrt(C / 120)."""
     tpp = float(p.get("tokens_per_param", 20))
@@ -715,7 +766,11 @@ def chinchilla(p: dict) -> Solution:
     raise InvalidParams(f"ask must be compute, params or tokens, got {ask!r}")
 
 
-@solver("decode-speed")
+@solver("decode-speed", params={
+    "num_params": Int("the model's parameter count N", example=6738415616),
+    "dtype": DTYPE_LLM,
+    "bandwidth_gbs": Num("memory bandwidth in GB/s", lo=0, example=2039),
+})
 def decode_speed(p: dict) -> Solution:
     """Memory-bound decoding at batch 1: tokens/s ≈ bandwidth / bytes of weights read per token."""
     n = int(p["num_params"])
@@ -735,7 +790,11 @@ def decode_speed(p: dict) -> Solution:
 # --- LoRA --------------------------------------------------------------------------------------
 
 
-@solver("lora-params")
+@solver("lora-params", params={
+    "config": LLM_CONFIG,
+    "r": Int("the LoRA rank r", lo=1),
+    "target_modules": ListOf("the projections LoRA adapts", item=Text("a projection", choices=LINEARS)),
+})
 def lora_params(p: dict) -> Solution:
     """Trainable LoRA parameters: r·(d_in + d_out) per adapted matrix × matrices × layers."""
     a = arch(p)
@@ -773,7 +832,12 @@ def lora_params(p: dict) -> Solution:
 # --- mixture of experts --------------------------------------------------------------------------
 
 
-@solver("moe-params")
+@solver("moe-params", params={
+    "config": LLM_CONFIG.eg({"name": "Mixtral-8x7B", "vocab_size": 32000, "hidden_size": 4096, "intermediate_size": 14336,
+                             "num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8, "num_local_experts": 8,
+                             "num_experts_per_tok": 2}),
+    "ask": Text("which count", choices=("total", "active"), example='total'),
+})
 def moe_params(p: dict) -> Solution:
     """A top-k mixture of experts: total parameters (every expert) or active parameters per token."""
     a = arch(p)
@@ -823,7 +887,14 @@ def moe_params(p: dict) -> Solution:
 # --- attention cost ------------------------------------------------------------------------------
 
 
-@solver("attention-cost")
+@solver("attention-cost", params={
+    "config": LLM_CONFIG,
+    "seq_len": Int("sequence length T in tokens", lo=1),
+    "batch": Int("batch size B", lo=1, optional=True),
+    "ask": Text("which quantity", choices=("qk_flops", "score_bytes")),
+    "dtype": DTYPE_LLM.opt(),
+    "unit": UNIT_BYTES.opt(),
+})
 def attention_cost(p: dict) -> Solution:
     """One layer's QKᵀ: FLOPs (2 per multiply-add, all heads) or the bytes of the n×n score matrices."""
     a = arch(p)
@@ -864,7 +935,11 @@ def attention_cost(p: dict) -> Solution:
     raise InvalidParams(f"ask must be qk_flops or score_bytes, got {ask!r}")
 
 
-@solver("flash-attention-choice")
+@solver("flash-attention-choice", params={
+    "config": LLM_CONFIG,
+    "seq_len": Int("sequence length T in tokens"),
+    "dtype": DTYPE_LLM,
+})
 def flash_attention_choice(p: dict) -> Solution:
     """What FlashAttention changes, with this layer's numbers: memory (no n×n scores in HBM), not FLOPs."""
     a = arch(p)

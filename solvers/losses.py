@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, Vector, Matrix, TARGET, UNIT_BITS
 from ._fmt import fmt
 
 
@@ -49,7 +50,12 @@ def _label(y) -> int:
     return y
 
 
-@solver("binary-hinge-loss")
+@solver("binary-hinge-loss", params={
+    "w": Vector("the weights w"),
+    "x": Vector("the input x"),
+    "b": Num("the bias b"),
+    "y": Int("the label y (−1 or +1)", lo=-1, hi=1),
+})
 def binary_hinge_loss(p: dict) -> Solution:
     """max(0, 1 − y(wᵀx − b)) for one example; w, x of shape (D,), y ∈ {−1, +1}."""
     w, x, b, y = _vec(p, "w"), _vec(p, "x"), float(p["b"]), _label(p["y"])
@@ -77,7 +83,13 @@ def binary_hinge_loss(p: dict) -> Solution:
     return Solution(loss, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
-@solver("svm-objective")
+@solver("svm-objective", params={
+    "w": Vector("the weights w", example=[1.0, -1.0]),
+    "b": Num("the bias b", example=0.5),
+    "lam": Num("the penalty strength λ", example=0.1),
+    "X": Matrix("the examples, of shape (N, d), one per row", example=[[2.0, 0.5], [0.5, 1.0], [-1.0, 0.5]]),
+    "y": Vector("each example's label (−1 or +1), of shape (N,)", ints=True, lo=-1, hi=1, example=[1, 1, -1]),
+})
 def svm_objective(p: dict) -> Solution:
     """J = λ‖w‖² + (1/n) Σ max(0, 1 − y_i(wᵀx_i − b)); X of shape (n, D), y of shape (n,)."""
     w, b, lam = _vec(p, "w"), float(p["b"]), float(p["lam"])
@@ -119,7 +131,11 @@ def svm_objective(p: dict) -> Solution:
     return Solution(J, steps, mistakes, checkpoints=checks, formulas=declared)
 
 
-@solver("multiclass-hinge-loss")
+@solver("multiclass-hinge-loss", params={
+    "scores": Vector("the class scores, of shape (K,)"),
+    "target": TARGET,
+    "margin": Num("the margin Δ", lo=0),
+})
 def multiclass_hinge_loss(p: dict) -> Solution:
     """Σ_{j≠t} max(0, s_j − s_t + Δ) for scores of shape (K,), true class t (0-based)."""
     s, t, delta = _vec(p, "scores"), int(p["target"]), float(p["margin"])
@@ -157,7 +173,13 @@ def _dist(u: np.ndarray, v: np.ndarray, kind: str) -> float:
     return d2 if kind == "squared" else math.sqrt(d2)
 
 
-@solver("triplet-loss")
+@solver("triplet-loss", params={
+    "anchor": Vector("the anchor embedding a, of shape (d,)"),
+    "positive": Vector("the positive embedding p, of shape (d,)"),
+    "negative": Vector("the negative embedding n, of shape (d,)"),
+    "margin": Num("the margin α", lo=0),
+    "distance": Text("the distance: squared or plain Euclidean", choices=("squared", "euclidean")),
+})
 def triplet_loss(p: dict) -> Solution:
     """max(d(a, p) − d(a, n) + margin, 0); ``distance`` is "squared" or "euclidean"."""
     a, pos, neg = _vec(p, "anchor"), _vec(p, "positive"), _vec(p, "negative")
@@ -213,7 +235,10 @@ def _unit(p: dict) -> tuple[str, float, str, float]:
     return (unit, 1.0, "bits", math.log(2)) if unit == "nats" else (unit, math.log(2), "nats", 1.0)
 
 
-@solver("entropy")
+@solver("entropy", params={
+    "p": Vector("the distribution p, of shape (K,)", lo=0, hi=1, example=[0.5, 0.25, 0.25]),
+    "unit": UNIT_BITS,
+})
 def entropy(p: dict) -> Solution:
     """H(P) = −Σ p_i log p_i in nats (ln) or bits (log2); P of shape (K,)."""
     P = _dist_param(p, "p")
@@ -236,7 +261,11 @@ def entropy(p: dict) -> Solution:
     return Solution(H, steps, mistakes, context={"_log": "log base 2" if unit == "bits" else "natural log"}, formulas=declared)
 
 
-@solver("kl-divergence")
+@solver("kl-divergence", params={
+    "p": Vector("the distribution P, of shape (K,)", lo=0, hi=1, example=[0.7, 0.2, 0.1]),
+    "q": Vector("the distribution Q, of shape (K,)", lo=0, hi=1, example=[0.2, 0.5, 0.3]),
+    "unit": UNIT_BITS,
+})
 def kl_divergence(p: dict) -> Solution:
     """KL(P‖Q) = Σ p_i log(p_i / q_i) in nats or bits; P, Q of shape (K,)."""
     P, Q = _dist_param(p, "p"), _dist_param(p, "q")

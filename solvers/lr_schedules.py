@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, Vector
 from ._fmt import fmt, plural
 
 
@@ -39,7 +40,11 @@ def _int(p: dict, key: str, lo: int = 0) -> int:
     return n
 
 
-@solver("linear-warmup-lr")
+@solver("linear-warmup-lr", params={
+    "peak": Num("the learning rate at the end of warmup", lo=0, example=0.4),
+    "warmup": Int("warmup steps", lo=1, example=5),
+    "step": Int("the step number", example=2),
+})
 def linear_warmup_lr(p: dict) -> Solution:
     """Rate at step t (from 0) of a linear warmup from 0 to ``peak`` over ``warmup`` steps, constant after."""
     peak, W, t = float(p["peak"]), _int(p, "warmup", 2), _int(p, "step")
@@ -60,7 +65,12 @@ def linear_warmup_lr(p: dict) -> Solution:
     return Solution(lr, steps, mistakes, formulas=[f])
 
 
-@solver("cosine-annealing-lr")
+@solver("cosine-annealing-lr", params={
+    "eta_max": Num("the starting (largest) learning rate η_max", lo=0, example=0.1),
+    "eta_min": Num("the final (smallest) learning rate η_min", lo=0, example=0.01),
+    "T_max": Int("epochs of one half-cosine T_max", lo=1, example=100),
+    "epoch": Int("the epoch number", example=25),
+})
 def cosine_annealing_lr(p: dict) -> Solution:
     """CosineAnnealingLR's closed form η_min + (η_max − η_min)(1 + cos(π·t/T_max))/2 at epoch t (0 ≤ t ≤ T_max)."""
     hi, lo = float(p["eta_max"]), float(p["eta_min"])
@@ -85,7 +95,11 @@ def cosine_annealing_lr(p: dict) -> Solution:
     return Solution(lr, steps, mistakes, formulas=[f])
 
 
-@solver("exponential-lr")
+@solver("exponential-lr", params={
+    "lr0": Num("the initial learning rate", example=0.1),
+    "gamma": Num("the factor γ per epoch", lo=0, hi=1, example=0.9),
+    "epoch": Int("the epoch number", example=10),
+})
 def exponential_lr(p: dict) -> Solution:
     """PyTorch's ExponentialLR: lr0·γ^epoch (epoch from 0)."""
     lr0, g, e = float(p["lr0"]), float(p["gamma"]), _int(p, "epoch", 1)
@@ -103,7 +117,9 @@ def exponential_lr(p: dict) -> Solution:
     return Solution(lr, steps, mistakes, formulas=[f])
 
 
-@solver("gamma-from-decay-rate")
+@solver("gamma-from-decay-rate", params={
+    "k": Num("the decay rate k in lr = lr0·e^(−k·epoch)", lo=0, example=0.2),
+})
 def gamma_from_decay_rate(p: dict) -> Solution:
     """The ExponentialLR γ that reproduces lr0·e^(−k·t): γ = e^(−k)."""
     k = float(p["k"])
@@ -123,7 +139,13 @@ def gamma_from_decay_rate(p: dict) -> Solution:
     return Solution(g, steps, mistakes, formulas=[formula("exp(-k)", name="gamma", k=("decay rate k in lr0·e^(−k·t)", k))])
 
 
-@solver("warmup-cosine-lr")
+@solver("warmup-cosine-lr", params={
+    "peak": Num("the learning rate at the end of warmup", lo=0, example=0.001),
+    "min_lr": Num("the final learning rate", lo=0, example=0.0001),
+    "warmup": Int("warmup steps", lo=1, example=100),
+    "total": Int("total steps", lo=1, example=1000),
+    "step": Int("the step number", example=550),
+})
 def warmup_cosine_lr(p: dict) -> Solution:
     """LLM schedule at step t (from 0): peak·t/W during warmup, then cosine from peak to min_lr over T − W steps."""
     peak, lo = float(p["peak"]), float(p["min_lr"])
@@ -154,7 +176,12 @@ def warmup_cosine_lr(p: dict) -> Solution:
     return Solution(lr, steps, mistakes, formulas=[f])
 
 
-@solver("multistep-lr")
+@solver("multistep-lr", params={
+    "lr0": Num("the initial learning rate"),
+    "gamma": Num("the factor γ at each milestone", lo=0, hi=1),
+    "milestones": Vector("the epochs at which the rate is multiplied by γ", ints=True, lo=1),
+    "epoch": Int("the epoch number"),
+})
 def multistep_lr(p: dict) -> Solution:
     """MultiStepLR: lr0·γ^(number of milestones ≤ epoch), epochs from 0."""
     lr0, g, e = float(p["lr0"]), float(p["gamma"]), _int(p, "epoch", 1)
@@ -197,7 +224,19 @@ def _adam_delta(g: np.ndarray, m: np.ndarray, v: np.ndarray, t: int, lr: float, 
 CANCELLATION = 0.1  # AdamW draws where |decay + Adam step| ≤ 10 % of the larger term in an entry are redrawn
 
 
-@solver("adam-weight-decay-step")
+@solver("adam-weight-decay-step", params={
+    "decay": Text("AdamW's decoupled decay or an L2 term in the gradient", choices=("decoupled", "l2"), example='decoupled'),
+    "theta": Vector("the weights θ, of shape (n,)", example=[1.0, 2.0]),
+    "grad": Vector("the loss gradient ∂L/∂θ, of shape (n,)", example=[0.1, -0.1]),
+    "m": Vector("the first moment m before the step, of shape (n,)", example=[0.0, 0.0]),
+    "v": Vector("the second moment v before the step, of shape (n,)", example=[0.0, 0.0]),
+    "t": Int("the step number (1 = the first step)", lo=1, example=1),
+    "lr": Num("learning rate η", lo=0, example=0.01),
+    "beta1": Num("first-moment decay β1", lo=0, hi=1, example=0.9),
+    "beta2": Num("second-moment decay β2", lo=0, hi=1, example=0.999),
+    "eps": Num("ε added to √v̂", lo=0, example=1e-08),
+    "weight_decay": Num("the weight decay λ", lo=0, example=0.1),
+})
 def adam_weight_decay_step(p: dict) -> Solution:
     """The change θ_new − θ of one step of AdamW (``decay: decoupled``) or Adam with L2 (``decay: l2``)."""
     th, g, m, v = (_vec(p, k) for k in ("theta", "grad", "m", "v"))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Num, Vector, CONFUSION
 from ._fmt import fmt
 
 
@@ -60,7 +61,9 @@ def _rates(p: dict) -> dict[str, float]:
     }
 
 
-@solver("precision-recall-confusion")
+@solver("precision-recall-confusion", params={
+    "confusion": CONFUSION,
+})
 def precision_recall_confusion(p: dict) -> Solution:
     """[precision, recall] of the positive class from C = [[TN, FP], [FN, TP]]."""
     r = _rates(p)
@@ -84,7 +87,9 @@ def precision_recall_confusion(p: dict) -> Solution:
     return Solution([P, R], steps, mistakes, formulas=[f])
 
 
-@solver("f1-confusion")
+@solver("f1-confusion", params={
+    "confusion": CONFUSION,
+})
 def f1_confusion(p: dict) -> Solution:
     """F1 of the positive class: the harmonic mean of precision and recall."""
     r = _rates(p)
@@ -109,7 +114,9 @@ def f1_confusion(p: dict) -> Solution:
     return Solution(f1, steps, mistakes, formulas=[f])
 
 
-@solver("specificity-confusion")
+@solver("specificity-confusion", params={
+    "confusion": CONFUSION,
+})
 def specificity_confusion(p: dict) -> Solution:
     """Specificity (true-negative rate) TN / (TN + FP)."""
     r = _rates(p)
@@ -130,7 +137,9 @@ def specificity_confusion(p: dict) -> Solution:
     return Solution(spec, steps, mistakes, formulas=[f])
 
 
-@solver("accuracy-confusion")
+@solver("accuracy-confusion", params={
+    "confusion": CONFUSION,
+})
 def accuracy_confusion(p: dict) -> Solution:
     """Accuracy (TP + TN) / N."""
     r = _rates(p)
@@ -163,7 +172,10 @@ def _scored(p: dict) -> tuple[list[int], list[float]]:
     return y, s
 
 
-@solver("roc-auc-pairs")
+@solver("roc-auc-pairs", params={
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1, example=[0, 0, 1, 1]),
+    "scores": Vector("each example's score, of shape (N,)", example=[0.1, 0.4, 0.35, 0.8]),
+})
 def roc_auc_pairs(p: dict) -> Solution:
     """ROC AUC by counting (positive, negative) pairs; a tie counts 1/2."""
     y, s = _scored(p)
@@ -192,7 +204,11 @@ def roc_auc_pairs(p: dict) -> Solution:
     return Solution(auc, steps, mistakes, formulas=[f])
 
 
-@solver("pr-at-threshold")
+@solver("pr-at-threshold", params={
+    "labels": Vector("each example's true label (0 or 1), of shape (N,)", ints=True, lo=0, hi=1, example=[0, 0, 1, 1]),
+    "scores": Vector("each example's score, of shape (N,)", example=[0.1, 0.4, 0.35, 0.8]),
+    "threshold": Num("scores at or above it are predicted positive", example=0.35),
+})
 def pr_at_threshold(p: dict) -> Solution:
     """[precision, recall] when a sample is predicted positive at score ≥ threshold."""
     y, s = _scored(p)

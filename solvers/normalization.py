@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Num, Vector
 from ._fmt import fmt, round_sig
 from .batch_norm import EPS_THAT_MATTERS, _normalize
 
@@ -50,7 +51,12 @@ def _features(p: dict) -> tuple[np.ndarray, np.ndarray, float]:
     return x, gamma, float(p["eps"])
 
 
-@solver("layernorm-forward")
+@solver("layernorm-forward", params={
+    "x": Vector("one example's features, of shape (D,)"),
+    "gamma": Vector("the scale γ, of shape (D,)"),
+    "beta": Vector("the shift β, of shape (D,)"),
+    "eps": Num("ε added for numerical stability"),
+})
 def layernorm_forward(p: dict) -> Solution:
     """LayerNorm of one vector x (D,) over its features, biased variance, with γ and β (D,)."""
     x, gamma, eps = _features(p)
@@ -81,7 +87,11 @@ def layernorm_forward(p: dict) -> Solution:
     return Solution(y.tolist(), steps, mistakes, context={"_d": str(len(x))}, formulas=[f])
 
 
-@solver("rmsnorm-forward")
+@solver("rmsnorm-forward", params={
+    "x": Vector("one example's features, of shape (D,)"),
+    "gamma": Vector("the scale γ, of shape (D,)"),
+    "eps": Num("ε added for numerical stability"),
+})
 def rmsnorm_forward(p: dict) -> Solution:
     """RMSNorm of one vector x (D,): γ·x / √(mean(x²) + ε) (no mean subtraction, no β)."""
     x, gamma, eps = _features(p)
@@ -133,7 +143,12 @@ def _running_update(p: dict) -> tuple[np.ndarray, float, float, float, float, fl
     return b, m, mu, unb, new_m, new_v, steps
 
 
-@solver("batchnorm-running-stats")
+@solver("batchnorm-running-stats", params={
+    "batch": Vector("one feature's values over the mini-batch, of shape (N,)"),
+    "running_mean": Num("the running mean"),
+    "running_var": Num("the running variance"),
+    "momentum": Num("momentum coefficient"),
+})
 def batchnorm_running_stats(p: dict) -> Solution:
     """[running_mean, running_var] after one training step of BatchNorm1d on one feature's batch."""
     b, m, mu, unb, new_m, new_v, steps = _running_update(p)
@@ -150,7 +165,14 @@ def batchnorm_running_stats(p: dict) -> Solution:
     return Solution([new_m, new_v], steps, mistakes, formulas=[f])
 
 
-@solver("batchnorm-eval")
+@solver("batchnorm-eval", params={
+    "x": Vector("the test inputs x, of shape (N,)"),
+    "running_mean": Num("the running mean"),
+    "running_var": Num("the running variance"),
+    "gamma": Num("the scale γ"),
+    "beta": Num("the shift β"),
+    "eps": Num("ε added for numerical stability"),
+})
 def batchnorm_eval(p: dict) -> Solution:
     """Eval-mode BatchNorm1d output for one feature's batch x (N,): normalized with the running statistics."""
     x = _batch(p, "x")
@@ -177,7 +199,14 @@ def batchnorm_eval(p: dict) -> Solution:
     return Solution(y.tolist(), steps, mistakes, formulas=[f])
 
 
-@solver("batchnorm-train-then-eval")
+@solver("batchnorm-train-then-eval", params={
+    "batch": Vector("one feature's values over the training mini-batch, of shape (N,)"),
+    "running_mean": Num("the running mean"),
+    "running_var": Num("the running variance"),
+    "momentum": Num("momentum coefficient"),
+    "eps": Num("ε added for numerical stability"),
+    "x": Num("the test input x, normalized with the running statistics"),
+})
 def batchnorm_train_then_eval(p: dict) -> Solution:
     """A fresh BatchNorm1d (running stats 0 and 1) takes one training step on ``batch``, then in
     eval mode maps the value ``x`` — with γ = 1, β = 0."""
@@ -215,7 +244,12 @@ def _backward(p: dict) -> tuple[np.ndarray, np.ndarray, float, float, np.ndarray
     return x, g, gamma, eps, xhat, sd, steps
 
 
-@solver("batchnorm-backward-params")
+@solver("batchnorm-backward-params", params={
+    "x": Vector("one feature's values over the mini-batch, of shape (N,)"),
+    "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)"),
+    "gamma": Num("the scale γ"),
+    "eps": Num("ε added for numerical stability"),
+})
 def batchnorm_backward_params(p: dict) -> Solution:
     """[dL/dγ, dL/dβ] for BatchNorm on one feature's batch, given dL/dy."""
     x, g, gamma, eps, xhat, sd, steps = _backward(p)
@@ -261,7 +295,12 @@ def eps_free_agrees(x: np.ndarray, g: np.ndarray, gamma: float, eps: float, dx: 
     return _sig(dx0) == _sig(dx)
 
 
-@solver("batchnorm-backward-dx")
+@solver("batchnorm-backward-dx", params={
+    "x": Vector("one feature's values over the mini-batch, of shape (N,)", example=[1.0, 2.0, 3.0]),
+    "dy": Vector("the upstream gradient ∂L/∂y, of shape (N,)", example=[1.0, 0.0, 0.0]),
+    "gamma": Num("the scale γ", example=2.0),
+    "eps": Num("ε added for numerical stability", example=1e-05),
+})
 def batchnorm_backward_dx(p: dict) -> Solution:
     """dL/dx for training-mode BatchNorm on one feature's batch (N,), given dL/dy."""
     x, g, gamma, eps, xhat, sd, steps = _backward(p)

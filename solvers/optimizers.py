@@ -22,6 +22,7 @@ import math
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, Vector, Matrix, Either
 from ._fmt import fmt
 
 
@@ -75,7 +76,11 @@ def _rate(p: dict, key: str, lo: float = 0.0, hi: float = 1.0) -> float:
     return x
 
 
-@solver("sgd-step")
+@solver("sgd-step", params={
+    "w": Vector("the weights w"),
+    "grad": Vector("the gradient ∂L/∂w"),
+    "lr": Num("learning rate η"),
+})
 def sgd_step(p: dict) -> Solution:
     """One gradient-descent step w ← w − lr·g on w of shape (P,) or a scalar."""
     s, w, g, lr = _scalar(p), _arr(p, "w"), _arr(p, "grad"), float(p["lr"])
@@ -111,7 +116,13 @@ def _momentum_run(w, v, gs, eta, alpha, *, swap=False, uphill=False, old_velocit
     return w, v, lines
 
 
-@solver("momentum-steps")
+@solver("momentum-steps", params={
+    "w": Either("the weights w: a number or a vector", options=(Num("a number"), Vector("a vector"))),
+    "v": Either("the velocity before the first step, shaped like w", options=(Num("a number"), Vector("a vector"))),
+    "grads": Either("the gradient at each step: numbers (w a number) or rows shaped like w", options=(Vector("one per step"), Matrix("one row per step"))),
+    "momentum": Num("momentum coefficient"),
+    "lr": Num("learning rate η"),
+})
 def momentum_steps(p: dict) -> Solution:
     """Momentum as 004 Q28 writes it: v ← η·v − α·∇L, w ← w + v, for each gradient in ``grads``.
 
@@ -144,7 +155,13 @@ def momentum_steps(p: dict) -> Solution:
     return Solution(_out(w, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("nesterov-step")
+@solver("nesterov-step", params={
+    "w": Num("the weights w"),
+    "buf": Num("the momentum buffer before the step"),
+    "grad": Num("the gradient ∂L/∂w"),
+    "momentum": Num("momentum coefficient"),
+    "lr": Num("learning rate η"),
+})
 def nesterov_step(p: dict) -> Solution:
     """PyTorch's Nesterov SGD (dampening 0): b ← μ·b + g, w ← w − lr·(g + μ·b); ``buf`` is b before the step."""
     s, w, b0, g = _scalar(p), _arr(p, "w"), _arr(p, "buf"), _arr(p, "grad")
@@ -170,7 +187,13 @@ def nesterov_step(p: dict) -> Solution:
     return Solution(_out(new, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("adagrad-step")
+@solver("adagrad-step", params={
+    "w": Vector("the weights w", example=[1.0, 1.0]),
+    "G": Vector("the running sum of squared gradients before the step, of shape (n,)", lo=0, example=[3.0, 0.75]),
+    "grad": Vector("the gradient ∂L/∂w", example=[1.0, 0.5]),
+    "lr": Num("learning rate η", example=0.1),
+    "eps": Num("ε added for numerical stability", example=1e-10),
+})
 def adagrad_step(p: dict) -> Solution:
     """Adagrad: G ← G + g², w ← w − lr·g / (√G + ε); ``G`` is the running sum of squared gradients before the step."""
     s, w, G0, g = _scalar(p), _arr(p, "w"), _arr(p, "G"), _arr(p, "grad")
@@ -198,7 +221,14 @@ def adagrad_step(p: dict) -> Solution:
     return Solution(_out(new, s), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("rmsprop-step")
+@solver("rmsprop-step", params={
+    "w": Num("the weights w", example=1.0),
+    "s": Num("the running average of squared gradients before the step", lo=0, example=0.6),
+    "grad": Num("the gradient ∂L/∂w", example=1.0),
+    "rho": Num("the decay ρ of the running average", lo=0, hi=1, example=0.9),
+    "lr": Num("learning rate η", example=0.1),
+    "eps": Num("ε added for numerical stability", example=1e-08),
+})
 def rmsprop_step(p: dict) -> Solution:
     """RMSProp as PyTorch: s ← ρ·s + (1 − ρ)·g², w ← w − lr·g / (√s + ε), ε outside the root; ``s`` before the step."""
     sc, w, s0, g = _scalar(p), _arr(p, "w"), _arr(p, "s"), _arr(p, "grad")
@@ -247,7 +277,14 @@ def _adam_run(w, gs, lr, b1, b2, eps, *, correct=True, sqrt=True, t_fixed=None):
     return w, lines
 
 
-@solver("adam-steps")
+@solver("adam-steps", params={
+    "w": Either("the weights w: a number or a vector", options=(Num("a number"), Vector("a vector"))),
+    "grads": Either("the gradient at each step: numbers (w a number) or rows shaped like w", options=(Vector("one per step"), Matrix("one row per step"))),
+    "lr": Num("learning rate η"),
+    "beta1": Num("first-moment decay β1", lo=0, hi=1),
+    "beta2": Num("second-moment decay β2", lo=0, hi=1),
+    "eps": Num("ε added for numerical stability"),
+})
 def adam_steps(p: dict) -> Solution:
     """Adam with bias correction from m = v = 0, one step per gradient in ``grads`` (shape of w)."""
     s, w0 = _scalar(p), _arr(p, "w")
@@ -288,7 +325,14 @@ def _time_decay(lr0: float, k: float, epoch: int) -> float:
 MAX_EPOCH = 10_000  # the compounded-decay mistake loops over the epochs
 
 
-@solver("lr-schedule")
+@solver("lr-schedule", params={
+    "kind": Text("the schedule", choices=("time", "step", "exponential"), example='exponential'),
+    "lr0": Num("the initial learning rate", example=0.1),
+    "decay": Num("time decay k (lr = lr0 / (1 + k·epoch))", lo=0, optional=True, example=0.1),
+    "epoch": Int("the epoch number", lo=1, hi=MAX_EPOCH, example=10),
+    "gamma": Num("the factor γ (step and exponential)", lo=0, hi=1, optional=True),
+    "step_size": Int("epochs per drop (step)", lo=2, optional=True),
+})
 def lr_schedule(p: dict) -> Solution:
     """Learning rate in epoch ``epoch`` (0-based; epoch 0 uses ``lr0``) under ``kind`` = time | step | exponential."""
     kind, lr0, e = p["kind"], float(p["lr0"]), int(p["epoch"])

@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Layer, Shape, Record, ListOf, LAYER, LAYERS, INPUT_SHAPE
 from ._fmt import fmt, shape as show
 from ._layer_formulas import layer_formula, layer_formulas
+from .architectures import NETWORK_GRAPH, PART
 from ._layers import layer_output_shape, layer_params, layer_repr, net_repr, pair, rnn_gates
 
 POOLS = ("MaxPool2d", "AvgPool2d")
@@ -81,7 +83,14 @@ def layer_slips(layer: dict, weights: int, biases: int) -> dict[str, int]:
     return {name: value for name, value in out.items() if value != right}
 
 
-@solver("network-params")
+@solver("network-params", params={
+    "input_shape": INPUT_SHAPE.opt(),
+    "layers": LAYERS.opt(),
+    "skips": ListOf("residual adds: the input of layer `from` is added to the output of layer `to`", item=Record("one skip", fields={
+        "from": Int("the layer whose input is added, 0-based", lo=0), "to": Int("the layer it is added after, 0-based", lo=0)}), optional=True),
+    **NETWORK_GRAPH,
+    "part": PART,
+})
 def network_params(p: dict) -> Solution:
     """Total learnable parameters: per layer weights + biases, summed; the shapes must chain.
 
@@ -150,7 +159,10 @@ def network_params(p: dict) -> Solution:
                     concept="" if learned else "Which of these layers holds a weight that training updates?")
 
 
-@solver("image-fc-params")
+@solver("image-fc-params", params={
+    "input_shape": Shape("the image, of shape (C, H, W), batch left out", dims="CHW", example=[3, 28, 28]),
+    "layers": LAYERS.eg([{"type": "Flatten"}, {"type": "Linear", "in_features": 3 * 28 * 28, "out_features": 10}]),
+})
 def image_fc_params(p: dict) -> Solution:
     """network-params for a fully-connected layer on a whole image; the prompt gets its megapixels."""
     c, h, w = (int(d) for d in p["input_shape"])
@@ -164,7 +176,12 @@ def image_fc_params(p: dict) -> Solution:
     return sol
 
 
-@solver("separable-conv-ratio")
+@solver("separable-conv-ratio", params={
+    "standard": Layer("the standard Conv2d spec", example={"type": "Conv2d", "in_channels": 32, "out_channels": 64, "kernel_size": 3, "padding": 1}),
+    "separable": ListOf("the depthwise Conv2d (groups = C_in) then the pointwise 1×1 Conv2d", item=LAYER, example=[
+        {"type": "Conv2d", "in_channels": 32, "out_channels": 32, "kernel_size": 3, "padding": 1, "groups": 32},
+        {"type": "Conv2d", "in_channels": 32, "out_channels": 64, "kernel_size": 1}]),
+})
 def separable_conv_ratio(p: dict) -> Solution:
     """How many times fewer parameters a depthwise-separable conv has than a standard one.
 
@@ -216,7 +233,11 @@ def separable_conv_ratio(p: dict) -> Solution:
                     formulas=[declared] + [f for f in (layer_formula(std, "checkpoint:0", "standard"),) if f])
 
 
-@solver("dense-after-flatten-params")
+@solver("dense-after-flatten-params", params={
+    "input_shape": Shape("the input, of shape (C, H, W), batch left out", dims="CHW", example=[3, 28, 28]),
+    "layers": LAYERS.eg([{"type": "Conv2d", "in_channels": 3, "out_channels": 8, "kernel_size": 3}, {"type": "Flatten"},
+                         {"type": "Linear", "in_features": 8 * 26 * 26, "out_features": 10}]),
+})
 def dense_after_flatten_params(p: dict) -> Solution:
     """Parameters of the Linear layer after Flatten: (flattened size)·units + units.
 

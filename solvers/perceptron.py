@@ -15,6 +15,7 @@ from itertools import product
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Text, Vector
 from ._fmt import fmt
 
 INPUTS = list(product((0, 1), repeat=2))  # (0,0), (0,1), (1,0), (1,1)
@@ -57,7 +58,13 @@ def _update(w: np.ndarray, b: float, x: np.ndarray, y: int, lr: float, *, at_zer
     return w + lr * err * x, (b + lr * err if bias else b), z, yhat
 
 
-@solver("perceptron-update")
+@solver("perceptron-update", params={
+    "w": Vector("the weights w"),
+    "b": Num("the bias b"),
+    "x": Vector("the input x"),
+    "y": Int("the label y (0 or 1)", lo=0, hi=1),
+    "lr": Num("learning rate η"),
+})
 def perceptron_update(p: dict) -> Solution:
     """One step of the perceptron rule on example (x, y); answer [w1, w2, b] after the step."""
     w, b, x = np.asarray(p["w"], float), float(p["b"]), np.asarray(p["x"], float)
@@ -94,7 +101,12 @@ def perceptron_update(p: dict) -> Solution:
     return Solution([float(nw[0]), float(nw[1]), nb], steps, mistakes, checkpoints=checks, formulas=declared)
 
 
-@solver("perceptron-epoch")
+@solver("perceptron-epoch", params={
+    "gate": Text("the logic gate to learn", choices=tuple(GATES)),
+    "w": Vector("the starting weights (w1, w2)"),
+    "b": Num("the starting bias b"),
+    "lr": Num("learning rate η", lo=0),
+})
 def perceptron_epoch(p: dict) -> Solution:
     """One pass of the perceptron rule over the truth table of ``gate`` in the order (0,0), (0,1), (1,0), (1,1)."""
     gate = p["gate"]
@@ -137,7 +149,10 @@ def _counterexample(table: tuple[int, ...], label: str, w, b) -> str:
     return f"{label} gives {other[k]} at x = {x}, but {_zline(w, b, x)}, so the perceptron outputs {table[k]}"
 
 
-@solver("perceptron-gate")
+@solver("perceptron-gate", params={
+    "w": Vector("the weights (w1, w2)", example=[1, 1]),
+    "b": Num("the bias b", example=-1.5),
+})
 def perceptron_gate(p: dict) -> Solution:
     """Which Boolean function of (x1, x2) ∈ {0,1}² a perceptron with weights w (2,) and bias b computes."""
     w, b = np.asarray(p["w"], float), float(p["b"])
@@ -159,7 +174,10 @@ def perceptron_gate(p: dict) -> Solution:
     return Solution(name, steps, mistakes, concept=concept)
 
 
-@solver("perceptron-bias-for-gate")
+@solver("perceptron-bias-for-gate", params={
+    "gate": Text("the logic gate", choices=tuple(GATES)),
+    "a": Num("both weights w1 = w2 = a"),
+})
 def perceptron_bias_for_gate(p: dict) -> Solution:
     """With w = [a, a] (a > 0), which bias among −2.5a, −1.5a, −0.5a, 0.5a makes the perceptron compute ``gate`` (AND or OR)."""
     a, gate = float(p["a"]), p["gate"]
@@ -197,7 +215,9 @@ XOR_CHOICES = {
 }
 
 
-@solver("perceptron-xor")
+@solver("perceptron-xor", params={
+    "gate": Text("the gate no single perceptron computes", choices=tuple(GATES), example="XOR"),
+})
 def perceptron_xor(p: dict) -> Solution:
     """Can one perceptron learn XOR (or XNOR)? The options' explanations are the classic misconceptions."""
     gate = p["gate"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Matrix
 from ._fmt import fmt
 from ._layers import conv_out
 from .conv_forward import as_chw, matrix_text
@@ -121,13 +122,21 @@ def _pool_forward(p: dict, how: str) -> Solution:
                     formulas=[_first_window_formula(x, k, how)])
 
 
-@solver("maxpool-forward")
+@solver("maxpool-forward", params={
+    "input": Matrix("the input feature map, of shape (H, W)"),
+    "kernel_size": Int("the pooling window size K", lo=2),
+    "stride": Int("the stride S", lo=1),
+})
 def maxpool_forward(p: dict) -> Solution:
     """Max pooling of an H×W input with a k×k window and stride s, no padding: (H', W')."""
     return _pool_forward(p, "max")
 
 
-@solver("avgpool-forward")
+@solver("avgpool-forward", params={
+    "input": Matrix("the input feature map, of shape (H, W)"),
+    "kernel_size": Int("the pooling window size K", lo=2),
+    "stride": Int("the stride S", lo=1),
+})
 def avgpool_forward(p: dict) -> Solution:
     """Average pooling of an H×W input with a k×k window and stride s, no padding: (H', W')."""
     return _pool_forward(p, "avg")
@@ -148,7 +157,12 @@ def _scatter(shape, windows, k, value_at, *, accumulate: bool = True, to_argmax_
     return dx
 
 
-@solver("maxpool-backward")
+@solver("maxpool-backward", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2, 1], [4, 2, 0, 1], [3, 1, 1, 5], [0, 2, 6, 2]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=2),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [3, 4]]),
+})
 def maxpool_backward(p: dict) -> Solution:
     """dL/dX (H, W) of max pooling: each dL/dY[i, j] goes to its window's first argmax; overlaps add.
 
@@ -183,7 +197,12 @@ def maxpool_backward(p: dict) -> Solution:
                     formulas=[_gradient_formula(x, k, windows, u, "max")])
 
 
-@solver("maxpool-backward-overlap")
+@solver("maxpool-backward-overlap", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2], [4, 8, 5], [9, 6, 7]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=1),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[1, 2], [3, 4]]),
+})
 def maxpool_backward_overlap(p: dict) -> Solution:
     """maxpool-backward for overlapping windows where one input is the maximum of two or more windows."""
     x, k, s, windows, _ = _setup(p, upstream=True)
@@ -200,7 +219,12 @@ def _hits(x: np.ndarray, k: int, windows: list) -> np.ndarray:
     return hits
 
 
-@solver("avgpool-backward")
+@solver("avgpool-backward", params={
+    "input": Matrix("the input feature map, of shape (H, W)", example=[[1, 3, 2, 1], [4, 2, 0, 1], [3, 1, 1, 5], [0, 2, 6, 2]]),
+    "kernel_size": Int("the pooling window size K", example=2),
+    "stride": Int("the stride S", example=2),
+    "upstream": Matrix("the upstream gradient ∂L/∂out, of the output's shape", example=[[4, 8], [12, 16]]),
+})
 def avgpool_backward(p: dict) -> Solution:
     """dL/dX (H, W) of average pooling: each dL/dY[i, j] / (k·k) goes to every input in its window."""
     x, k, s, windows, shape = _setup(p, upstream=True)

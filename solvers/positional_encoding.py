@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 from . import MAX_ANSWER_VALUES, Formula, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector
 from ._fmt import fmt
 
 
@@ -76,7 +77,12 @@ def _rope_formulas(x: list[float], angle_syms: dict, angle: str) -> list[Formula
             formula(f"x_a*sin({angle}) + x_b*cos({angle})", name="x'_second", target=1, **pair, **angle_syms)]
 
 
-@solver("sinusoidal-pe-interleaved")
+@solver("sinusoidal-pe-interleaved", params={
+    "pos": Int("the position", lo=0, example=2),
+    "dim": Int("the embedding dimension index, 0-based", lo=0, example=3),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
+})
 def sinusoidal_pe_interleaved(p: dict) -> Solution:
     """PE(pos, dim) of the interleaved sinusoidal encoding: sin at even dims, cos at odd dims."""
     d, base = _width(p)
@@ -98,7 +104,12 @@ def sinusoidal_pe_interleaved(p: dict) -> Solution:
     return Solution(value, steps, mistakes, formulas=[_pe_formula(name, pos, k, d, base, j)])
 
 
-@solver("sinusoidal-pe-half")
+@solver("sinusoidal-pe-half", params={
+    "pos": Int("the position", lo=0, example=3),
+    "dim": Int("the embedding dimension index, 0-based", lo=0, example=5),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
+})
 def sinusoidal_pe_half(p: dict) -> Solution:
     """PE(pos, dim) of the concatenated layout: sin in dims 0 … d/2 − 1, cos in d/2 … d − 1."""
     d, base = _width(p)
@@ -121,7 +132,11 @@ def sinusoidal_pe_half(p: dict) -> Solution:
     return Solution(value, steps, mistakes, formulas=[_pe_formula(name, pos, k, d, base, j)])
 
 
-@solver("sinusoidal-pe-row")
+@solver("sinusoidal-pe-row", params={
+    "pos": Int("the token position", lo=0, example=1),
+    "d_model": Int("model width d_model", lo=2, example=4),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
+})
 def sinusoidal_pe_row(p: dict) -> Solution:
     """The whole interleaved encoding vector PE(pos, 0 … d − 1)."""
     d, base = _width(p)
@@ -159,7 +174,13 @@ def _pair(p: dict, key: str) -> list[float]:
     return v
 
 
-@solver("rope-rotate-pair")
+@solver("rope-rotate-pair", params={
+    "x": Vector("the pair (x_2i, x_2i+1) to rotate, of shape (2,)", example=[1.0, 2.0]),
+    "pos": Int("the position m", lo=0, example=3),
+    "pair": Int("the pair index i, 0-based", lo=0, example=1),
+    "d_model": Int("model width d_model", lo=2, example=8),
+    "base": Num("the frequency base (10000 in the paper)", lo=1, example=10000),
+})
 def rope_rotate_pair(p: dict) -> Solution:
     """RoPE on one pair (x_2i, x_2i+1) at position pos: rotate by pos·θ_i, θ_i = base^(−2i/d)."""
     d, base = _width(p)
@@ -192,7 +213,13 @@ def _dot(a: list[float], b: list[float]) -> float:
     return a[0] * b[0] + a[1] * b[1]
 
 
-@solver("rope-relative-score")
+@solver("rope-relative-score", params={
+    "q": Vector("the query pair, of shape (2,)"),
+    "k": Vector("the key pair, of shape (2,)"),
+    "m": Int("the query's position m", lo=0),
+    "n": Int("the key's position n", lo=0),
+    "theta": Num("the pair's rotation frequency θ (radians per position)"),
+})
 def rope_relative_score(p: dict) -> Solution:
     """⟨RoPE(q, m), RoPE(k, n)⟩ for one 2-D pair rotating θ rad per position."""
     q, k = _pair(p, "q"), _pair(p, "k")
@@ -221,7 +248,14 @@ def rope_relative_score(p: dict) -> Solution:
 OPTION_GAP = 0.02  # rope-shift-choice: options closer than this (relative) are redrawn
 
 
-@solver("rope-shift-choice")
+@solver("rope-shift-choice", params={
+    "q": Vector("the query pair, of shape (2,)", example=[1.0, 2.0]),
+    "k": Vector("the key pair, of shape (2,)", example=[3.0, 1.0]),
+    "m": Int("the query's position m", lo=0, example=5),
+    "n": Int("the key's position n", lo=0, example=3),
+    "theta": Num("the pair's rotation frequency θ (radians per position)", example=0.5),
+    "shift": Int("how far both positions move", lo=0, example=4),
+})
 def rope_shift_choice(p: dict) -> Solution:
     """The RoPE score after moving both the query and the key by the same number of positions:
     unchanged, because only the offset n − m enters (multiple choice over computed values)."""

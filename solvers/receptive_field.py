@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import LAYERS
 from ._fmt import fmt
 from ._layers import net_repr, pair
 
@@ -103,7 +104,12 @@ def _context(layers: list[dict]) -> dict[str, str]:
     return {"_net": net_repr(layers)}
 
 
-@solver("receptive-field")
+RF_LAYERS = LAYERS.eg([{"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 3}, {"type": "MaxPool2d", "kernel_size": 2}, {"type": "Conv2d", "in_channels": 1, "out_channels": 1, "kernel_size": 3}])
+
+
+@solver("receptive-field", params={
+    "layers": RF_LAYERS,
+})
 def receptive_field(p: dict) -> Solution:
     """Receptive-field size (in input pixels, along one axis) of one output of the last layer."""
     layers = p["layers"]
@@ -128,7 +134,9 @@ def receptive_field(p: dict) -> Solution:
     return Solution(r, steps, mistakes, context=_context(layers), checkpoints=checks["r"], formulas=[declared])
 
 
-@solver("receptive-field-jump")
+@solver("receptive-field-jump", params={
+    "layers": RF_LAYERS,
+})
 def receptive_field_jump(p: dict) -> Solution:
     """The jump (effective stride) after the last layer: input pixels between neighbouring outputs."""
     layers = p["layers"]
@@ -155,7 +163,9 @@ def receptive_field_jump(p: dict) -> Solution:
     return Solution(j, steps, mistakes, context=_context(layers), checkpoints=checks["j"], formulas=[declared])
 
 
-@solver("receptive-field-center")
+@solver("receptive-field-center", params={
+    "layers": RF_LAYERS,
+})
 def receptive_field_center(p: dict) -> Solution:
     """Centre of output 0's receptive field, as a 0-based input position (padding included)."""
     layers = p["layers"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Num, Vector
 from ._fmt import fmt
 
 
@@ -33,7 +34,11 @@ def _lam(p: dict) -> float:
     return lam
 
 
-@solver("l2-penalty-grad")
+@solver("l2-penalty-grad", params={
+    "w": Vector("the weights w"),
+    "grad": Vector("the gradient ∂L/∂w"),
+    "lam": Num("the penalty strength λ"),
+})
 def l2_penalty_grad(p: dict) -> Solution:
     """∂/∂w of L_data + λ‖w‖² (no 1/2): g + 2λw, shape (D,)."""
     w, g = _vecs(p, "w", "grad")
@@ -58,7 +63,12 @@ def l2_penalty_grad(p: dict) -> Solution:
     return Solution(total.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("weight-decay-step")
+@solver("weight-decay-step", params={
+    "w": Vector("the weights w"),
+    "grad": Vector("the gradient ∂L/∂w"),
+    "lam": Num("the penalty strength λ"),
+    "lr": Num("learning rate η"),
+})
 def weight_decay_step(p: dict) -> Solution:
     """One SGD step on L_data + (λ/2)‖w‖²: w − η(g + λw), shape (D,)."""
     w, g = _vecs(p, "w", "grad")
@@ -86,7 +96,11 @@ def weight_decay_step(p: dict) -> Solution:
     return Solution(new.tolist(), steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("l1-subgradient")
+@solver("l1-subgradient", params={
+    "w": Vector("the weights w"),
+    "grad": Vector("the gradient ∂L/∂w"),
+    "lam": Num("the penalty strength λ"),
+})
 def l1_subgradient(p: dict) -> Solution:
     """Subgradient of L_data + λ‖w‖₁: g + λ·sign(w) with sign(0) = 0, shape (D,)."""
     w, g = _vecs(p, "w", "grad")
@@ -121,7 +135,10 @@ def _drop(p: dict) -> float:
     return q
 
 
-@solver("dropout-kept-value")
+@solver("dropout-kept-value", params={
+    "a": Num("the activation a", example=3.0),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.2),
+})
 def dropout_kept_value(p: dict) -> Solution:
     """Inverted dropout at train time: a kept unit's activation a becomes a / (1 − p)."""
     q, a = _drop(p), float(p["a"])
@@ -140,7 +157,11 @@ def dropout_kept_value(p: dict) -> Solution:
     return Solution(out, steps, mistakes, formulas=[formula("a/(1 - p)", name="a_kept", a=("activation", a), p=("drop probability", q))])
 
 
-@solver("dropout-layer-output")
+@solver("dropout-layer-output", params={
+    "h": Vector("the activations h, of shape (n,)", example=[1.0, 2.0, 0.5, 4.0]),
+    "mask": Vector("the keep mask (1 kept, 0 dropped), of shape (n,)", ints=True, lo=0, hi=1, example=[1, 0, 1, 1]),
+    "p": Num("the drop probability p", lo=0, hi=1, example=0.25),
+})
 def dropout_layer_output(p: dict) -> Solution:
     """Inverted dropout on h of shape (D,) with keep-mask m (1 = kept): h ⊙ m / (1 − p)."""
     h, m = _vecs(p, "h", "mask")

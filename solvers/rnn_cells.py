@@ -23,6 +23,7 @@ import math
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Num, Text, Vector, Record
 from ._fmt import fmt
 
 
@@ -46,7 +47,14 @@ def _check(label: str, a: np.ndarray, step: int) -> Checkpoint:
     return Checkpoint(label, a.tolist() if len(a) > 1 else float(a[0]), "vector" if len(a) > 1 else "number", step)
 
 
-@solver("gru-blend")
+GATE = Record("one gate's scalar weights: a = w·x + u·h + b", fields={"w": Num("input weight w"), "u": Num("recurrent weight u"), "b": Num("bias b")})
+
+
+@solver("gru-blend", params={
+    "z": Vector("the update gate z, of shape (H,)", lo=0, hi=1, example=[0.8, 0.4]),
+    "h_prev": Vector("the previous state h_(t−1), of shape (H,)", example=[0.5, 1.0]),
+    "h_cand": Vector("the candidate state h̃, of shape (H,)", example=[-0.5, 0.2]),
+})
 def gru_blend(p: dict) -> Solution:
     """h_t = z⊙h_prev + (1 − z)⊙h̃ for given gate z, previous state h_prev and candidate h̃, all (H,)."""
     z, h, c = _vectors(p, "z", "h_prev", "h_cand")
@@ -103,7 +111,13 @@ def _affine(g: dict, h: str = "h") -> str:
     return text
 
 
-@solver("gru-step")
+@solver("gru-step", params={
+    "x": Num("the input x_t"),
+    "h": Num("the previous state h_(t−1)"),
+    "r": GATE,
+    "z": GATE,
+    "n": GATE,
+})
 def gru_step(p: dict) -> Solution:
     """One step of a GRU with hidden size 1: input x, state h, gates r/z/n given as {w, u, b}."""
     checks: list[Checkpoint] = []
@@ -133,7 +147,14 @@ def _out(a: np.ndarray):
     return float(a[0]) if len(a) == 1 else a.tolist()
 
 
-@solver("lstm-step")
+@solver("lstm-step", params={
+    "a_i": Num("the input gate's pre-activation"),
+    "a_f": Num("the forget gate's pre-activation"),
+    "a_g": Num("the candidate's pre-activation"),
+    "a_o": Num("the output gate's pre-activation"),
+    "c_prev": Num("the previous cell state c_(t−1)"),
+    "ask": Text("the new cell state c or hidden state h", choices=("c", "h")),
+})
 def lstm_step(p: dict) -> Solution:
     """One LSTM step from gate pre-activations; ``ask`` = c (new cell state) or h (new hidden state)."""
     s = _lstm(p)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import InvalidParams, Solution, formula, solver
+from ._params import Num, Text, Vector, Matrix
 from ._fmt import fmt
 
 
@@ -32,7 +33,10 @@ def cosine(a: np.ndarray, b: np.ndarray) -> float:
     return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
 
 
-@solver("cosine-similarity")
+@solver("cosine-similarity", params={
+    "a": Vector("the first vector, of shape (d,)"),
+    "b": Vector("the second vector, of shape (d,)"),
+})
 def cosine_similarity(p: dict) -> Solution:
     """cos(a, b) = a·b / (‖a‖·‖b‖)."""
     a, b = _vec(p, "a"), _vec(p, "b")
@@ -81,7 +85,11 @@ def _best(scores: np.ndarray, largest: bool) -> int | None:
     return int(order[0])
 
 
-@solver("nearest-candidate")
+@solver("nearest-candidate", params={
+    "query": Vector("the query vector, of shape (d,)", example=[1, 1]),
+    "candidates": Matrix("the candidates, of shape (n, d), one per row", example=[[3, 3], [1, 0], [-1, 2], [0.5, 1.5]]),
+    "metric": Text("how nearness is measured", choices=tuple(METRICS), example='cosine'),
+})
 def nearest_candidate(p: dict) -> Solution:
     """Which named candidate (rows of ``candidates``, named c1, c2, …) is nearest the query under ``metric``."""
     q, metric = _vec(p, "query"), p["metric"]
@@ -117,7 +125,9 @@ def nearest_candidate(p: dict) -> Solution:
     return Solution(names[win[metric]], steps, mistakes, context={"_candidates": cands}, choices=names, concept=concept)
 
 
-@solver("unit-distance-to-cosine")
+@solver("unit-distance-to-cosine", params={
+    "distance": Num("the Euclidean distance between two unit vectors", lo=0, hi=2, example=0.6),
+})
 def unit_distance_to_cosine(p: dict) -> Solution:
     """cos = 1 − d²/2 for two unit vectors at Euclidean distance d (0 < d < 2)."""
     d = float(p["distance"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 from math import prod
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Num, Vector, Matrix
 from ._fmt import fmt
 
 NAMES = "GHKMNPQ"
@@ -37,7 +38,10 @@ def _branch(grads: list[float], x: str = "x", first: int = 0) -> tuple[str, str]
     return expr, given
 
 
-@solver("residual-grad")
+@solver("residual-grad", params={
+    "upstream": Num("the upstream gradient ∂L/∂y"),
+    "local_grads": Vector("each branch block's local derivative, of shape (n,)"),
+})
 def residual_grad(p: dict) -> Solution:
     """dL/dx through F = x + branch(x): upstream · (1 + product of the branch's local derivatives)."""
     grads = [float(g) for g in p["local_grads"]]
@@ -69,7 +73,10 @@ def residual_grad(p: dict) -> Solution:
     return Solution(answer, steps, mistakes, context={"_branch": expr, "_given": given}, checkpoints=checks, formulas=[declared])
 
 
-@solver("stacked-residual-grad")
+@solver("stacked-residual-grad", params={
+    "upstream": Num("the upstream gradient ∂L/∂y"),
+    "local_grads": Matrix("each block's branch derivatives, of shape (blocks, n)"),
+})
 def stacked_residual_grad(p: dict) -> Solution:
     """dL/dx through residual blocks stacked in order: u · Π (1 + branch product of each block)."""
     blocks = [[float(g) for g in block] for block in p["local_grads"]]

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector, LOGITS, TARGET
 from ._fmt import fmt
 
 
@@ -70,7 +71,10 @@ def _forward_checks(z: np.ndarray, prob: np.ndarray) -> list[Checkpoint]:
     return [Checkpoint("Σ exp(z)", float(np.exp(z).sum()), "number", 1), Checkpoint("p = softmax(z)", prob.tolist(), "vector", 2)]
 
 
-@solver("softmax-ce-grad")
+@solver("softmax-ce-grad", params={
+    "logits": LOGITS,
+    "target": TARGET,
+})
 def softmax_ce_grad(p: dict) -> Solution:
     """dL/dz of cross-entropy after softmax: p − onehot(target), a (K,) vector."""
     z, t = _logits(p)
@@ -99,7 +103,10 @@ def softmax_ce_grad(p: dict) -> Solution:
     return Solution(grad.tolist(), steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
-@solver("softmax-ce-loss")
+@solver("softmax-ce-loss", params={
+    "logits": LOGITS,
+    "target": TARGET,
+})
 def softmax_ce_loss(p: dict) -> Solution:
     """Cross-entropy of softmax(logits) against class ``target``: −ln p_t (natural log)."""
     z, t = _logits(p)
@@ -132,7 +139,10 @@ def _bce(p: dict) -> tuple[float, int, float]:
     return z, y, sigmoid(z)
 
 
-@solver("sigmoid-bce-grad")
+@solver("sigmoid-bce-grad", params={
+    "z": Num("the logit z"),
+    "y": Int("the label y", lo=0, hi=1),
+})
 def sigmoid_bce_grad(p: dict) -> Solution:
     """dℓ/dz of binary cross-entropy after a sigmoid: σ(z) − y."""
     z, y, yhat = _bce(p)
@@ -158,7 +168,10 @@ def sigmoid_bce_grad(p: dict) -> Solution:
     return Solution(grad, steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
-@solver("sigmoid-bce-choice")
+@solver("sigmoid-bce-choice", params={
+    "z": Num("the logit z"),
+    "y": Int("the label y", lo=0, hi=1),
+})
 def sigmoid_bce_choice(p: dict) -> Solution:
     """The symbolic form of dℓ/dz for sigmoid + BCE, as the options of a multiple choice."""
     z, y, yhat = _bce(p)
@@ -193,7 +206,9 @@ def _hard_logits(p: dict) -> np.ndarray:
     return z
 
 
-@solver("softmax-values")
+@solver("softmax-values", params={
+    "logits": LOGITS,
+})
 def softmax_values(p: dict) -> Solution:
     """p = softmax(z) for logits z of shape (K,): exp(z_i) / Σ_j exp(z_j)."""
     z = _hard_logits(p)
@@ -211,7 +226,9 @@ def softmax_values(p: dict) -> Solution:
     return Solution(prob.tolist(), steps + ["(the entries sum to 1)"], mistakes, checkpoints=_forward_checks(z, prob), formulas=[declared])
 
 
-@solver("softmax-jacobian")
+@solver("softmax-jacobian", params={
+    "logits": LOGITS,
+})
 def softmax_jacobian(p: dict) -> Solution:
     """J = ∂softmax(z)/∂z of shape (K, K): J_ij = p_i(δ_ij − p_j) = diag(p) − p pᵀ."""
     z = _hard_logits(p)
@@ -266,7 +283,10 @@ def _lse_parts(z: np.ndarray) -> tuple[float, np.ndarray, float, list[str]]:
     return m, shifted, lse, steps
 
 
-@solver("logsumexp-stable")
+@solver("logsumexp-stable", params={
+    "shift": Num("the large common offset c of every logit"),
+    "offsets": Vector("each logit minus c, of shape (K,)"),
+})
 def logsumexp_stable(p: dict) -> Solution:
     """logsumexp(z) = ln Σ exp(z_i) for large logits, by the max-subtraction trick."""
     z, text = _big_logits(p)
@@ -285,7 +305,11 @@ def logsumexp_stable(p: dict) -> Solution:
     return Solution(lse, steps, mistakes, context={"_logits": text}, checkpoints=_lse_checks(m, s, lse, 1), formulas=[declared])
 
 
-@solver("ce-large-logits")
+@solver("ce-large-logits", params={
+    "shift": Num("the large common offset c of every logit"),
+    "offsets": Vector("each logit minus c, of shape (K,)"),
+    "target": TARGET,
+})
 def ce_large_logits(p: dict) -> Solution:
     """Cross-entropy −ln softmax(z)[t] = logsumexp(z) − z_t for logits in the hundreds."""
     z, text = _big_logits(p)
@@ -329,7 +353,10 @@ def _soft_ce(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, float]:
     return float(-(y * logp).sum()), logp, lse
 
 
-@solver("soft-target-ce")
+@solver("soft-target-ce", params={
+    "logits": LOGITS,
+    "soft_target": Vector("the target distribution, of shape (K,)", lo=0, hi=1, example=[0.7, 0.2, 0.1]),
+})
 def soft_target_ce(p: dict) -> Solution:
     """L = −Σ y_i ln p_i with p = softmax(logits) and a soft target y, both of shape (K,)."""
     z = _hard_logits(p)
@@ -387,7 +414,11 @@ def _alt_targets(k: int, t: int, eps: float) -> dict[str, np.ndarray]:
     }
 
 
-@solver("label-smoothing-ce")
+@solver("label-smoothing-ce", params={
+    "logits": LOGITS,
+    "target": TARGET,
+    "epsilon": Num("the smoothing ε", lo=0, hi=1, example=0.1),
+})
 def label_smoothing_ce(p: dict) -> Solution:
     """Cross-entropy of softmax(logits) against y = (1 − ε)·onehot(target) + ε/K."""
     z, t, eps, y, steps = _smoothed(p)
@@ -407,7 +438,11 @@ def label_smoothing_ce(p: dict) -> Solution:
     return Solution(loss, steps, mistakes, checkpoints=checks, formulas=[declared])
 
 
-@solver("label-smoothing-grad")
+@solver("label-smoothing-grad", params={
+    "logits": LOGITS,
+    "target": TARGET,
+    "epsilon": Num("the smoothing ε", lo=0, hi=1, example=0.1),
+})
 def label_smoothing_grad(p: dict) -> Solution:
     """dL/dz = p − y for label-smoothed cross-entropy, a (K,) vector."""
     z, t, eps, y, steps = _smoothed(p)

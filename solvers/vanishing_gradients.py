@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 from . import Checkpoint, InvalidParams, Solution, formula, solver
+from ._params import Int, Num, Vector
 from ._fmt import fmt
 from .softmax_ce import sigmoid
 
@@ -29,7 +30,10 @@ def _factor_n(p: dict) -> tuple[float, int]:
     return f, n
 
 
-@solver("gradient-depth-product")
+@solver("gradient-depth-product", params={
+    "factor": Num("each layer's gradient factor", example=1.5),
+    "layers": Int("the number of layers", lo=1, example=100),
+})
 def gradient_depth_product(p: dict) -> Solution:
     """f^n: the gradient scale after ``layers`` factors of ``factor`` each."""
     f, n = _factor_n(p)
@@ -52,7 +56,10 @@ def gradient_depth_product(p: dict) -> Solution:
                     formulas=[formula("f**n", name="gradient scale", f=("per-layer factor", f), n=("layers", n))])
 
 
-@solver("layers-until-vanish")
+@solver("layers-until-vanish", params={
+    "factor": Num("each layer's gradient factor (below 1)", lo=0, hi=1, example=0.8),
+    "threshold": Num("the size at which the gradient counts as vanished", lo=0, example=1e-06),
+})
 def layers_until_vanish(p: dict) -> Solution:
     """Smallest n with factor^n < threshold (factor in (0, 1))."""
     f = float(p["factor"])
@@ -78,7 +85,10 @@ def layers_until_vanish(p: dict) -> Solution:
     return Solution(n, steps, {k: v for k, v in mistakes.items() if v != n}, checkpoints=checks, formulas=[f_])
 
 
-@solver("sigmoid-derivative-bound")
+@solver("sigmoid-derivative-bound", params={
+    "layers": Int("the number of sigmoid layers", lo=1, example=10),
+    "weight": Num("each layer's weight", example=1),
+})
 def sigmoid_derivative_bound(p: dict) -> Solution:
     """Upper bound (|w|·max σ')^n = (|w|/4)^n on |∂h_n/∂h_0| through n sigmoid layers of weight w."""
     n, w = int(p["layers"]), abs(float(p["weight"]))
@@ -104,7 +114,10 @@ def sigmoid_derivative_bound(p: dict) -> Solution:
     return Solution(bound, steps, mistakes, checkpoints=checks, formulas=[f])
 
 
-@solver("sigmoid-chain-grad")
+@solver("sigmoid-chain-grad", params={
+    "x": Num("the input x"),
+    "weights": Vector("each layer's weight, input to output, of shape (L,)"),
+})
 def sigmoid_chain_grad(p: dict) -> Solution:
     """dh_n/dx through the scalar chain h_k = σ(w_k·h_(k−1)), h_0 = x: Π_k w_k·σ'(z_k)."""
     x = float(p["x"])

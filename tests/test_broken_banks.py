@@ -43,7 +43,7 @@ EXPECTED = {
     "params_not_a_mapping.yaml": ("load", 9, "broken-params-list", "params", "must be a mapping of parameter names to values"),
     "placeholder_not_in_params.yaml": ("load", 7, "broken-placeholder", "prompt", "placeholder {upstream_grad} is not in params"),
     "solver_placeholder_missing.yaml": ("check", 4, "broken-solver-placeholder", "prompt", "placeholder {_point} is not provided by solver 'residual-grad'"),
-    "solver_rejects_params.yaml": ("check", 4, "broken-solver-params", "params", "solver 'residual-grad' cannot use these params (ValueError"),
+    "solver_rejects_params.yaml": ("solvers", 10, "broken-solver-params", "params.local_grads", "must be a list of numbers, not text"),  # the declaration
     "tabs.yaml": ("load", 7, "broken-tabs", None, "YAML error: "),
     "top_level_list.yaml": ("load", 1, None, None, "a bank file is a mapping with format_version and questions, not a list"),
     "unknown_field.yaml": ("load", 14, "broken-typo-field", "tolerence", "unknown field"),
@@ -251,7 +251,7 @@ def test_drill_check_reports_every_problem_of_a_bank_at_once(monkeypatch):
 
 
 PROBLEMS_IN_QUIZ = {n for n, e in EXPECTED.items() if e[0] in ("load", "solvers")}
-ASKED_BROKEN = {"constraint_broken.yaml", "solver_placeholder_missing.yaml", "solver_rejects_params.yaml", "vary_yields_invalid.yaml"}
+ASKED_BROKEN = {"constraint_broken.yaml", "solver_placeholder_missing.yaml", "vary_yields_invalid.yaml"}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

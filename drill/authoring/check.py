@@ -186,6 +186,8 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
             break
         if seed:
             lists.saw(v.params)
+            failures += [fail(seed, f"drawn params break the solver's declaration: {path}: {problem}", "vary")
+                         for path, problem in _declared_problems(q, v.params)]
         if seed <= READ_SEEDS:
             reads.saw(v.params)
         try:
@@ -207,6 +209,17 @@ def check_question(q: Question, variants: int = 100, *, quality: bool = True) ->
             break
     failures += [fail(None, what, "params") for what in reads.unread()]
     return failures + quality_failures(q, issues)
+
+
+def _declared_problems(q: Question, params: dict) -> list[tuple[str, str]]:
+    """How a variant's drawn params break the solver's declared params (the canonical ones are
+    checked when the bank loads)."""
+    from drill.solvers import UnknownSolver, get
+
+    try:
+        return get(q.solver).check_params(params)
+    except UnknownSolver:
+        return []
 
 
 READ_SEEDS = 50  # variants (from the canonical one) whose params are traced through the solver, however few are checked

@@ -1,6 +1,11 @@
 """Which params a solver reads: ``drill check`` reports a param the solver never reads (a bank that
 says ``nonlinearity: tanh`` to a solver that ignores it teaches a wrong key silently).
 
+The two halves of "a param the solver does not read is an error": a param the solver does not
+*declare* (``@solver(name, params=...)``) is refused when the bank loads (drill.core.bank); this
+trace finds a declared one it does not *read* for this question (``slope`` given to a silu, a layer
+spec's field the network code ignores), which a declaration cannot know.
+
 The solver runs on a copy of the params whose mappings record every key read, at any depth
 (:class:`Recording`, a ``dict`` subclass: helpers that receive a sub-mapping record through it too).
 A mapping used as a whole — iterated, copied, ``dict(m)``, ``**m``, serialised — counts every key

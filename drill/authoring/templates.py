@@ -1,9 +1,11 @@
 """Writing your own questions: ``drill solvers`` (what each solver expects) and ``drill new``.
 
-``drill new ID --solver NAME`` writes a commented bank file with one question whose params,
-``vary`` specs, answer type and prompt are copied from a bank question that already uses
-that solver, so every param is valid and every placeholder resolves. Only the key is left
-out (``answer:`` is empty, so ``drill check`` fails until the author works it out by hand).
+Both read each solver's declared params (``@solver(name, params={...})``, :mod:`drill.solvers._params`):
+``drill solvers`` lists their kinds, bounds and meanings; ``drill new ID --solver NAME`` writes a
+commented bank file with one question whose params, ``vary`` specs, answer type and prompt are
+copied from a bank question that already uses that solver (so every placeholder resolves), or,
+for a solver no question uses yet, whose params are the declaration's examples. Only the key is
+left out (``answer:`` is empty, so ``drill check`` fails until the author works it out by hand).
 This module imports no numpy; the solver registry is loaded only when asked for.
 """
 
@@ -73,9 +75,11 @@ def write_template(path: Path, text: str, *, force: bool = False) -> None:
 
 @dataclass(frozen=True)
 class ParamInfo:
-    name: str
-    required: bool  # present in every bank question that uses the solver
-    example: Any  # the value in the first such question
+    name: str  # the param's path: ``layer``, ``config.hidden_size``
+    required: bool  # declared without a default: every question must give it
+    example: Any  # the value in the first bank question that gives it, else the declared example
+    kind: str = ""  # the declared kind and bounds in words: "whole number ≥ 1"
+    meaning: str = ""  # what it is, with its shape: "the input, of shape (C, H, W)"
 
 
 @dataclass
@@ -90,40 +94,89 @@ class SolverInfo:
     def to_json(self) -> dict:
         return {
             "name": self.name, "module": self.module, "doc": self.doc,
-            "params": [{"name": p.name, "required": p.required, "example": p.example} for p in self.params],
+            "params": [{"name": p.name, "required": p.required, "kind": p.kind, "meaning": p.meaning, "example": p.example}
+                       for p in self.params],
             "questions": self.questions, "answer_types": self.answer_types,
         }
 
 
-def solver_catalog(bank: Bank) -> list[SolverInfo]:
-    """Every registered solver with the params the bank's questions give it, sorted by name.
+def _at(params: Any, path: str) -> Any:
+    node = params
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
 
-    A param is *required* when every question using the solver has it; the example value is
-    the first such question's. A solver no question uses has no params listed (read its doc).
+
+_MISSING = object()
+
+
+def solver_catalog(bank: Bank) -> list[SolverInfo]:
+    """Every registered solver with its declared params, sorted by name.
+
+    Each param (a record's fields below it, as ``config.hidden_size``) with its kind, meaning and
+    whether a question must give it; the example is the first bank question's value, else the
+    declared example. A solver that declares no params lists none.
     """
     from drill.solvers import all_solvers
+    from drill.solvers._params import describe
 
     out = []
     for name, s in sorted(all_solvers().items()):
         users = [q for q in bank.questions.values() if q.solver == name]
-        keys: list[str] = []
-        for q in users:
-            keys += [k for k in q.params if k not in keys]
-        params = [ParamInfo(k, all(k in q.params for q in users), next(q.params[k] for q in users if k in q.params)) for k in keys]
+        params = []
+        for path, kind, meaning, optional, sample in describe(s.params or {}):
+            given = next((v for v in (_at(q.params, path) for q in users) if v is not _MISSING), sample)
+            params.append(ParamInfo(path, not optional, given, kind, meaning))
         types = sorted({q.answer_type for q in users})
         out.append(SolverInfo(name, s.module.rsplit(".", 1)[-1], " ".join(s.doc.split()), params, [q.id for q in users], types))
     return out
 
 
 def example_for(bank: Bank, solver_name: str) -> Question:
-    """The bank question to copy for ``solver_name``: the easiest, then the shortest prompt."""
+    """The bank question to copy for ``solver_name``: the easiest, then the shortest prompt; for a
+    solver no question uses, a question made from its declared params' examples (no key, no vary)."""
     from drill.solvers import get
 
-    get(solver_name)  # raises UnknownSolver naming close names
+    s = get(solver_name)  # raises UnknownSolver naming close names
     users = [q for q in bank.questions.values() if q.solver == solver_name]
-    if not users:
-        raise TemplateError(f"no bank question uses solver {solver_name!r} yet, so there are no known-valid params to copy; see 'drill solvers'")
-    return min(users, key=lambda q: (q.difficulty, len(q.prompt), q.id))
+    if users:
+        return min(users, key=lambda q: (q.difficulty, len(q.prompt), q.id))
+    return _declared_example(s)
+
+
+_ANSWER_TYPES = ((bool, None), (int, "integer"), (float, "number"), (tuple, "shape"), (str, "expression"))
+
+
+def _declared_example(s: Any) -> Question:
+    """A question for solver ``s`` from its declaration: params = the declared examples, the answer
+    type read from what the solver returns for them. Raises TemplateError naming the solver."""
+    from drill.solvers._params import example_params
+
+    if s.params is None:
+        raise TemplateError(f"solver {s.name!r} declares no params, so drill cannot write valid ones; see 'drill solvers'")
+    params = example_params(s.params)
+    try:
+        sol = s.run(params)
+    except Exception as exc:  # noqa: BLE001 - any refusal of the examples is the declaration's to fix, reported in one line
+        raise TemplateError(f"solver {s.name!r} refuses its declared example params ({type(exc).__name__}: {exc}); "
+                            "give the declaration examples it accepts (example=...)") from None
+    answer = sol.answer
+    if sol.choices is not None:
+        atype = "choice"
+    elif isinstance(answer, list):
+        atype = "matrix" if answer and isinstance(answer[0], list) else "vector"
+    else:
+        atype = next((t for cls, t in _ANSWER_TYPES if isinstance(answer, cls)), None)
+    if atype is None:
+        raise TemplateError(f"solver {s.name!r} returns a {type(answer).__name__}, which no answer type reads")
+    return Question(
+        id="", topic=s.module.rsplit(".", 1)[-1].replace("_", "-"), title="", difficulty=1, solver=s.name, params=params,
+        prompt="TODO the question, with every number it needs (a param can be shown as a placeholder, e.g. {"
+               + next(iter(_placeholder_paths(params)), "x") + "})",
+        answer=None, answer_type=atype, source="", file="", line=None,
+    )
 
 
 class _Dumper(yaml.SafeDumper):
@@ -174,6 +227,12 @@ def _placeholder_paths(value: Any, prefix: str = "") -> list[str]:
     return [prefix[:-1]] if PLACEHOLDER_RE.fullmatch("{" + prefix[:-1] + "}") else []
 
 
+def _declared_lines(s: Any) -> list[tuple[str, str, str, bool]]:
+    from drill.solvers._params import describe
+
+    return [(path, kind, meaning, not optional) for path, kind, meaning, optional, _ in describe(s.params or {}) if "." not in path]
+
+
 def template(bank: Bank, question_id: str, solver_name: str, topic: str | None = None) -> str:
     """The text of a commented bank file with one question for ``solver_name``, key left empty."""
     if not ID_RE.fullmatch(question_id):
@@ -197,9 +256,12 @@ def template(bank: Bank, question_id: str, solver_name: str, topic: str | None =
     out = [
         f"# A drill question for solver '{solver_name}', written by `drill new {question_id} --solver {solver_name}`.",
         f"# Solver: {doc}",
-        f"# Params, vary, prompt and answer_type are copied from the bank question '{ex.id}'",
-        f"# ({ex.file}), so they are valid for this solver. Make the question your own:",
+        *([f"# Params, vary, prompt and answer_type are copied from the bank question '{ex.id}'",
+           f"# ({ex.file}), so they are valid for this solver. Make the question your own:"] if ex.id else
+          ["# No bank question uses this solver yet: params are its declared examples (see 'drill solvers'),",
+           "# answer_type is what the solver returns for them. Make the question your own:"]),
         "#   1. change params to your own values (keep their structure) and rewrite title, prompt, hint, source;",
+        *[f"#      {p}{'' if req else ' (optional)'}: {meaning} ({kind})" for p, kind, meaning, req in _declared_lines(s)],
         "#   2. work the answer out BY HAND and write it after `answer:` (never paste drill's output);",
         f"#   3. check it: drill check --bank DIR -q {question_id}   (DIR = the folder of this file)",
         "# Bank format: README.md, 'Writing a question'.",

@@ -17,15 +17,17 @@ def _short(value: object, n: int = 60) -> str:
 
 
 def solver_list(console: Console, catalog: Sequence[SolverInfo]) -> None:
-    """Each solver: what it computes, its params with an example value (? = optional), who uses it."""
-    console.print(f"[bold]{len(catalog)} solvers[/] [dim](params as the bank's questions give them; ? = optional)[/]")
+    """Each solver: what it computes, its declared params (kind, meaning, an example; ? = optional), who uses it."""
+    console.print(f"[bold]{len(catalog)} solvers[/] [dim](declared params: kind — meaning, e.g. an example; ? = optional)[/]")
     for s in catalog:
         console.print(Text.assemble("\n", (s.name, "bold"), " ", (f"({s.module}, {', '.join(s.answer_types) or 'unused'})", "dim")))
         console.print(Text(f"  {s.doc}"))
         if not s.params:
-            console.print("  [dim]no bank question uses it yet: read its docstring for the params[/]")
+            console.print("  [dim]declares no params[/]")
         for p in s.params:
-            console.print(Text.assemble("  • ", (p.name, "bold"), f"{'' if p.required else '?'}  ", (f"e.g. {_short(p.example)}", "dim")))
+            indent = "    " * p.name.count(".")
+            console.print(Text.assemble(f"  {indent}• ", (p.name, "bold"), f"{'' if p.required else '?'}  ", (p.kind, "cyan"), f" — {p.meaning}  ",
+                                        (f"e.g. {_short(p.example)}", "dim")))
         if s.questions:
             more = f" +{len(s.questions) - 4} more" if len(s.questions) > 4 else ""
             console.print(Text.assemble("  ", (f"used by {', '.join(s.questions[:4])}{more}", "dim")))

@@ -29,7 +29,7 @@ selects.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Collection, Iterable
+from typing import Any, Collection, Iterable, Mapping
 
 from drill.core.bank.limits import (FORMAT_VERSION, ID_RE, MAX_CONSTRAINTS, MAX_COUNT, MAX_FILE_BYTES, MAX_INT_DIGITS,  # noqa: F401
                                     MAX_PARAM_INT, MAX_PARAM_LIST, MAX_PARAM_VALUES, MAX_PROMPT_CHARS, MAX_QUESTIONS_PER_FILE,  # noqa: F401
@@ -50,7 +50,9 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
     A question whose id is already taken by another file is an error naming both files.
     solvers: the registered solver names; when given, a question naming another solver is an
     error (callers that already import the solvers pass them; ``drill list`` does not, so it
-    stays free of numpy).
+    stays free of numpy). Given as the registry (name → Solver), each question's params are also
+    checked against its solver's declared params: a param the solver does not declare, a missing
+    one or a wrong kind is an error naming the param's path and line, and the question is skipped.
     """
     bank = Bank()
     for d in list(dirs) if dirs is not None else [builtin_dir()]:
@@ -61,6 +63,8 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
             questions, errors, explanation = _load_file_guarded(path, root)
             if solvers is not None and any(q.solver not in solvers for q in questions):
                 questions = _known_solvers(path, questions, solvers, errors, root)
+            if isinstance(solvers, Mapping):
+                questions = _declared_params(path, questions, solvers, errors, root)
             bank.errors.extend(errors)
             if explanation is not None:
                 other = bank.explanations.get(explanation.topic)
@@ -75,6 +79,25 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
                     continue
                 bank.questions[q.id] = q
     return bank
+
+
+def _declared_params(path: Path, questions: list[Question], solvers: Mapping[str, Any], errors: list[BankError],
+                     root: Path | None = None) -> list[Question]:
+    """The questions whose params fit their solver's declaration (``Solver.check_params``); one
+    error per problem for each other, at the line of the param it names (``params.layer.stride``)."""
+    found = {q.id: solvers[q.solver].check_params(q.params) for q in questions if hasattr(solvers[q.solver], "check_params")}
+    if not any(found.values()):
+        return questions
+    raw = _read_bank_file(Path(path), root)
+    locate = _Locator(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else "")
+    index = locate.question_index()
+    for q in questions:
+        for param, problem in found.get(q.id, []):
+            keys = [int(k) if k.isdigit() else k for k in param.split(".")] if param else []
+            i = index.get(q.id)
+            line = locate("questions", i, "params", *keys) if i is not None else None
+            errors.append(BankError(q.file, problem, line or q.line, q.id, f"params.{param}" if param else "params"))
+    return [q for q in questions if not found.get(q.id)]
 
 
 def _known_solvers(path: Path, questions: list[Question], solvers: Collection[str], errors: list[BankError],
