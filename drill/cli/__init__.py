@@ -549,18 +549,20 @@ def stats(
     import json
     from datetime import datetime
 
+    from drill.core.textsafe import visible
     from drill.practice import stats as stats_mod
     from drill.store.progress import default_path
+    from drill.tui.text import plain
 
     console = _console()
     path = default_path(db)
     store = _open_store(db, create=False)
     if reset:
         if store is None:
-            console.print(f"Nothing to reset: no database at {path}.", markup=False, soft_wrap=True)
+            console.print(plain(f"Nothing to reset: no database at {path}."), soft_wrap=True)
             return
         try:
-            confirmed = yes or typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False)
+            confirmed = yes or typer.confirm(visible(f"Delete all recorded answers in {path}? A backup is kept"), default=False)
         except typer.Abort:  # end of input or Ctrl-C at the question: nothing was said yes to
             print(file=sys.stderr)
             confirmed = False
@@ -572,7 +574,7 @@ def stats(
             backup = store.reset()
         except StoreError as exc:
             raise fail(f"reset: {exc}; nothing changed", code=1) from None
-        console.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
+        console.print(plain(f"History cleared. The old database is backed up at {backup}"), soft_wrap=True)
         return
     report = stats_mod.compute(store.attempts() if store else [], datetime.now().astimezone(), store.cards() if store else [])
     if as_json:
@@ -842,8 +844,10 @@ def new(
         write_template(path, text, force=force)
     except TemplateError as exc:
         raise fail(str(exc)) from None
-    _console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
-                     f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
+    from drill.tui.text import plain
+
+    _console().print(plain(f"wrote {path}\nnext: work out the key by hand, write it after ") + plain("answer:", "bold") + plain(", then run ")
+                     + plain(f"drill check --bank {path.parent} -q {question_id}", "bold"), soft_wrap=True)
 
 
 export_app = typer.Typer(help="Export questions to other tools.", no_args_is_help=True)
@@ -874,7 +878,9 @@ def export_anki(
         n = anki.export(file, anki.variants_for(chosen, count, seed, warn=_warner()))
     except OSError as exc:
         raise fail(f"cannot write {file}: {exc.strerror or exc}") from None
-    _console().print(f"wrote {file}: {n} {plural(n, 'note')} from {len(chosen)} {plural(len(chosen), 'question')} ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
+    from drill.tui.text import plain
+
+    _console().print(plain(f"wrote {file}: {n} {plural(n, 'note')} from {len(chosen)} {plural(len(chosen), 'question')} ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'"))
 
 
 def _writable_file(path: str) -> None:
@@ -912,5 +918,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
         if os.environ.get("DRILL_DEBUG"):
             raise
-        print(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)", file=sys.stderr)
+        from drill.core.textsafe import visible
+
+        print(visible(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)"), file=sys.stderr)
         sys.exit(70)
