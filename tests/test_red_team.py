@@ -215,3 +215,22 @@ def test_a_softmax_jacobian_of_ten_thousand_classes_is_refused_before_it_is_buil
     with pytest.raises(VariantError) as refused:
         make_variant(big, 0)  # before: five 10,000 × 10,000 matrices, gigabytes and 25 s
     assert "100,000,000 values" in str(refused.value) and "\n" not in str(refused.value)
+
+
+# --- how much bank one load reads --------------------------------------------------------------
+
+def test_bank_files_past_the_total_budget_are_one_line_naming_the_first(tmp_path, monkeypatch):
+    import drill.core.bank as bank_mod
+
+    src = (Path(__file__).parent / "hostile_banks" / "float_padding.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    for i in range(10):  # each file 1 MiB at most, but a folder may hold any number: 300 files of 200 KB parsed for 10 min
+        (folder / f"f{i}.yaml").write_text(src.replace("id: hostile-", f"id: f{i}-hostile-"), encoding="utf-8")
+    size = (folder / "f0.yaml").stat().st_size
+    monkeypatch.setattr(bank_mod, "MAX_BANK_BYTES", 3 * size + 1, raising=False)  # 4 MiB in drill; three files here
+    bank = bank_mod.load_bank([folder])
+    assert [Path(f).name for f in bank.files] == ["f0.yaml", "f1.yaml", "f2.yaml"]
+    over = [e for e in bank.errors if "not read" in e.message]
+    assert len(over) == 1 and over[0].file.endswith("f3.yaml") and "the 6 bank files after it" in over[0].message
+    assert "\n" not in str(over[0])

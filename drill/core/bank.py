@@ -59,6 +59,7 @@ MAX_YAML_DEPTH = 64  # bank files nest about 6 levels
 MAX_YAML_VALUES = 100_000  # values in one file, aliases expanded; the built-in files hold a few hundred
 # Resource limits for (shared, untrusted) bank files; the README's author section states them.
 MAX_FILE_BYTES = 1 << 20  # 1 MiB; the largest built-in file is ~55 KB
+MAX_BANK_BYTES = 4 << 20  # all bank files of one load (the built-in bank is ~0.4 MiB): 300 files of 200 KB parsed for 10 min
 MAX_QUESTIONS_PER_FILE = 2_000
 MAX_TEXT_CHARS = 20_000  # any one text value in a file
 MAX_YAML_CHARS = 4 << 20  # characters of text in a file once aliases are expanded
@@ -230,10 +231,20 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
     stays free of numpy).
     """
     bank = Bank()
+    read = 0  # bytes of the bank files taken so far: at most MAX_BANK_BYTES
+    over: list[Path] = []  # the files beyond it: one line names the first
     for d in list(dirs) if dirs is not None else [builtin_dir()]:
         paths = sorted(Path(d).glob("*.yaml")) if Path(d).is_dir() else [Path(d)]
         root = Path(d) if Path(d).is_dir() else None
         for path in paths:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                size = 0  # the loader names why it cannot be read
+            if read + size > MAX_BANK_BYTES:
+                over.append(path)
+                continue
+            read += size
             bank.files.append(str(path))
             questions, errors, explanation = _load_file_guarded(path, root)
             if solvers is not None and any(q.solver not in solvers for q in questions):
@@ -251,6 +262,10 @@ def load_bank(dirs: Iterable[Path] | None = None, solvers: Collection[str] | Non
                     bank.errors.append(BankError(q.file, f"id already used in {other.file}:{other.line}", q.line, q.id, "id"))
                     continue
                 bank.questions[q.id] = q
+    if over:
+        more = f" nor the {len(over) - 1:,} bank files after it" if len(over) > 1 else ""
+        bank.errors.append(BankError(_display(over[0]), f"not read{more}: the bank files before it hold {read:,} bytes and drill reads "
+                                                        f"at most {MAX_BANK_BYTES:,} in all (load fewer or smaller bank folders)"))
     return bank
 
 
