@@ -163,9 +163,9 @@ def _auc_by_ranks(labels: list[int], scores: list[float]) -> float:
     return u / (n_pos * n_neg)
 
 
-def _python_lines(fn, *args) -> tuple[object, int]:
+def _python_lines(fn, *args, limit: int = 1_000_000) -> tuple[object, int]:
     """``fn(*args)`` and the number of Python lines executed in the solvers package: a count of
-    work, independent of the machine's speed."""
+    work, independent of the machine's speed (RuntimeError past ``limit``)."""
     import solvers as pkg
 
     root = str(Path(pkg.__file__).parent)
@@ -175,8 +175,8 @@ def _python_lines(fn, *args) -> tuple[object, int]:
         nonlocal count
         if event == "line":
             count += 1
-            if count > 1_000_000:
-                raise RuntimeError("over a million lines: quadratic work")
+            if count > limit:
+                raise RuntimeError(f"over {limit:,} lines: quadratic work")
         return local
 
     def tracer(frame, event, arg):
@@ -234,3 +234,40 @@ def test_bank_files_past_the_total_budget_are_one_line_naming_the_first(tmp_path
     over = [e for e in bank.errors if "not read" in e.message]
     assert len(over) == 1 and over[0].file.endswith("f3.yaml") and "the 6 bank files after it" in over[0].message
     assert "\n" not in str(over[0])
+
+
+def test_the_tables_of_a_ten_thousand_layer_chain_are_linear_in_its_size():
+    from drill.solvers import InvalidParams, get
+
+    layers = [{"name": f"fc{i}", "type": "Linear", "in_features": 4, "out_features": 4} for i in range(9_999)]
+    solve = get("graph-params").fn
+
+    def run():
+        try:
+            return solve({"input_shape": [4], "graph": layers})
+        except InvalidParams as exc:  # the solution's size is checked later, in make_variant
+            return exc
+
+    _, lines = _python_lines(run, limit=10_000_000)
+    # before: each of the 10,000 rows looked its node up among all the others, twice (about 10^8
+    # steps, 30 s); now about 360 lines a layer
+    assert lines < 10_000_000, lines
+
+
+# --- the line editor's history ------------------------------------------------------------------
+
+def test_a_planted_history_file_of_fifty_megabytes_is_read_only_at_its_newest_end(tmp_path):
+    pytest.importorskip("prompt_toolkit")
+    from prompt_toolkit.history import FileHistory
+
+    from drill.tui.lineedit import MAX_HISTORY_BYTES, _own_file_history, answers_only
+
+    path = tmp_path / "history-answers"
+    entry = b"\n# 2026-01-01 00:00:00\n+%d\n"
+    with open(path, "wb") as f:
+        f.write(b"+1\n" * (16 << 20))  # one entry of 16 M lines: before, 1.3 GB and 20 s to join
+        f.write(b"".join(entry % i for i in range(100_000)))  # then 100,000 ordinary answers
+    strings = answers_only(_own_file_history(FileHistory))(str(path)).load_history_strings()
+    assert strings[0] == "99999"  # the newest first, as prompt_toolkit expects
+    assert sum(len(s) for s in strings) <= MAX_HISTORY_BYTES and all("\n" not in s for s in strings)
+    assert strings == [str(i) for i in range(99_999, 99_999 - len(strings), -1)]  # whole entries only, none cut
