@@ -271,3 +271,33 @@ def test_a_planted_history_file_of_fifty_megabytes_is_read_only_at_its_newest_en
     assert strings[0] == "99999"  # the newest first, as prompt_toolkit expects
     assert sum(len(s) for s in strings) <= MAX_HISTORY_BYTES and all("\n" not in s for s in strings)
     assert strings == [str(i) for i in range(99_999, 99_999 - len(strings), -1)]  # whole entries only, none cut
+
+
+# --- left for a bigger change --------------------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="every open reads every row of progress.db into memory to validate it (_read_all), and "
+                                       "stats reads the typed answers too: memory grows with the file (a planted 600 MB "
+                                       "database: 424 MB, 5 s). Fix: validate and read rows in a streaming cursor, without "
+                                       "the answer text where it is not shown, and bound the rows a command reads")
+def test_opening_a_large_progress_database_does_not_hold_every_answer_in_memory(tmp_path):
+    import sqlite3
+    import tracemalloc
+
+    from drill.store.progress import open_store
+
+    db = tmp_path / "progress.db"
+    open_store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO sessions (command, seed, started) VALUES ('quiz', 1, 1.7e9)")
+    conn.executemany("INSERT INTO attempts (session_id, question_id, topic, seed, answer, status, mistake, seconds, hints, rating,"
+                     " answered_at, mode) VALUES (1, 'mlp-params', 'param-counts', 0, ?, 'correct', NULL, 1.0, 0, 3, ?, 'quiz')",
+                     (("1" * 10_000, 1.7e9 + i) for i in range(2_000)))  # 20 MB of typed answers, each at the line limit
+    conn.commit()
+    conn.close()
+    tracemalloc.start()
+    try:
+        open_store(db).close()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000, peak  # today: the 20 MB of answers, read to be checked
