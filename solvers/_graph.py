@@ -530,17 +530,37 @@ def layer_table(w: Walk, *, max_rows: int = 60) -> list[str]:
     return ["  ".join(c.ljust(widths[i]) if i < 3 else c.rjust(widths[i]) for i, c in enumerate(r)).rstrip() for r in rows]
 
 
+def _by_path(w: Walk) -> tuple[dict[str, Node], dict[str, int], dict[str, int]]:
+    """Each path's first node, and the params (as :meth:`Walk.part_params`) and node count under
+    each block path, in one pass: the big-graph forms stay linear (a chain of 10,000 layers took
+    30 s looking each node up among all the others)."""
+    first: dict[str, Node] = {}
+    params: dict[str, int] = {}
+    inner: dict[str, int] = {}
+    for n in w.nodes:
+        first.setdefault(n.path, n)
+        p = n.params * n.times
+        params[n.path] = params.get(n.path, 0) + p
+        for i, ch in enumerate(n.path):
+            if ch == ".":
+                params[n.path[:i]] = params.get(n.path[:i], 0) + p
+                inner[n.path[:i]] = inner.get(n.path[:i], 0) + 1
+    return first, params, inner
+
+
 def stage_table(w: Walk) -> list[str]:
     """The compact form for big graphs: one row per top-level node or block (stage summaries)."""
     total = w.params
     rows = [("stage", "what", "output", "params", "share")]
+    first, part_params, _ = _by_path(w)
     for name, kind in w.items:
         if kind == "block":
             b = w.blocks[name]
             what = f"{b.repeat} × block" if b.repeat > 1 else "block"
-            rows.append((name, what, show(b.shape), f"{w.part_params(name):,}", _share(w.part_params(name), total)))
+            count = part_params[name] if name in part_params else w.part_params(name)  # none: part_params names it
+            rows.append((name, what, show(b.shape), f"{count:,}", _share(count, total)))
         else:
-            n = next(x for x in w.nodes if x.path == name)
+            n = first[name]
             rows.append((name, n.kind, show(n.shape), f"{n.params:,}", _share(n.params, total)))
     rows.append(("total", "", show(w.shape), f"{total:,}", "100 %" if total else "–"))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
@@ -556,12 +576,13 @@ def graph_outline(graph: list[dict], w: Walk, indent: str = "  ") -> str:
     """The compact form for a big graph's prompt: top-level nodes as layers, blocks summarized by
     their repeat count and node count (no shapes or counts, which are what questions ask)."""
     lines = []
+    first, _, inside = _by_path(w)
     for i, item in enumerate(graph):
         name = str(item.get("name", i))
         if "body" in item:
-            n, inner = item.get("repeat", 1), sum(1 for p in w.nodes if p.path.startswith(name + "."))
+            n, inner = item.get("repeat", 1), inside.get(name, 0)
             lines.append(f"{indent}{name}: " + (f"{n} × " if n > 1 else "") + f"block ({inner} nodes, see the full graph)")
         else:
-            node = next((x for x in w.nodes if x.path == name), None)
+            node = first.get(name)
             lines.append(f"{indent}{name}: {_node_line(item, None, node.spec if node is not None and node.is_layer else None)}")
     return "\n".join(lines)

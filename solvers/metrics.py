@@ -18,6 +18,7 @@ At a threshold t a sample is predicted positive when its score ≥ t.
 
 from __future__ import annotations
 
+import bisect
 import math
 
 from . import InvalidParams, Solution, formula, solver
@@ -181,8 +182,9 @@ def roc_auc_pairs(p: dict) -> Solution:
     y, s = _scored(p)
     pos = [si for yi, si in zip(y, s) if yi == 1]
     neg = [si for yi, si in zip(y, s) if yi == 0]
-    above = sum(1 for a in pos for b in neg if a > b)
-    ties = sum(1 for a in pos for b in neg if a == b)
+    ranked = sorted(neg)  # counted by bisection: linearithmic, not one test per pair (10,000 scores are 25 M pairs)
+    above = sum(bisect.bisect_left(ranked, a) for a in pos)
+    ties = sum(bisect.bisect_right(ranked, a) - bisect.bisect_left(ranked, a) for a in pos)
     below = len(pos) * len(neg) - above - ties
     pairs = len(pos) * len(neg)
     auc = (above + 0.5 * ties) / pairs

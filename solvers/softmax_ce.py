@@ -20,8 +20,8 @@ import math
 
 import numpy as np
 
-from . import Checkpoint, InvalidParams, Solution, formula, solver
-from ._params import Int, Num, Vector, LOGITS, TARGET
+from . import Checkpoint, InvalidParams, MAX_ANSWER_VALUES, Solution, formula, solver
+from ._params import Int, LOGITS, Num, TARGET, Vector
 from ._fmt import fmt
 
 
@@ -232,6 +232,8 @@ def softmax_values(p: dict) -> Solution:
 def softmax_jacobian(p: dict) -> Solution:
     """J = ∂softmax(z)/∂z of shape (K, K): J_ij = p_i(δ_ij − p_j) = diag(p) − p pᵀ."""
     z = _hard_logits(p)
+    if len(z) ** 2 > MAX_ANSWER_VALUES:  # refused before the K×K matrices are built (10,000 logits: 800 MB each)
+        raise InvalidParams(f"logits of {len(z):,} classes make a Jacobian of {len(z) ** 2:,} values; at most {MAX_ANSWER_VALUES:,}")
     prob, steps = _forward_steps(z, 0)
     jac = np.diag(prob) - np.outer(prob, prob)
     k = len(z)

@@ -89,5 +89,7 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - the last line of defence for a CLI
         if os.environ.get("DRILL_DEBUG"):
             raise
-        print(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)", file=sys.stderr)
+        from drill.core.textsafe import visible
+
+        print(visible(f"drill: internal error: {type(exc).__name__}: {exc} (set DRILL_DEBUG=1 for details)"), file=sys.stderr)
         sys.exit(70)

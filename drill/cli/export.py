@@ -38,7 +38,9 @@ def export_anki(
         n = anki.export(file, anki.variants_for(chosen, count, seed, warn=warner()))
     except OSError as exc:
         raise fail(f"cannot write {file}: {exc.strerror or exc}") from None
-    console().print(f"wrote {file}: {n} {plural(n, 'note')} from {len(chosen)} {plural(len(chosen), 'question')} ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'")
+    from drill.tui.text import plain
+
+    console().print(plain(f"wrote {file}: {n} {plural(n, 'note')} from {len(chosen)} {plural(len(chosen), 'question')} ({f'seed {seed}' if count == 1 else f'seeds {seed}–{seed + count - 1}'}) in deck '{anki.DECK_NAME}'"))
 
 
 def _writable_file(path: str) -> None:

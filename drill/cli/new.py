@@ -35,5 +35,7 @@ def new(
         write_template(path, text, force=force)
     except TemplateError as exc:
         raise fail(str(exc)) from None
-    console().print(f"wrote {path}\nnext: work out the key by hand, write it after [bold]answer:[/], then run "
-                    f"[bold]drill check --bank {path.parent} -q {question_id}[/]", soft_wrap=True)
+    from drill.tui.text import plain
+
+    console().print(plain(f"wrote {path}\nnext: work out the key by hand, write it after ") + plain("answer:", "bold") + plain(", then run ")
+                    + plain(f"drill check --bank {path.parent} -q {question_id}", "bold"), soft_wrap=True)

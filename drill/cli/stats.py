@@ -50,11 +50,14 @@ def stats(
 
 
 def _reset(out, store, path, yes: bool) -> None:
+    from drill.core.textsafe import visible
+    from drill.tui.text import plain
+
     if store is None:
-        out.print(f"Nothing to reset: no database at {path}.", markup=False, soft_wrap=True)
+        out.print(plain(f"Nothing to reset: no database at {path}."), soft_wrap=True)
         return
     try:
-        confirmed = yes or typer.confirm(f"Delete all recorded answers in {path}? A backup is kept", default=False)
+        confirmed = yes or typer.confirm(visible(f"Delete all recorded answers in {path}? A backup is kept"), default=False)
     except typer.Abort:  # end of input or Ctrl-C at the question: nothing was said yes to
         print(file=sys.stderr)
         confirmed = False
@@ -66,4 +69,4 @@ def _reset(out, store, path, yes: bool) -> None:
         backup = store.reset()
     except StoreError as exc:
         raise fail(f"reset: {exc}; nothing changed", code=1) from None
-    out.print(f"History cleared. The old database is backed up at {backup}", markup=False, soft_wrap=True)
+    out.print(plain(f"History cleared. The old database is backed up at {backup}"), soft_wrap=True)

@@ -692,6 +692,13 @@ def open_store(path: str | os.PathLike, *, create: bool = True) -> Store | None:
             raise StoreError(f"cannot create {path.parent}: {exc.strerror or exc}") from None
     recovered = None
     salvage = None
+    if path.is_symlink() and path.exists() and not path.stat().st_size:
+        # an empty file reached through a link is someone else's (drill never leaves one): building
+        # the database in it would write into that file, so the link is moved aside instead
+        try:
+            recovered = Recovered(_move_aside(path), "an empty file reached through a symbolic link is not drill's database")
+        except OSError as err:
+            raise StoreError(f"{path} links to an empty file that is not drill's and could not be moved aside: {err.strerror or err}") from None
     try:
         if path.exists() and path.stat().st_size:
             # checked read-only: closing a read-write connection could checkpoint a WAL into

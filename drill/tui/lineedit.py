@@ -26,6 +26,9 @@ def history_path(name: str):
     return data_dir() / f"history-{name}"
 
 
+MAX_HISTORY_BYTES = 1 << 20  # the newest 1 MiB of a history file is read (thousands of answers)
+
+
 def _open_own(path, flags: int) -> tuple[int | None, str]:
     """A descriptor for ``path`` only when it is a regular file and not a link (never blocks on a
     FIFO); else None and why ('' for an ordinary failure such as a read-only folder)."""
@@ -56,7 +59,13 @@ def _own_file_history(base):
                 return []
             strings, lines = [], []
             with os.fdopen(fd, "rb") as f:
-                for raw in f:  # FileHistory's format: "# time" lines, then the entry's lines each after "+"
+                size = os.fstat(f.fileno()).st_size
+                if size > MAX_HISTORY_BYTES:  # only the newest entries: a planted 50 MB file took 1.3 GB and 20 s
+                    f.seek(size - MAX_HISTORY_BYTES)
+                tail = f.read(MAX_HISTORY_BYTES).splitlines(keepends=True)
+                if size > MAX_HISTORY_BYTES:  # skip the entry cut at the front, up to the next "# time" line
+                    tail = tail[next((i for i, raw in enumerate(tail) if raw.startswith(b"#")), len(tail)):]
+                for raw in tail:  # FileHistory's format: "# time" lines, then the entry's lines each after "+"
                     line = raw.decode("utf-8", "replace")
                     if line.startswith("+"):
                         lines.append(line[1:])
