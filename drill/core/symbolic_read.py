@@ -401,6 +401,9 @@ class _Builder:
         if not math.isfinite(v):
             raise self.fail("number too large")
         typed = ast.get_source_segment(self.source, node) if self.source else None
+        exponent = re.search(r"[eE]([+-]?\d+)", typed or "")
+        if exponent and abs(int(exponent.group(1)[:6])) > 400:  # 1e-999999999 as a Fraction is 10**999999999: bounded first
+            raise self.fail("number too large or too small (an exponent beyond ±400)")
         try:
             f = Fraction(typed)  # the decimal as typed: 0.1 is exactly 1/10
         except (TypeError, ValueError):

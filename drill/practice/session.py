@@ -24,7 +24,16 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
-from drill.core.checkpoints import checkpoint_tolerance, checkpoints, grade_checkpoint, work_steps
+
+
+def __getattr__(name: str) -> Any:
+    """``session.checkpoints`` and its kin, from drill.core.checkpoints when first asked for: the
+    command line imports this module for its signal handling, and needs no grading to show --help."""
+    if name in ("checkpoints", "work_steps", "checkpoint_tolerance", "grade_checkpoint"):
+        from drill.core import checkpoints as module
+
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 if TYPE_CHECKING:
     from drill.core.bank import Question
@@ -196,6 +205,12 @@ class Stopped(KeyboardInterrupt):
         self.ended = ended
 
 
+def _cp() -> Any:
+    from drill.core import checkpoints as module
+
+    return module
+
+
 @contextlib.contextmanager
 def stops_raise() -> Iterator[None]:
     """For a whole command: SIGTERM and SIGHUP left at their default raise :class:`Stopped`, as
@@ -304,7 +319,7 @@ def run(
                 else:
                     # a named mistake is its own diagnosis; an unknown slip is worth finding step by step
                     offer = (rules.step_through and interactive and outcome.status == "wrong" and outcome.grade is not None
-                             and outcome.grade.mistake is None and len(work_steps(v)) >= 1)
+                             and outcome.grade.mistake is None and len(_cp().work_steps(v)) >= 1)
                     view.graded(outcome, offer)
                     if offer:
                         ended = _offer_steps(outcome, view, read)
@@ -405,7 +420,7 @@ def step_through(v: Variant, view: View, read: Callable[[str], str | None]) -> l
     ``s`` skips a step (its value is shown), ``q`` stops stepping.
     """
     steps: list[Step] = []
-    cps = work_steps(v)
+    cps = _cp().work_steps(v)
     total = len(cps)
     for i, cp in enumerate(cps, start=1):
         while True:
@@ -421,7 +436,7 @@ def step_through(v: Variant, view: View, read: Callable[[str], str | None]) -> l
             if command in SKIP:
                 step = Step(cp, "", None)
                 break
-            g = grade_checkpoint(v, cp, text)
+            g = _cp().grade_checkpoint(v, cp, text)
             if g.status == "unreadable":
                 view.unreadable(g, v)
                 continue
