@@ -87,7 +87,7 @@ def test_precision_words_come_from_the_type():
     said = {n: precision_text(Q(n), 0.5) for n in BUILT_IN}
     assert said == {
         "integer": "exact integer", "number": "to 2 decimals", "shape": "exact sizes", "vector": "each entry to 2 decimals",
-        "matrix": "each entry to 2 decimals", "choice": "", "expression": "any algebraically equal formula",
+        "matrix": "each entry to 2 decimals", "choice": "", "expression": "any equal formula (compared by value at several points)",
     }
     assert precision_text(Tolerance(decimals=2), 0.5) == "to 2 decimals"  # a bare tolerance: a number's words
 

@@ -378,17 +378,34 @@ class _Builder:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise self.fail(f"{type(node).__name__} is not allowed in a formula")
+        if isinstance(node, (ast.Call, ast.BinOp)) and not any(isinstance(n, ast.Name) and n.id not in CONSTANTS
+                                                               for n in ast.walk(node)):
+            self._bounded_constant(node)
         try:
             out = method(node)
+            if out.has(self.sp.zoo, self.sp.nan, self.sp.oo, -self.sp.oo):
+                raise self.fail("undefined: a division by zero or a log of 0")
+            if out.has(self.sp.I) or out.is_extended_real is False:
+                raise self.fail("not a real number")
         except SymbolicError:
             raise
         except (ArithmeticError, ValueError, TypeError, RecursionError, MemoryError) as exc:  # sympy's own refusals
             raise self.fail(f"cannot be built ({type(exc).__name__})") from None
-        if out.has(self.sp.zoo, self.sp.nan, self.sp.oo, -self.sp.oo):
-            raise self.fail("undefined: a division by zero or a log of 0")
-        if out.has(self.sp.I) or out.is_extended_real is False:
-            raise self.fail("not a real number")
         return out
+
+    def _bounded_constant(self, node: ast.AST) -> None:
+        """A constant part (``exp(exp(999))``) evaluated first in floats, bounded: sympy would
+        evaluate it to decide its sign with no bound on the work."""
+        from drill.core.safe_expr import ExprError, evaluate
+
+        try:
+            value = evaluate(ast.unparse(node))
+        except ExprError as exc:
+            if "zero" in str(exc):
+                raise self.fail("undefined: a division by zero or a log of 0") from None
+            raise self.fail(f"a constant that cannot be worked out ({exc})") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise self.fail("number too large")
 
     def _Constant(self, node: ast.Constant) -> Any:
         v = node.value
@@ -468,13 +485,16 @@ class _Builder:
         args = [self.build(a) for a in node.args]
         sp = self.sp
         x = args[0]
+        # a function of a constant is left unevaluated: sympy would evaluate exp(exp(999)) to decide
+        # whether it is comparable, with no bound on the work (the screen evaluates it, bounded)
+        ev = {"evaluate": False} if all(not getattr(a, "free_symbols", True) for a in args) else {}
         table: dict[str, Callable[[], Any]] = {
-            "exp": lambda: sp.exp(x), "ln": lambda: sp.log(x), "sqrt": lambda: sp.sqrt(x),
-            "log": lambda: sp.log(x) if len(args) == 1 else sp.log(x) / sp.log(args[1]),
-            "log2": lambda: sp.log(x) / sp.log(2), "log10": lambda: sp.log(x) / sp.log(10),
-            "tanh": lambda: sp.tanh(x), "sinh": lambda: sp.sinh(x), "cosh": lambda: sp.cosh(x),
-            "sigmoid": lambda: 1 / (1 + sp.exp(-x)), "erf": lambda: sp.erf(x), "abs": lambda: sp.Abs(x),
-            "max": lambda: sp.Max(*args), "min": lambda: sp.Min(*args), "relu": lambda: sp.Max(0, x),
-            "sin": lambda: sp.sin(x), "cos": lambda: sp.cos(x), "atan": lambda: sp.atan(x),
+            "exp": lambda: sp.exp(x, **ev), "ln": lambda: sp.log(x, **ev), "sqrt": lambda: sp.sqrt(x, **ev),
+            "log": lambda: sp.log(x, **ev) if len(args) == 1 else sp.log(x, **ev) / sp.log(args[1], **ev),
+            "log2": lambda: sp.log(x, **ev) / sp.log(2), "log10": lambda: sp.log(x, **ev) / sp.log(10),
+            "tanh": lambda: sp.tanh(x, **ev), "sinh": lambda: sp.sinh(x, **ev), "cosh": lambda: sp.cosh(x, **ev),
+            "sigmoid": lambda: 1 / (1 + sp.exp(-x, **ev)), "erf": lambda: sp.erf(x, **ev), "abs": lambda: sp.Abs(x, **ev),
+            "max": lambda: sp.Max(*args, **ev), "min": lambda: sp.Min(*args, **ev), "relu": lambda: sp.Max(0, x, **ev),
+            "sin": lambda: sp.sin(x, **ev), "cos": lambda: sp.cos(x, **ev), "atan": lambda: sp.atan(x, **ev),
         }
         return table[fn]()
