@@ -27,6 +27,21 @@ def variants_of(bank, qid: str, n: int = 30):
     return [make_variant(q, seed) for seed in range(n + 1)]
 
 
+def assert_formulas_proven(bank, qids, no_formula, n: int = 12) -> None:
+    """Each question's declared formulas compute their targets on ``n`` + 1 variants, every symbol has
+    a meaning, and the questions in ``no_formula`` (no computed answer) declare none."""
+    from drill.core import formulas
+
+    for qid in qids:
+        for v in variants_of(bank, qid, n):
+            if qid in no_formula:
+                assert v.formulas == [], qid
+                continue
+            assert v.formulas, (qid, v.seed)
+            assert formulas.problems(v) == [], (qid, v.seed)
+            assert all(s.meaning for f in v.formulas for s in f.symbols), qid
+
+
 def assert_grades(v, right: str, mistake: str, named: str, invalid: str) -> None:
     """PrairieLearn's three submissions for one variant: a correct answer is graded correct, a
     classic mistake is graded wrong and named (the name starts with ``named``), and unreadable

@@ -59,7 +59,7 @@ RESIDUAL = """\
   difficulty: 1
   prompt: "F = x + {_branch}, upstream {upstream}. What is dL/dx?"
   solver: residual-grad
-  params: {local_grads: [0.5, 0.5], upstream: 2.0, x: 1}
+  params: {local_grads: [0.5, 0.5], upstream: 2.0}
   vary:
     upstream: {float: [0.1, 2.0], decimals: 1}
   constraints: CONSTRAINTS
@@ -74,7 +74,7 @@ RESIDUAL = """\
 
 def test_ninety_thousand_aliased_constraints_are_refused_at_load(tmp_path):
     # One anchor, 90,000 aliases: a 360 KB file whose every draw evaluated 90,000 expressions.
-    c = '[&c "x + 1 > 0 and x > 0"' + ", *c" * 89_999 + "]"
+    c = '[&c "upstream + 1 > 0 and upstream > 0"' + ", *c" * 89_999 + "]"
     path = bank_file(tmp_path, RESIDUAL.replace("CONSTRAINTS", c))
     b = load_bank([path])
     (err,) = b.errors
@@ -88,8 +88,8 @@ def test_ninety_thousand_aliased_constraints_are_refused_at_load(tmp_path):
 
 def test_the_draws_of_one_variant_share_an_expression_budget(tmp_path):
     # 50 constraints of 159 parts each, the last one never true: 200 draws would evaluate 1.6 M parts.
-    heavy = " and ".join(["x + 1 > 0"] * 40)
-    constraints = [heavy] * (MAX_CONSTRAINTS - 1) + [heavy[: -len("x + 1 > 0")] + "x < 0"]
+    heavy = " and ".join(["upstream + 1 > 0"] * 40)
+    constraints = [heavy] * (MAX_CONSTRAINTS - 1) + [heavy[: -len("upstream + 1 > 0")] + "upstream < 0"]
     path = bank_file(tmp_path, RESIDUAL.replace("CONSTRAINTS", "[" + ", ".join(f'"{c}"' for c in constraints) + "]"))
     assert not load_bank([path]).errors
     r = drill("generate", "hostile-constraints", "--seed", "1", "--bank", str(path), home=tmp_path / "home")

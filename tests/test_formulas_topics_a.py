@@ -9,7 +9,7 @@ import math
 import pytest
 
 from drill.core import formulas
-from tests.conftest import variants_of
+from tests.conftest import assert_formulas_proven, variants_of
 
 TOPICS = ["activations", "attention", "backprop-mlp", "batch-norm", "conv-backward", "conv-forward", "decoding",
           "dropout-and-clipping", "edge-detectors", "information-theory", "initialization", "linear-regression", "losses"]
@@ -27,14 +27,7 @@ def test_every_question_of_these_topics_is_listed(bank):
 
 
 def test_each_declared_formula_computes_its_target(bank):
-    for qid in _qids(bank):
-        for v in variants_of(bank, qid, 12):
-            if qid in NO_FORMULA:
-                assert v.formulas == [], qid
-                continue
-            assert v.formulas, (qid, v.seed)
-            assert formulas.problems(v) == [], (qid, v.seed)
-            assert all(s.meaning for f in v.formulas for s in f.symbols), qid
+    assert_formulas_proven(bank, _qids(bank), NO_FORMULA)
 
 
 def test_the_activation_formula_is_the_piece_x_falls_on(bank):

@@ -10,7 +10,7 @@ import math
 import pytest
 
 from drill.core import formulas
-from tests.conftest import variants_of
+from tests.conftest import assert_formulas_proven, variants_of
 
 TOPICS = ["llm-arithmetic", "lr-schedules", "metrics", "normalization", "optimizers", "rnn-cells", "similarity",
           "vanishing-gradients", "regularization"]
@@ -33,14 +33,7 @@ def test_every_question_of_these_topics_is_listed(bank):
 
 
 def test_each_declared_formula_computes_its_target(bank):
-    for qid in _qids(bank):
-        for v in variants_of(bank, qid, 12):
-            if qid in NO_FORMULA:
-                assert v.formulas == [], qid
-                continue
-            assert v.formulas, (qid, v.seed)
-            assert formulas.problems(v) == [], (qid, v.seed)
-            assert all(s.meaning for f in v.formulas for s in f.symbols), qid
+    assert_formulas_proven(bank, _qids(bank), NO_FORMULA)
 
 
 @pytest.mark.parametrize("qid, key", [
