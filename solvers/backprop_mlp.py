@@ -84,13 +84,19 @@ def _index(p: dict, key: str, size: int) -> int:
     return k - 1
 
 
-@solver("mlp-hidden-weight-grad", params={
+# the one-hidden-layer network every solver here reads (a sigmoid output unit, binary cross-entropy)
+NETWORK = {
     "x": Vector("the input x, of shape (n,)"),
     "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
     "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
     "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
     "b2": Num("the output unit's bias b^(2)", optional=True),
     "y": Int("the label y", lo=0, hi=1),
+}
+
+
+@solver("mlp-hidden-weight-grad", params={
+    **NETWORK,
     "unit": Int("the hidden unit j, 1-based", lo=1),
     "input": Int("the input i, 1-based", lo=1),
 })
@@ -131,12 +137,7 @@ def mlp_hidden_weight_grad(p: dict) -> Solution:
 
 
 @solver("mlp-output-weight-grad", params={
-    "x": Vector("the input x, of shape (n,)"),
-    "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
-    "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
-    "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
-    "b2": Num("the output unit's bias b^(2)", optional=True),
-    "y": Int("the label y", lo=0, hi=1),
+    **NETWORK,
     "unit": Int("the hidden unit j, 1-based", lo=1),
 })
 def mlp_output_weight_grad(p: dict) -> Solution:
@@ -161,14 +162,7 @@ def mlp_output_weight_grad(p: dict) -> Solution:
     return Solution(grad, steps, mistakes, context={"_w": f"w_{j + 1}^(2)"}, checkpoints=checks, formulas=declared)
 
 
-@solver("mlp-hidden-weight-grad-matrix", params={
-    "x": Vector("the input x, of shape (n,)"),
-    "W1": Matrix("the hidden layer's weights W^(1), of shape (h, n)"),
-    "b1": Vector("the hidden layer's biases b^(1), of shape (h,)", optional=True),
-    "w2": Vector("the output unit's weights w^(2), of shape (h,)"),
-    "b2": Num("the output unit's bias b^(2)", optional=True),
-    "y": Int("the label y", lo=0, hi=1),
-})
+@solver("mlp-hidden-weight-grad-matrix", params=NETWORK)
 def mlp_hidden_weight_grad_matrix(p: dict) -> Solution:
     """∂ℓ/∂W1 = δ xᵀ, shape (m, n), with δ_j = (ŷ − y)·w_j^(2)·a_j(1 − a_j)."""
     f, steps = forward(p)
