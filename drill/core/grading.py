@@ -51,13 +51,6 @@ class Grade:
         return self.status == "correct"
 
 
-def _close_or_not(atype: AnswerType, given: Any, value: Any, tol: Tolerance) -> bool:
-    try:
-        return bool(atype.close(given, value, tol))
-    except Unreadable:  # not settled in time: no feedback rather than a guess
-        return False
-
-
 def grade_value(
     atype: AnswerType,
     text: str,
@@ -72,14 +65,11 @@ def grade_value(
         given = atype.parse(text, choices)
     except Unreadable as exc:
         return Grade("unreadable", expected, given=text, reason=str(exc))
-    try:
-        correct = atype.close(given, key, tol)
-    except Unreadable as exc:  # a comparison that could not be settled (a formula out of time): costs nothing
-        return Grade("unreadable", expected, given=text, reason=str(exc))
+    correct = atype.close(given, key, tol)
     mistake = None
     near = None
     if not correct:
-        matches = [(name, value) for name, value in (mistakes or {}).items() if _close_or_not(atype, given, value, tol)]
+        matches = [(name, value) for name, value in (mistakes or {}).items() if atype.close(given, value, tol)]
         if len(matches) > 1 and all(isinstance(v, (int, float)) for _, v in matches):  # a wide window: the nearest
             matches.sort(key=lambda m: abs(float(m[1]) - float(given)))
         mistake = matches[0][0] if matches else None
